@@ -1,0 +1,26 @@
+.PHONY: bootstrap demo test lint fmt bench
+
+LINT_PATHS := $(wildcard src tests benchmarks)
+
+bootstrap:
+	bash scripts/bootstrap.sh
+
+demo: bootstrap
+	.venv/bin/sunset demo --reset
+
+# make test PYTEST_ARGS='-k ledger -x'
+test:
+	bash scripts/test.sh $(PYTEST_ARGS)
+
+lint: bootstrap
+	.venv/bin/ruff check $(LINT_PATHS)
+	.venv/bin/ruff format --check $(LINT_PATHS)
+	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache
+
+fmt: bootstrap
+	.venv/bin/ruff check --fix $(LINT_PATHS)
+	.venv/bin/ruff format $(LINT_PATHS)
+
+bench: bootstrap
+	.venv/bin/python benchmarks/run_all.py

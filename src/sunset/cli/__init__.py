@@ -1,0 +1,1 @@
+"""The `sunset` command line: thin Typer commands over the services."""

@@ -1,0 +1,69 @@
+"""What every command shares: the console, dates, domain errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from sunset.errors import DomainError, ImportRejectedError, InputInvalidError
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_INVALID = 2  # bad input: nothing was changed
+EXIT_REFUSED = 3  # a rule refused the operation: nothing was changed
+EXIT_VIOLATION = 4  # `verify` found broken invariants
+
+
+def today_option(value: str | None) -> date:
+    """Parse ``--today`` (default: the real date)."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def now_for(day: date) -> datetime:
+    """Return a timestamp on ``day`` (the real time when it is today)."""
+    now = datetime.now()
+    return now if day == now.date() else datetime.combine(day, now.time())
+
+
+def print_json(payload: Any) -> None:
+    """Print a model or plain data as JSON on standard output."""
+    if isinstance(payload, BaseModel):
+        sys.stdout.write(payload.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(exc: DomainError, *, as_json: bool) -> NoReturn:
+    """Explain a domain error and exit with its status: 2 for bad input, 3 for a refusal."""
+    invalid = isinstance(exc, InputInvalidError | ImportRejectedError)
+    if as_json:
+        print_json({"refused": True, "code": exc.code, "message": exc.message})
+    else:
+        err_console.print(f"[bold red]{exc.code}[/]: {exc.message}", highlight=False)
+    raise typer.Exit(EXIT_INVALID if invalid else EXIT_REFUSED)
+
+
+@contextmanager
+def explained(*, as_json: bool = False) -> Iterator[None]:
+    """Turn domain errors raised inside the block into an explanation and an exit status."""
+    try:
+        yield
+    except DomainError as exc:
+        fail(exc, as_json=as_json)
+
+
+Callback = Callable[[int], None]

@@ -1,0 +1,75 @@
+"""The `sunset` command: thin commands over the services; each owns its transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sunset.db import default_engine, session_scope, upgrade
+from sunset.integrity.service import verify
+from sunset.status.service import status_report
+
+from . import demo, imports
+from .common import EXIT_VIOLATION, console, err_console, print_json
+
+app = typer.Typer(
+    help="sunset: retire a legacy access network without losing anyone's money or number.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The database: schema migrations.")
+app.add_typer(db_app, name="db")
+app.add_typer(imports.app, name="import")
+app.command("demo")(demo.demo_command)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (a fresh database is migrated automatically too)."""
+    upgrade(default_engine())
+    console.print("The database schema is up to date.")
+
+
+@app.command("status")
+def status_command(as_json: JsonOption = False) -> None:
+    """Show lines by operator, network, local network and status, and the money totals."""
+    with session_scope() as session:
+        report = status_report(session)
+    if as_json:
+        print_json(report)
+        return
+    table = Table("area", "city", "network", "operator", "status", "lines", "balance (yuan)")
+    for g in report.lines.groups:
+        table.add_row(
+            g.area_code, g.city, g.network, g.operator, g.status, f"{g.lines:,}", g.balance
+        )
+    console.print(table)
+    console.print(f"Lines: {report.lines.total:,} in all, {report.lines.live:,} live.")
+    money = report.money
+    console.print(
+        f"Money (yuan): opening balances {money.opening_balances}, top-ups {money.top_ups}, "
+        f"charges {money.charges}, credits {money.credits}, refunds {money.refunds}, "
+        f"transfers in {money.transfers_in}, out {money.transfers_out}; "
+        f"balances {money.balances} ({'conserved' if money.conserved else 'NOT conserved'})."
+    )
+
+
+@app.command("verify")
+def verify_command(as_json: JsonOption = False) -> None:
+    """Check every invariant of money and numbers; exit 4 naming each violation."""
+    with session_scope() as session:
+        violations = verify(session)
+    if as_json:
+        print_json({"ok": not violations, "violations": [v.__dict__ for v in violations]})
+    elif not violations:
+        console.print("All invariants hold: money is conserved and every number is accounted for.")
+    for v in [] if as_json else violations:
+        err_console.print(f"[bold red]{v.code}[/]: {v.message}", highlight=False)
+        for example in v.examples:
+            err_console.print(f"  - {example}", highlight=False)
+    if violations:
+        raise typer.Exit(EXIT_VIOLATION)

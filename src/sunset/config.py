@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix ``SUNSET_``); every default here is configurable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What an operator may change without touching code."""
+
+    model_config = SettingsConfigDict(env_prefix="SUNSET_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///sunset.db",
+        description="SQLAlchemy URL; sqlite:///FILE (default) or postgresql+psycopg://...",
+    )
+    id_salt: str = Field(
+        default="sunset-default-salt-change-me",
+        description="Salt for hashing customers' ID numbers; set a secret one in production.",
+    )
+    numbering_overlay: Path | None = Field(
+        default=None,
+        description="YAML file of historical area codes and local-number lengths to accept.",
+    )
+    import_chunk_rows: int = Field(default=200_000, ge=1_000)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()

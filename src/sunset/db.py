@@ -1,0 +1,128 @@
+"""Engine, sessions and schema migrations (Alembic) for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from sunset.config import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with named constraints (portable migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """Create an engine for ``url`` (default: settings) and bring its schema up to date."""
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if migrate:
+        upgrade(engine)
+        from sunset.reference.service import sync_reference
+
+        with session_scope(engine) as session:
+            sync_reference(session)
+    return engine
+
+
+def is_sqlite(engine_or_session: Engine | Session) -> bool:
+    """Tell whether the database behind ``engine_or_session`` is SQLite."""
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
+    return bind.dialect.name == "sqlite"
+
+
+def alembic_config(engine: Engine) -> Any:
+    """Return an Alembic Config that runs on ``engine``'s connection."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending migration (idempotent)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+@lru_cache(maxsize=4)
+def default_engine(url: str | None = None) -> Engine:
+    """Return the process-wide engine (migrated once)."""
+    return make_engine(url)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """Open a session that commits on success and rolls back on any error: the one commit owner."""
+    factory = sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def reset(url: str | None = None) -> Engine:
+    """Drop everything in the database at ``url`` and migrate it afresh (for demos and tests)."""
+    from sqlalchemy import text
+
+    url = url or get_settings().database_url
+    default_engine.cache_clear()
+    engine = make_engine(url, migrate=False)
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        database = engine.url.database
+        if database and database != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                Path(database + suffix).unlink(missing_ok=True)
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    return make_engine(url)

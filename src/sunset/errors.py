@@ -1,0 +1,56 @@
+"""Domain errors: a stable machine code and a message a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """Base of every refusal sunset explains to its user."""
+
+    code = "DOMAIN_ERROR"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputInvalidError(DomainError):
+    """Input that cannot be accepted (a file, a parameter)."""
+
+    code = "INPUT_INVALID"
+
+
+class ImportRejectedError(DomainError):
+    """An import refused as a whole because some rows are bad (nothing was imported)."""
+
+    code = "IMPORT_REJECTED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        errors: Sequence[object] = (),
+        error_count: int = 0,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.errors = list(errors)
+        self.error_count = error_count
+
+
+class NumberInvalidError(DomainError):
+    """A telephone number that is not valid or not consistent with its local network."""
+
+    code = "NUMBER_INVALID"
+
+
+class NotFoundError(DomainError):
+    """A thing the user named does not exist."""
+
+    code = "NOT_FOUND"

@@ -1,0 +1,1 @@
+"""`sunset verify`: prove the invariants of money and numbers on the whole database."""

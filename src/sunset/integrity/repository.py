@@ -1,0 +1,97 @@
+"""The set-based queries that look for broken invariants."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from sunset.ledger.rules import MONEY_IN, MONEY_OUT
+from sunset.lines.models import LIVE_WHERE
+from sunset.lines.vocabulary import sql_in
+
+EXAMPLE_LIMIT = 10
+
+_LEDGER_SUMS = (
+    "SELECT l.number, l.balance_fen, COALESCE(s.total, 0) AS total FROM lines l"
+    " LEFT JOIN (SELECT area_code, line_id, SUM(amount_fen) AS total FROM ledger_entries"
+    " GROUP BY area_code, line_id) s ON s.area_code = l.area_code AND s.line_id = l.id"
+    " WHERE l.balance_fen <> COALESCE(s.total, 0)"
+)
+
+
+def balance_mismatches(session: Session) -> tuple[list[tuple[str, int, int]], int]:
+    """Return the first lines whose balance is not their ledger sum, and how many there are."""
+    count = session.execute(text(f"SELECT COUNT(*) FROM ({_LEDGER_SUMS}) m")).scalar_one()
+    rows = session.execute(text(f"{_LEDGER_SUMS} ORDER BY l.id LIMIT {EXAMPLE_LIMIT}")).all()
+    return [(r[0], int(r[1]), int(r[2])) for r in rows], int(count)
+
+
+def numbers_live_twice(session: Session) -> list[tuple[str, int]]:
+    """Return numbers live on more than one line."""
+    rows = session.execute(
+        text(
+            f"SELECT number, COUNT(*) FROM lines WHERE {LIVE_WHERE}"
+            " GROUP BY number HAVING COUNT(*) > 1 ORDER BY number"
+        )
+    ).all()
+    return [(r[0], int(r[1])) for r in rows]
+
+
+def numbers_held_and_live(session: Session) -> list[str]:
+    """Return numbers in quarantine or the pool that are also on a live line."""
+    return list(
+        session.scalars(
+            text(
+                "SELECT h.number FROM number_holds h JOIN lines l ON l.number = h.number"
+                f" WHERE l.{LIVE_WHERE} ORDER BY h.number"
+            )
+        )
+    )
+
+
+def numbers_lost(session: Session) -> list[str]:
+    """Return numbers of closed lines that are nowhere: not live, not held."""
+    return list(
+        session.scalars(
+            text(
+                "SELECT DISTINCT l.number FROM lines l"
+                " WHERE l.status IN ('terminated', 'migrated')"
+                " AND NOT EXISTS (SELECT 1 FROM lines x"
+                f" WHERE x.number = l.number AND x.{LIVE_WHERE})"
+                " AND NOT EXISTS (SELECT 1 FROM number_holds h WHERE h.number = l.number)"
+                " ORDER BY l.number"
+            )
+        )
+    )
+
+
+def entries_with_wrong_sign(session: Session) -> int:
+    """Count entries whose amount has the wrong sign for their kind."""
+    ins, outs = sql_in(tuple(MONEY_IN)), sql_in(tuple(MONEY_OUT))
+    return int(
+        session.execute(
+            text(
+                "SELECT COUNT(*) FROM ledger_entries WHERE NOT ("
+                f"(kind IN ({ins}) AND amount_fen > 0) OR (kind IN ({outs}) AND amount_fen < 0))"
+            )
+        ).scalar_one()
+    )
+
+
+def entries_without_their_line(session: Session) -> int:
+    """Count entries whose line does not exist in their local network."""
+    return int(
+        session.execute(
+            text(
+                "SELECT COUNT(*) FROM ledger_entries e WHERE NOT EXISTS ("
+                "SELECT 1 FROM lines l WHERE l.id = e.line_id AND l.area_code = e.area_code)"
+            )
+        ).scalar_one()
+    )
+
+
+def money_totals(session: Session) -> tuple[int, int]:
+    """Return (signed sum of every ledger entry, sum of every balance)."""
+    entries = session.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_entries"))
+    balances = session.execute(text("SELECT COALESCE(SUM(balance_fen), 0) FROM lines"))
+    return int(entries.scalar_one()), int(balances.scalar_one())

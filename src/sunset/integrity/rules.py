@@ -1,0 +1,91 @@
+"""What a broken invariant looks like, in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sunset.kit.money import format_yuan
+from sunset.kit.numbers import display
+
+EXAMPLES = 10
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One invariant that does not hold, how often, and the first cases."""
+
+    code: str
+    message: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+def balance_mismatches(rows: list[tuple[str, int, int]], count: int) -> Violation | None:
+    """Lines whose cached balance is not the sum of their ledger entries."""
+    if not count:
+        return None
+    return Violation(
+        "BALANCE_NOT_LEDGER_SUM",
+        f"{count} line(s) have a balance that is not the sum of their ledger entries",
+        count,
+        [
+            f"{display(n)}: balance {format_yuan(b)} yuan, ledger sum {format_yuan(s)} yuan"
+            for n, b, s in rows[:EXAMPLES]
+        ],
+    )
+
+
+def numbers_live_twice(rows: list[tuple[str, int]]) -> Violation | None:
+    """Numbers active on more than one live line."""
+    if not rows:
+        return None
+    return Violation(
+        "NUMBER_LIVE_TWICE",
+        f"{len(rows)} number(s) are live on more than one line",
+        len(rows),
+        [f"{display(n)} on {c} live lines" for n, c in rows[:EXAMPLES]],
+    )
+
+
+def numbers_held_and_live(numbers: list[str]) -> Violation | None:
+    """Numbers both on a live line and in quarantine or the free pool."""
+    if not numbers:
+        return None
+    return Violation(
+        "NUMBER_HELD_AND_LIVE",
+        f"{len(numbers)} number(s) are on a live line and also in quarantine or the free pool",
+        len(numbers),
+        [display(n) for n in numbers[:EXAMPLES]],
+    )
+
+
+def numbers_lost(numbers: list[str]) -> Violation | None:
+    """Numbers of closed lines that are neither live elsewhere, nor quarantined, nor free."""
+    if not numbers:
+        return None
+    return Violation(
+        "NUMBER_LOST",
+        f"{len(numbers)} number(s) of terminated or migrated lines are on no live line, not in "
+        "quarantine and not in the free pool",
+        len(numbers),
+        [display(n) for n in numbers[:EXAMPLES]],
+    )
+
+
+def bad_entries(code: str, what: str, count: int) -> Violation | None:
+    """Ledger entries that break a rule of their own (sign, owner)."""
+    if not count:
+        return None
+    return Violation(code, f"{count} ledger entr(y/ies) {what}", count)
+
+
+def conservation(gap_fen: int) -> Violation | None:
+    """Money in minus money out must equal the sum of balances."""
+    if gap_fen == 0:
+        return None
+    return Violation(
+        "MONEY_NOT_CONSERVED",
+        "top-ups - charges + credits - refunds - transfers out + transfers in (with opening "
+        f"balances) differ from the sum of balances by {format_yuan(gap_fen)} yuan",
+        1,
+    )

@@ -1,0 +1,58 @@
+"""Conditions over frames of rows: one definition gives bulk filtering and reasons in words."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from sunset.kit.rows import RowError
+
+
+@dataclass(frozen=True)
+class Check:
+    """A condition a row must meet: the column it is about, when it fails, and why.
+
+    ``reason`` may name other columns in braces (``"area {number_area} ..."``) to quote them.
+    """
+
+    column: str
+    fails: pl.Expr
+    reason: str
+
+    def fields(self) -> list[str]:
+        """Return the columns quoted in the reason."""
+        return [name for _, name, _, _ in string.Formatter().parse(self.reason) if name]
+
+
+def apply_checks(
+    frame: pl.DataFrame, checks: Sequence[Check], *, row_column: str = "_row"
+) -> tuple[pl.DataFrame, list[RowError]]:
+    """Split ``frame`` into rows that pass every check and the errors of those that do not."""
+    flags = [f"_fail{i}" for i in range(len(checks))]
+    flagged = frame.with_columns(
+        check.fails.fill_null(False).alias(flag) for check, flag in zip(checks, flags, strict=True)
+    )
+    errors: list[RowError] = []
+    for check, flag in zip(checks, flags, strict=True):
+        failing = flagged.filter(pl.col(flag))
+        if failing.height:
+            errors.extend(_row_errors(failing, check, row_column))
+    clean = flagged.filter(~pl.any_horizontal(flags)).drop(flags) if flags else flagged
+    return clean, sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def _row_errors(failing: pl.DataFrame, check: Check, row_column: str) -> list[RowError]:
+    fields = check.fields()
+    values = failing.select(row_column, check.column, *fields).to_dicts()
+    return [
+        RowError(
+            row=v[row_column],
+            column=check.column,
+            value="" if v[check.column] is None else str(v[check.column]),
+            reason=check.reason.format(**{f: v[f] for f in fields}),
+        )
+        for v in values
+    ]

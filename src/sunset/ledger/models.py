@@ -1,0 +1,50 @@
+"""Ledger entries: immutable (the database refuses UPDATE and DELETE), integer fen, idempotent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunset.db import Base
+from sunset.ledger.rules import MONEY_IN, MONEY_OUT
+from sunset.lines.vocabulary import sql_in
+
+
+class LedgerEntry(Base):
+    """One movement of money on one line."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("area_code", "idempotency_key"),
+        Index("ix_ledger_entries_area_code_line_id", "area_code", "line_id"),
+        # Covers the money totals of the status report.
+        Index("ix_ledger_entries_summary", "area_code", "kind", "amount_fen"),
+        CheckConstraint(
+            f"(kind IN ({sql_in(tuple(MONEY_IN))}) AND amount_fen > 0)"
+            f" OR (kind IN ({sql_in(tuple(MONEY_OUT))}) AND amount_fen < 0)",
+            name="kind_sign",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    entry_date: Mapped[date] = mapped_column(Date)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())

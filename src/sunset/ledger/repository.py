@@ -1,0 +1,38 @@
+"""Every select and insert of ledger entries (there are no updates: entries are immutable)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from sunset.ledger.rules import EntryKind
+
+
+def add_opening_balances(
+    session: Session, *, batch_id: int, after_line_id: int, entry_date: date
+) -> int:
+    """Write one opening-balance entry per line of an import batch with a positive balance.
+
+    Set-based: one INSERT ... SELECT over the batch's lines. The key ``opening:<line id>`` makes
+    it idempotent per line. Return the number of entries written.
+    """
+    result = session.execute(
+        text(
+            "INSERT INTO ledger_entries"
+            " (area_code, line_id, kind, amount_fen, entry_date, idempotency_key, reference,"
+            " created_at)"
+            " SELECT area_code, id, :kind, balance_fen, :entry_date,"
+            " 'opening:' || CAST(id AS VARCHAR(20)), :reference, CURRENT_TIMESTAMP"
+            " FROM lines WHERE id > :after AND import_batch_id = :batch AND balance_fen > 0"
+        ),
+        {
+            "kind": EntryKind.OPENING_BALANCE.value,
+            "entry_date": entry_date,
+            "reference": f"import batch {batch_id}",
+            "after": after_line_id,
+            "batch": batch_id,
+        },
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,43 @@
+"""Pure rules of the ledger: entry kinds, their signs, and the conservation of money."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class EntryKind(StrEnum):
+    """What moved the money. Amounts are signed: money in is positive, money out negative."""
+
+    OPENING_BALANCE = "opening_balance"  # balance brought in from the operator's BSS at import
+    TOP_UP = "top_up"
+    CHARGE = "charge"
+    CREDIT = "credit"  # service credit, e.g. for days without service
+    REFUND = "refund"  # money paid back to the customer
+    TRANSFER_IN = "transfer_in"
+    TRANSFER_OUT = "transfer_out"
+
+
+MONEY_IN = (EntryKind.OPENING_BALANCE, EntryKind.TOP_UP, EntryKind.CREDIT, EntryKind.TRANSFER_IN)
+MONEY_OUT = (EntryKind.CHARGE, EntryKind.REFUND, EntryKind.TRANSFER_OUT)
+
+
+def signed_amount(kind: EntryKind, amount_fen: int) -> int:
+    """Give a positive amount the sign its kind carries: a 70-yuan charge is -7000 fen.
+
+    >>> signed_amount(EntryKind.CHARGE, 7000)
+    -7000
+    """
+    if amount_fen <= 0:
+        raise ValueError(f"amount must be positive, got {amount_fen}")
+    return amount_fen if kind in MONEY_IN else -amount_fen
+
+
+def conservation_gap(totals: Mapping[str, int], balances_fen: int) -> int:
+    """Return how far the ledger is from conserving money (0 when it does).
+
+    Money in (opening balances, top-ups, credits, transfers in) minus money out (charges,
+    refunds, transfers out) must equal the sum of balances. Totals are signed sums per kind, so
+    the identity is: sum of every kind's total == sum of balances.
+    """
+    return sum(totals.values()) - balances_fen

@@ -1,0 +1,1 @@
+"""Subscribers of the old network: customers, lines and their numbers."""

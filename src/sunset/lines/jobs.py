@@ -1,0 +1,127 @@
+"""Bulk import of lines: validate every row, import all of them or none, at bulk-load speed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sqlalchemy.orm import Session
+
+from sunset.config import get_settings
+from sunset.ingest import service as ingest
+from sunset.ingest.reader import Chunk, read_chunks
+from sunset.kit.numbers import NumberingPlan, load_overlay
+from sunset.kit.pipeline import prefetch
+from sunset.kit.rows import RowError
+from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
+from sunset.ledger import repository as ledger_repo
+from sunset.lines import repository, rules
+from sunset.reference import repository as reference
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Validated:
+    records: pl.DataFrame
+    errors: list[RowError]
+    rows_read: int
+
+
+def line_context(session: Session, *, today: date) -> rules.LineContext:
+    """Gather what validating lines needs from the catalogue."""
+    networks = reference.networks(session)
+    local = reference.local_networks(session)
+    return rules.LineContext(
+        today=today,
+        operators=frozenset(reference.operator_codes(session)),
+        number_formats={code: n.number_format for code, n in networks.items()},
+        area_groups={code: n.merged_into or code for code, n in local.items()},
+        id_salt=get_settings().id_salt,
+    )
+
+
+def import_lines(
+    session: Session,
+    *,
+    path: Path,
+    today: date,
+    now: datetime,
+    skip_invalid: bool = False,
+    errors_path: Path | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int | None = None,
+) -> ingest.ImportResult:
+    """Import lines from a CSV or Parquet file; refuse the whole file if any row is bad.
+
+    Reading and validation run in a background thread while the previous chunk is written.
+    Nothing is committed here: the caller's transaction holds every row, so a refusal or a crash
+    leaves the database as it was.
+    """
+    settings = get_settings()
+    names, chunks = read_chunks(path, chunk_rows=chunk_rows or settings.import_chunk_rows)
+    ignored = rules.check_columns(names)
+    batch = ingest.start_batch(session, kind="lines", path=path, now=now)
+    ctx = line_context(session, today=today)
+    plan = NumberingPlan(load_overlay(settings.numbering_overlay))
+    seen = SeenNumbers()
+    stored = repository.live_numbers(session)
+    seen.add(stored, np.full(len(stored), IN_DATABASE))
+    first_new_id = repository.max_line_id(session)
+    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
+    with ingest.ErrorLog(errors_path) as log:
+        for step in prefetch(_validate_all(chunks, ctx, plan, seen)):
+            result.rows_read += step.rows_read
+            log.extend(step.errors)
+            if log.count == 0 or skip_invalid:
+                repository.insert_lines(session, step.records, batch_id=batch.id)
+                result.imported += step.records.height
+            if progress:
+                progress(result.rows_read)
+        result.rejected = len(log.rows)
+        result.errors = log.first
+    if log.count and not skip_invalid:
+        raise ingest.reject(log, file_name=path.name)
+    result.opening_entries = ledger_repo.add_opening_balances(
+        session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
+    )
+    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
+    session.flush()
+    return result
+
+
+def _validate_all(
+    chunks: Iterator[Chunk], ctx: rules.LineContext, plan: NumberingPlan, seen: SeenNumbers
+) -> Iterator[_Validated]:
+    for chunk in chunks:
+        clean, errors = rules.validate(chunk.frame, chunk.rows, ctx, plan)
+        clean, duplicates = _drop_duplicates(clean, seen)
+        errors = sorted([*chunk.malformed, *errors, *duplicates], key=lambda e: e.row)
+        records = rules.to_records(clean, ctx).drop("_row")
+        yield _Validated(records, errors, chunk.frame.height + len(chunk.malformed))
+
+
+def _drop_duplicates(clean: pl.DataFrame, seen: SeenNumbers) -> tuple[pl.DataFrame, list[RowError]]:
+    """Remove rows whose number is already live or came earlier in the file, saying which."""
+    numbers = clean.get_column("e164").str.slice(3).cast(pl.Int64).to_numpy()
+    earlier = seen.add(numbers, clean.get_column("_row").to_numpy())
+    duplicate = earlier != NOT_SEEN
+    if not duplicate.any():
+        return clean, []
+    dupes = clean.filter(pl.Series(duplicate)).with_columns(_earlier=earlier[duplicate])
+    errors = [
+        RowError(
+            row=row,
+            column="number",
+            value=number,
+            reason="number is already on a live line in the database"
+            if first == IN_DATABASE
+            else f"number appears twice in the file (first at row {first})",
+        )
+        for row, number, first in dupes.select("_row", "number", "_earlier").iter_rows()
+    ]
+    return clean.filter(~pl.Series(duplicate)), errors

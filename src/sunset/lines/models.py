@@ -1,0 +1,126 @@
+"""Customers, lines and numbers out of service. Tables that grow with lines lead with area_code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunset.db import Base
+from sunset.lines.vocabulary import (
+    LIVE_STATUSES,
+    LineStatus,
+    NumberState,
+    SuspensionReason,
+    Vulnerability,
+    sql_in,
+)
+
+LIVE_WHERE = f"status IN ({sql_in(LIVE_STATUSES)})"
+
+
+class Customer(Base):
+    """A customer account of one operator in one local network, as the operator's BSS knows it."""
+
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("area_code", "operator_code", "customer_ref"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"))
+    operator_code: Mapped[str] = mapped_column(ForeignKey("operators.code"))
+    customer_ref: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    real_name: Mapped[bool] = mapped_column(Boolean)
+    # The ID number itself is never stored: a salted SHA-256 and a masked form for agents.
+    id_hash: Mapped[str | None] = mapped_column(String(64))
+    id_masked: Mapped[str | None] = mapped_column(String(32))
+
+
+class Line(Base):
+    """A subscriber line of the old network, with its number and its cached balance."""
+
+    __tablename__ = "lines"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["area_code", "operator_code", "customer_ref"],
+            ["customers.area_code", "customers.operator_code", "customers.customer_ref"],
+            name="fk_lines_customer",
+        ),
+        CheckConstraint(f"status IN ({sql_in(LineStatus)})", name="status"),
+        CheckConstraint(
+            f"suspension_reason IS NULL OR suspension_reason IN ({sql_in(SuspensionReason)})",
+            name="suspension_reason",
+        ),
+        CheckConstraint(
+            "(status = 'suspended') = (suspension_reason IS NOT NULL)", name="suspended_has_reason"
+        ),
+        CheckConstraint(f"vulnerable IN ({sql_in(Vulnerability)})", name="vulnerable"),
+        CheckConstraint("monthly_fee_fen >= 0", name="monthly_fee"),
+        CheckConstraint("unpaid_bills >= 0", name="unpaid_bills"),
+        # Covers the status report (counts and balances per group) without touching the table.
+        Index(
+            "ix_lines_summary",
+            "area_code",
+            "network_code",
+            "operator_code",
+            "status",
+            "balance_fen",
+        ),
+        # A number is live on at most one line: the database refuses a second one.
+        Index(
+            "uq_lines_live_number",
+            "number",
+            unique=True,
+            sqlite_where=text(LIVE_WHERE),
+            postgresql_where=text(LIVE_WHERE),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"))
+    number: Mapped[str] = mapped_column(String(16))  # E.164
+    operator_code: Mapped[str] = mapped_column(ForeignKey("operators.code"))
+    network_code: Mapped[str] = mapped_column(ForeignKey("networks.code"))
+    customer_ref: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    suspension_reason: Mapped[str | None] = mapped_column(String(16))
+    activated_on: Mapped[date] = mapped_column(Date)
+    owner_changed_on: Mapped[date | None] = mapped_column(Date)
+    last_ported_on: Mapped[date | None] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date)
+    monthly_fee_fen: Mapped[int] = mapped_column(Integer)
+    prepaid: Mapped[bool] = mapped_column(Boolean)
+    unpaid_bills: Mapped[int] = mapped_column(Integer, default=0)
+    commitment_until: Mapped[date | None] = mapped_column(Date)
+    vulnerable: Mapped[str] = mapped_column(String(20), default=Vulnerability.NONE.value)
+    home_site: Mapped[str | None] = mapped_column(String(64))
+    # Cached sum of this line's ledger entries; `sunset verify` proves it equal.
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class NumberHold(Base):
+    """A number on no live line: in quarantine until a date, then free to be given out again."""
+
+    __tablename__ = "number_holds"
+    __table_args__ = (CheckConstraint(f"state IN ({sql_in(NumberState)})", name="state"),)
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"), primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    from_line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"))

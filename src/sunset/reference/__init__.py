@@ -1,0 +1,1 @@
+"""Reference data: operators, networks (technologies) and local networks (area codes)."""

@@ -1,0 +1,49 @@
+"""Operators, networks and local networks."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunset.db import Base
+
+
+class Operator(Base):
+    """A telecom operator (telecom, unicom, mobile, ...)."""
+
+    __tablename__ = "operators"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+
+
+class Network(Base):
+    """An access technology with its band; ``number_format`` says how its numbers look."""
+
+    __tablename__ = "networks"
+    __table_args__ = (
+        CheckConstraint("number_format IN ('fixed', 'mobile')", name="number_format"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    band: Mapped[str] = mapped_column(String(100))
+    number_format: Mapped[str] = mapped_column(String(8))
+
+
+class LocalNetwork(Base):
+    """A local network (本地网): one telephone area code."""
+
+    __tablename__ = "local_networks"
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    city_en: Mapped[str] = mapped_column(String(100))
+    city_zh: Mapped[str] = mapped_column(String(100))
+    province_en: Mapped[str] = mapped_column(String(100))
+    province_zh: Mapped[str] = mapped_column(String(100))
+    # Chaohu's 0565 became part of Hefei's 0551: numbers of either code belong to this network.
+    merged_into: Mapped[str | None] = mapped_column(
+        ForeignKey("local_networks.area_code"), default=None
+    )

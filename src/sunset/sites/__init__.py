@@ -1,0 +1,1 @@
+"""Base stations of the old network."""

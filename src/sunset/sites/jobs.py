@@ -1,0 +1,76 @@
+"""Bulk import of base stations: all rows or none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from sunset.ingest import service as ingest
+from sunset.ingest.reader import read_chunks
+from sunset.kit.rows import RowError
+from sunset.reference import repository as reference
+from sunset.sites import repository, rules
+
+CHUNK_ROWS = 50_000
+
+
+def import_sites(
+    session: Session,
+    *,
+    path: Path,
+    today: date,
+    now: datetime,
+    skip_invalid: bool = False,
+    errors_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ingest.ImportResult:
+    """Import base stations from a CSV or Parquet file; refuse the whole file if a row is bad."""
+    names, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS)
+    ignored = rules.check_columns(names)
+    batch = ingest.start_batch(session, kind="sites", path=path, now=now)
+    ctx = rules.SiteContext(
+        today=today,
+        operators=frozenset(reference.operator_codes(session)),
+        networks=frozenset(reference.networks(session)),
+        area_codes=frozenset(reference.local_networks(session)),
+    )
+    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
+    first_row: dict[str, int] = {}
+    with ingest.ErrorLog(errors_path) as log:
+        for chunk in chunks:
+            records, errors = rules.validate(chunk.frame, chunk.rows, ctx)
+            records, duplicates = _drop_duplicates(session, records, first_row)
+            log.extend(sorted([*chunk.malformed, *errors, *duplicates], key=lambda e: e.row))
+            result.rows_read += chunk.frame.height + len(chunk.malformed)
+            if log.count == 0 or skip_invalid:
+                repository.insert_sites(session, records.drop("_row"), batch_id=batch.id)
+                result.imported += records.height
+            if progress:
+                progress(result.rows_read)
+        result.rejected, result.errors = len(log.rows), log.first
+    if log.count and not skip_invalid:
+        raise ingest.reject(log, file_name=path.name)
+    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
+    session.flush()
+    return result
+
+
+def _drop_duplicates(
+    session: Session, records: pl.DataFrame, first_row: dict[str, int]
+) -> tuple[pl.DataFrame, list[RowError]]:
+    stored = repository.existing_ids(session, records.get_column("site_id").to_list())
+    keep, errors = [], []
+    for site_id, row in records.select("site_id", "_row").iter_rows():
+        if site_id in stored:
+            errors.append(RowError(row, "id", site_id, "a site with this id already exists"))
+        elif site_id in first_row:
+            reason = f"site id appears twice in the file (first at row {first_row[site_id]})"
+            errors.append(RowError(row, "id", site_id, reason))
+        else:
+            first_row[site_id] = row
+        keep.append(not errors or errors[-1].row != row)
+    return records.filter(pl.Series(keep, dtype=pl.Boolean)), errors

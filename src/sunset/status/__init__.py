@@ -1,0 +1,1 @@
+"""Where the retirement stands: lines by group and money totals."""
