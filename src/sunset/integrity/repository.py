@@ -58,7 +58,8 @@ def numbers_lost(session: Session) -> list[str]:
                 " WHERE l.status IN ('terminated', 'migrated')"
                 " AND NOT EXISTS (SELECT 1 FROM lines x"
                 f" WHERE x.number = l.number AND x.{LIVE_WHERE})"
-                " AND NOT EXISTS (SELECT 1 FROM number_holds h WHERE h.number = l.number)"
+                " AND NOT EXISTS (SELECT 1 FROM number_holds h"
+                " WHERE h.area_code = l.area_code AND h.number = l.number)"
                 " ORDER BY l.number"
             )
         )
@@ -95,3 +96,38 @@ def money_totals(session: Session) -> tuple[int, int]:
     entries = session.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_entries"))
     balances = session.execute(text("SELECT COALESCE(SUM(balance_fen), 0) FROM lines"))
     return int(entries.scalar_one()), int(balances.scalar_one())
+
+
+def lines_without_customer(session: Session) -> int:
+    """Count lines whose customer does not exist."""
+    return int(
+        session.execute(
+            text(
+                "SELECT COUNT(*) FROM lines l WHERE NOT EXISTS (SELECT 1 FROM customers c"
+                " WHERE c.area_code = l.area_code AND c.operator_code = l.operator_code"
+                " AND c.customer_ref = l.customer_ref)"
+            )
+        ).scalar_one()
+    )
+
+
+def unknown_references(session: Session) -> list[tuple[str, str, int]]:
+    """Return (table.column, value, rows) for codes that are not in the reference tables."""
+    probes = [
+        ("lines", "area_code", "local_networks", "area_code"),
+        ("lines", "operator_code", "operators", "code"),
+        ("lines", "network_code", "networks", "code"),
+        ("customers", "area_code", "local_networks", "area_code"),
+        ("customers", "operator_code", "operators", "code"),
+        ("ledger_entries", "area_code", "local_networks", "area_code"),
+    ]
+    found: list[tuple[str, str, int]] = []
+    for table, column, parent, key in probes:
+        rows = session.execute(
+            text(
+                f"SELECT t.{column}, COUNT(*) FROM {table} t WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {parent} p WHERE p.{key} = t.{column}) GROUP BY t.{column}"
+            )
+        ).all()
+        found.extend((f"{table}.{column}", str(value), int(count)) for value, count in rows)
+    return found

@@ -89,3 +89,25 @@ def conservation(gap_fen: int) -> Violation | None:
         f"balances) differ from the sum of balances by {format_yuan(gap_fen)} yuan",
         1,
     )
+
+
+def lines_without_customer(count: int) -> Violation | None:
+    """Lines whose customer record is missing."""
+    if not count:
+        return None
+    return Violation(
+        "LINE_WITHOUT_CUSTOMER", f"{count} line(s) refer to a customer that does not exist", count
+    )
+
+
+def unknown_references(rows: list[tuple[str, str, int]]) -> Violation | None:
+    """Codes (area, operator, network) that the reference tables do not know."""
+    if not rows:
+        return None
+    total = sum(count for _, _, count in rows)
+    return Violation(
+        "UNKNOWN_REFERENCE",
+        f"{total} row(s) use an area code, operator or network that is not in the catalogue",
+        total,
+        [f"{where} = {value!r} on {count} row(s)" for where, value, count in rows[:EXAMPLES]],
+    )

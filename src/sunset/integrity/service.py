@@ -28,5 +28,7 @@ def verify(session: Session) -> list[Violation]:
             "belong to no line of their local network",
             repository.entries_without_their_line(session),
         ),
+        rules.lines_without_customer(repository.lines_without_customer(session)),
+        rules.unknown_references(repository.unknown_references(session)),
     ]
     return [v for v in found if v is not None]

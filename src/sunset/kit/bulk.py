@@ -41,7 +41,7 @@ def insert_frame(
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))}){conflict}"
         )
-        dbapi_connection(session).executemany(sql, _sqlite_ready(frame).iter_rows())
+        dbapi_connection(session).executemany(sql, _sqlite_ready(frame).rows())
         return
     if on_conflict_skip:
         _copy_then_insert(session, table, frame)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -40,8 +39,8 @@ class LedgerEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"))
-    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"))
+    area_code: Mapped[str] = mapped_column(String(5))
+    line_id: Mapped[int] = mapped_column(BigInteger)  # no foreign key: see lines/models.py
     kind: Mapped[str] = mapped_column(String(20))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     entry_date: Mapped[date] = mapped_column(Date)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
 from sunset.ingest import service as ingest
-from sunset.ingest.reader import Chunk, read_chunks
+from sunset.ingest.reader import Chunk, estimate_rows, read_chunks
 from sunset.kit.numbers import NumberingPlan, load_overlay
 from sunset.kit.pipeline import prefetch
 from sunset.kit.rows import RowError
@@ -72,6 +72,9 @@ def import_lines(
     stored = repository.live_numbers(session)
     seen.add(stored, np.full(len(stored), IN_DATABASE))
     first_new_id = repository.max_line_id(session)
+    rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
+    if rebuild:
+        repository.drop_secondary_indexes(session)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     with ingest.ErrorLog(errors_path) as log:
         for step in prefetch(_validate_all(chunks, ctx, plan, seen)):
@@ -89,6 +92,8 @@ def import_lines(
     result.opening_entries = ledger_repo.add_opening_balances(
         session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
     )
+    if rebuild:
+        repository.create_secondary_indexes(session)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
     session.flush()
     return result

@@ -71,11 +71,15 @@ def _iso(days: np.ndarray) -> pl.Series:
     return pl.Series(days).cast(pl.Date).dt.strftime("%Y-%m-%d")
 
 
-def _numbers(rng: np.random.Generator, area: str, length: int, n: int) -> np.ndarray:
-    # Subscriber numbers start with 2-7 (valid in every area); sampled without repetition.
-    low = 2 * 10 ** (length - 1)
-    picks = rng.choice(6 * 10 ** (length - 1), size=n, replace=False) + low
-    return np.char.add(area + "-", picks.astype(str))
+def _numbers(
+    rng: np.random.Generator, area: str, length: int, n: int, block: tuple[int, int]
+) -> np.ndarray:
+    # Subscriber numbers start with 2-7 (valid in every area); sampled without repetition from
+    # block `index` of `count` disjoint ranges, so that parts generated apart never collide.
+    index, count = block
+    population = 6 * 10 ** (length - 1) // count
+    picks = rng.choice(population, size=n, replace=False) + 2 * 10 ** (length - 1)
+    return np.char.add(area + "-", (picks + index * population).astype(str))
 
 
 def _id_numbers(rng: np.random.Generator, n: int, born: np.ndarray) -> np.ndarray:
@@ -88,15 +92,21 @@ def _id_numbers(rng: np.random.Generator, n: int, born: np.ndarray) -> np.ndarra
     return np.char.add(body, check)
 
 
-def generate_lines(n: int, *, seed: int, today: date) -> pl.DataFrame:
-    """Return ``n`` synthetic PHS lines in the import format (all columns as text)."""
+def generate_lines(
+    n: int, *, seed: int, today: date, block: tuple[int, int] = (0, 1)
+) -> pl.DataFrame:
+    """Return ``n`` synthetic PHS lines in the import format (all columns as text).
+
+    ``block=(i, k)`` draws numbers from the i-th of k disjoint ranges: parts generated with the
+    same k and different i can be concatenated without duplicate numbers.
+    """
     rng = np.random.default_rng(seed)
     weights = np.array([r[2] for r in REGIONS])
     counts = rng.multinomial(n, weights / weights.sum())
     area = np.repeat([r[0] for r in REGIONS], counts)
     operator = np.repeat([r[1] for r in REGIONS], counts)
     number = np.concatenate(
-        [_numbers(rng, r[0], r[3], c) for r, c in zip(REGIONS, counts, strict=True)]
+        [_numbers(rng, r[0], r[3], c, block) for r, c in zip(REGIONS, counts, strict=True)]
     )
     activated = _dates(rng, n, "1998-06-01", str(min(today, date(2010, 12, 31))), 3.2, 2.2)
     prepaid = rng.random(n) < 0.6
