@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import polars as pl
@@ -47,20 +47,49 @@ def file_sha256(path: Path) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """Tell the encoding of a CSV file: UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030/GBK."""
+    """Tell the encoding of a CSV file: UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030/GBK.
+
+    The whole file is checked, not a sample: an export whose first megabytes are ASCII and whose
+    Chinese names come later must not be read as UTF-8 and fail half-way.
+    """
     with path.open("rb") as handle:
-        sample = handle.read(SAMPLE_BYTES)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        offset = 0
+        while (block := handle.read(BLOCK_BYTES)) and block.isascii():
+            offset += len(block)
+        if not block:
+            return "utf-8"  # plain ASCII
+        handle.seek(offset)  # the start of the first block holding non-ASCII bytes
+        for encoding in ("utf-8", "gb18030"):
+            handle.seek(offset)
+            if (bad := _first_undecodable(handle, encoding)) is None:
+                return encoding
+            if encoding == "utf-8":
+                utf8_bad = offset + bad
+    raise InputInvalidError(
+        f"{path.name}: the file is neither UTF-8 nor GBK/GB18030 text (byte {utf8_bad} is not "
+        "valid UTF-8 and the file does not decode as GBK either); save it as UTF-8"
+    )
+
+
+def _first_undecodable(handle: BinaryIO, encoding: str) -> int | None:
+    """Decode the rest of ``handle``; return the offset of the first bad byte, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done = 0
+    while True:
+        block = handle.read(BLOCK_BYTES)
         try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise InputInvalidError(f"{path.name}: the file is neither UTF-8 nor GBK/GB18030 text")
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            return done + exc.start
+        if not block:
+            return None
+        done += len(block)
 
 
 def normalise_header(name: str) -> str:
@@ -132,22 +161,33 @@ def _csv_chunks(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
         )
         return "skip"
 
-    reader = pa_csv.open_csv(
+    try:
+        reader = _open_csv(path, encoding, len(raw_names), chunk_rows, on_invalid)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputInvalidError(f"{path.name}: unreadable from the start: {exc}") from exc
+    return names, _csv_batches(path, reader, names, skipped)
+
+
+def _open_csv(
+    path: Path, encoding: str, columns: int, chunk_rows: int, on_invalid: Callable[[Any], str]
+) -> Any:
+    return pa_csv.open_csv(
         path,
         read_options=pa_csv.ReadOptions(
             encoding=encoding,
             use_threads=False,
             block_size=_block_size(path, chunk_rows),
-            column_names=[f"c{i}" for i in range(len(raw_names))],
+            column_names=[f"c{i}" for i in range(columns)],
             skip_rows=1,
         ),
-        parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
+        parse_options=pa_csv.ParseOptions(
+            invalid_row_handler=on_invalid, newlines_in_values=True, ignore_empty_lines=False
+        ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={f"c{i}": pa.string() for i in range(len(raw_names))},
+            column_types={f"c{i}": pa.string() for i in range(columns)},
             strings_can_be_null=False,
         ),
     )
-    return names, _csv_batches(path, reader, names, skipped)
 
 
 def _block_size(path: Path, chunk_rows: int) -> int:
@@ -171,6 +211,10 @@ def _csv_batches(
         frame = _as_text(pl.from_arrow(pa.Table.from_batches([batch])), names)
         malformed, skipped[:] = list(skipped), []
         rows, next_row = _row_numbers(next_row, frame.height, malformed)
+        # Blank lines keep their row number (as a spreadsheet shows them) but are not data.
+        blank = frame.select(pl.all_horizontal(pl.all().str.strip_chars() == "")).to_series()
+        if blank.any():
+            frame, rows = frame.filter(~blank), rows[~blank.to_numpy()]
         yield Chunk(frame, rows, malformed)
     if skipped:
         yield Chunk(pl.DataFrame(schema=dict.fromkeys(names, pl.String)), np.empty(0), skipped)

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session
 
-from sunset.errors import ImportRejectedError
+from sunset.errors import ImportRejectedError, InputInvalidError
 from sunset.ingest import repository
 from sunset.ingest.models import ImportBatch
 from sunset.ingest.reader import file_sha256
@@ -78,6 +78,12 @@ def start_batch(session: Session, *, kind: str, path: Path, now: datetime) -> Im
             code="IMPORT_DUPLICATE_FILE",
         )
     return repository.create(session, kind=kind, file_name=path.name, sha256=sha, at=now)
+
+
+def refuse_if_empty(result: ImportResult, *, file_name: str) -> None:
+    """Refuse a file with a header and no rows: most likely the wrong export."""
+    if result.rows_read == 0:
+        raise InputInvalidError(f"{file_name}: the file has a header but no rows")
 
 
 def reject(errors: ErrorLog, *, file_name: str) -> ImportRejectedError:

@@ -10,7 +10,9 @@ import polars as pl
 from sunset.errors import InputInvalidError
 
 # "12", "12.5", "12.50", "1,234.50"; a currency sign or 元 around it is accepted and dropped.
-YUAN_PATTERN = r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?$"
+# ASCII digits only ([0-9], not \d, which also matches other scripts' digits), and at most ten
+# before the point: no amount of a telephone line comes near it, and fen stay far inside int64.
+YUAN_PATTERN = r"^(?:[0-9]{1,10}|[0-9]{1,3}(?:,[0-9]{3}){1,3})(?:\.[0-9]{1,2})?$"
 _DECORATION = r"[¥￥元\s]"
 _YUAN_RE = re.compile(YUAN_PATTERN)
 
@@ -25,7 +27,7 @@ def parse_yuan(text: str, *, field: str = "amount") -> int:
     if not _YUAN_RE.match(cleaned):
         raise InputInvalidError(
             f"{field}: {text!r} is not an amount in yuan"
-            " (digits with at most 2 decimals, not negative)"
+            " (up to 10 digits, at most 2 decimals, not negative)"
         )
     try:
         return int(Decimal(cleaned.replace(",", "")) * 100)
@@ -49,7 +51,7 @@ def yuan_to_fen_expr(column: str) -> tuple[pl.Expr, pl.Expr]:
     text = pl.col(column).str.replace_all(_DECORATION, "")
     ok = text.str.contains(YUAN_PATTERN).fill_null(False)
     plain = text.str.replace_all(",", "")
-    whole = plain.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
-    frac = plain.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    whole = plain.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False)
+    frac = plain.str.extract(r"\.([0-9]{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
     fen = pl.when(ok).then(whole * 100 + frac.fill_null(0)).otherwise(None)
     return fen, ok

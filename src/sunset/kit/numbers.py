@@ -31,8 +31,8 @@ from sunset.kit.text import half_width
 NumberKind = Literal["fixed", "mobile"]
 DEFAULT_OVERLAY = Path(__file__).parents[1] / "reference" / "data" / "numbering_overlay.yaml"
 
-_SCIENTIFIC = r"^(\d)(?:\.(\d+))?[eE]\+?(\d{1,2})$"
-_MOBILE = r"^1[3-9]\d{9}$"
+_SCIENTIFIC = r"^([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]{1,2})$"
+_MOBILE = r"^1[3-9][0-9]{9}$"
 _FIXED_TYPES = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
@@ -122,14 +122,22 @@ class NumberingPlan:
     def _classify(self, nsn: str) -> Shape:
         parsed = phonenumbers.PhoneNumber(country_code=86, national_number=int(nsn))
         is_mobile_shape = is_mobile_nsn(nsn)
+        area = area_code_of(nsn)
+        if not is_mobile_shape and nsn[len(area) - 1] in "01":
+            # 1xx and 0xx local numbers are service and access codes, never a subscriber line.
+            return Shape(
+                None, None, f"local numbers of area {area} start with 2-9 (1xx are services)"
+            )
         if phonenumbers.is_valid_number(parsed):
             kind = phonenumbers.number_type(parsed)
             if is_mobile_shape and kind in _MOBILE_TYPES:
                 return Shape("mobile", None)
             if not is_mobile_shape and kind in _FIXED_TYPES:
-                return Shape("fixed", area_code_of(nsn))
+                return Shape("fixed", area)
         if is_mobile_shape:
             return Shape(None, None, f"no mobile range {nsn[:3]} {nsn[3:7]} in the numbering plan")
+        if nsn[0] == "1" and nsn[1] in "3456789":
+            return Shape(None, None, "mobile numbers have 11 digits (1xx xxxx xxxx)")
         return self._historical(nsn)
 
     def _historical(self, nsn: str) -> Shape:
@@ -141,9 +149,11 @@ class NumberingPlan:
         if entry:
             lengths = "/".join(str(n) for n in entry.local_lengths)
             return Shape(None, None, f"area {area} has {lengths}-digit local numbers starting 2-9")
-        if nsn[0] == "1":
-            return Shape(None, None, "not a mobile (1xx + 8 digits) nor a Beijing 010 number")
-        return Shape(None, None, f"not a fixed-line number of area {area} (nor in the overlay)")
+        return Shape(
+            None,
+            None,
+            f"area {area} has no {len(local)}-digit local numbers (today's plan, or the overlay)",
+        )
 
     def normalise(self, raw: str) -> tuple[str, Shape]:
         """Return (E.164, shape) for one number as a person typed it, or raise why not."""
@@ -205,8 +215,10 @@ def _national_digits(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         .otherwise(raw.str.replace_all(r"[\s\-()./]", "").str.replace(r"^(?:\+86|0086)", "")),
     )
     plain = pl.col("_plain")
+    # A bare 86 country code: no Chinese area code starts with 86, so "86" + 9 to 12 digits is
+    # unambiguous (86 13312345678, 86 551 62345678, 86 0551 62345678).
     step = step.with_columns(
-        _plain=pl.when(plain.str.contains(r"^86" + _MOBILE[1:]))
+        _plain=pl.when(plain.str.contains(r"^86[0-9]{9,12}$"))
         .then(plain.str.slice(2))
         .otherwise(plain)
     )
@@ -221,7 +233,7 @@ def _national_digits(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         .then(pl.lit("spreadsheet scientific notation lost digits; export the column as text"))
         .when(raw.str.starts_with("+") & ~raw.str.starts_with("+86"))
         .then(pl.lit("not a Chinese number (only +86)"))
-        .when(~nsn.str.contains(r"^\d+$"))
+        .when(~nsn.str.contains(r"^[0-9]+$"))
         .then(pl.lit("contains characters other than digits, spaces, dashes and a +86 prefix"))
         .when(nsn.str.starts_with("0"))
         .then(pl.lit("international or unknown prefix (only Chinese numbers, +86)"))

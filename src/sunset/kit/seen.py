@@ -36,18 +36,24 @@ class SeenNumbers:
         if stored.size and int(stored.max()) > MAX_ROW:
             raise ValueError(f"row numbers above {MAX_ROW} are not supported")
         order = np.argsort(numbers, kind="stable")
-        packed = (numbers[order] << _SHIFT) | stored[order]
-        keys = numbers[order]
-        first = np.ones(len(packed), dtype=bool)
-        first[1:] = keys[1:] != keys[:-1]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(packed)), 0))
-        # Per sorted position: the stored row field of an earlier sighting, or -2 for none.
-        earlier = np.where(first, -2, (packed[start] & _ROW_MASK).astype(np.int64))
+        keys, stored = numbers[order], stored[order]
+        leader = np.ones(len(keys), dtype=bool)
+        leader[1:] = keys[1:] != keys[:-1]
+        group = np.cumsum(leader) - 1
+        leaders = keys[leader]
+        # The first sighting of each distinct number: in an earlier run (a number sits in one run
+        # at most), else its first row in this chunk.
+        seen_row = np.full(len(leaders), -2, dtype=np.int64)
         for run in self._runs:
-            pos = np.minimum(np.searchsorted(run, keys << _SHIFT), len(run) - 1)
-            hit = ((run[pos] >> _SHIFT) == keys) & (earlier == -2)
-            earlier[hit] = (run[pos[hit]] & _ROW_MASK).astype(np.int64)
-        self._push(packed[earlier == -2])
+            pos = np.minimum(np.searchsorted(run, leaders << _SHIFT), len(run) - 1)
+            hit = ((run[pos] >> _SHIFT) == leaders) & (seen_row == -2)
+            seen_row[hit] = (run[pos[hit]] & _ROW_MASK).astype(np.int64)
+        chunk_first = stored[leader].astype(np.int64)
+        earlier = np.where(
+            seen_row[group] != -2, seen_row[group], np.where(leader, -2, chunk_first[group])
+        )
+        fresh = seen_row == -2
+        self._push((leaders[fresh] << _SHIFT) | stored[leader][fresh])
         result = np.empty(len(numbers), dtype=np.int64)
         result[order] = np.select([earlier == -2, earlier == 0], [NOT_SEEN, IN_DATABASE], earlier)
         return result

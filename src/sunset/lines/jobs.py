@@ -42,6 +42,7 @@ def line_context(session: Session, *, today: date) -> rules.LineContext:
         number_formats={code: n.number_format for code, n in networks.items()},
         area_groups={code: n.merged_into or code for code, n in local.items()},
         id_salt=get_settings().id_salt,
+        max_monthly_fee_fen=get_settings().max_monthly_fee_yuan * 100,
     )
 
 
@@ -87,6 +88,7 @@ def import_lines(
                 progress(result.rows_read)
         result.rejected = len(log.rows)
         result.errors = log.first
+    ingest.refuse_if_empty(result, file_name=path.name)
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
     result.opening_entries = ledger_repo.add_opening_balances(

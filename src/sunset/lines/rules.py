@@ -99,6 +99,7 @@ class LineContext:
     number_formats: Mapping[str, str]  # network code -> "fixed" | "mobile"
     area_groups: Mapping[str, str]  # area code -> the area it was merged into (or itself)
     id_salt: str
+    max_monthly_fee_fen: int = 1_000_000
 
 
 def check_columns(names: list[str]) -> list[str]:
@@ -269,10 +270,18 @@ def checks(ctx: LineContext) -> list[Check]:
         Check(
             "monthly_fee",
             ~pl.col("fee_ok"),
-            "monthly_fee must be yuan >= 0 with at most 2 decimals",
+            "monthly_fee must be yuan: up to 10 digits, at most 2 decimals, not negative",
         ),
         Check(
-            "balance", ~pl.col("balance_ok"), "balance must be yuan >= 0 with at most 2 decimals"
+            "monthly_fee",
+            pl.col("fee_v") > ctx.max_monthly_fee_fen,
+            f"monthly_fee above {ctx.max_monthly_fee_fen // 100} yuan is implausible for a line "
+            "(an amount in fen? the limit is SUNSET_MAX_MONTHLY_FEE_YUAN)",
+        ),
+        Check(
+            "balance",
+            ~pl.col("balance_ok"),
+            "balance must be yuan: up to 10 digits, at most 2 decimals, not negative",
         ),
         Check(
             "owner_changed_on",
@@ -322,8 +331,9 @@ def checks(ctx: LineContext) -> list[Check]:
         Check("prepaid", _not_bool("prepaid"), "prepaid must be true or false"),
         Check(
             "unpaid_bills",
-            pl.col("unpaid_bills").is_not_null() & ~pl.col("unpaid_bills").str.contains(r"^\d+$"),
-            "unpaid_bills must be a whole number of bills >= 0",
+            pl.col("unpaid_bills").is_not_null()
+            & ~pl.col("unpaid_bills").str.contains(r"^[0-9]{1,6}$"),
+            "unpaid_bills must be a whole number of bills (0 to 999999)",
         ),
         Check(
             "vulnerable",
@@ -332,13 +342,13 @@ def checks(ctx: LineContext) -> list[Check]:
         ),
         Check(
             "id_number",
-            ident.is_not_null() & ~ident.str.contains(r"^(?:\d{17}[\dX]|\d{15})$"),
+            ident.is_not_null() & ~ident.str.contains(r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$"),
             "id_number must be an 18-character (or old 15-digit) resident ID number",
         ),
         Check(
             "id_number",
             (ident.str.len_chars() == 18)
-            & ident.str.contains(r"^\d{17}[\dX]$")
+            & ident.str.contains(r"^[0-9]{17}[0-9X]$")
             & ~_id_checksum_ok(),
             "id_number fails its check digit (a typo?)",
         ),

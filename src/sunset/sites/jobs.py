@@ -52,6 +52,7 @@ def import_sites(
             if progress:
                 progress(result.rows_read)
         result.rejected, result.errors = len(log.rows), log.first
+    ingest.refuse_if_empty(result, file_name=path.name)
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected

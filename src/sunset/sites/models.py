@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
@@ -27,7 +27,7 @@ class BaseStation(Base):
     network_code: Mapped[str] = mapped_column(ForeignKey("networks.code"))
     operator_code: Mapped[str | None] = mapped_column(ForeignKey("operators.code"))
     status: Mapped[str] = mapped_column(String(16))
-    monthly_upkeep_fen: Mapped[int] = mapped_column(Integer)
+    monthly_upkeep_fen: Mapped[int] = mapped_column(BigInteger)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     commissioned_on: Mapped[date | None] = mapped_column(Date)

@@ -111,7 +111,7 @@ def checks(ctx: SiteContext) -> list[Check]:
         Check(
             "monthly_upkeep",
             ~pl.col("upkeep_ok"),
-            "monthly_upkeep must be yuan >= 0 with at most 2 decimals",
+            "monthly_upkeep must be yuan: up to 10 digits, at most 2 decimals, not negative",
         ),
         Check(
             "commissioned_on",

@@ -1,0 +1,278 @@
+"""The `sunset` command line as a user runs it: exit statuses, printed errors, JSON."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlalchemy as sa
+import typer
+from tests.factories import import_file, line_row, line_rows, read_errors_csv, write_csv
+from typer.testing import CliRunner
+
+from sunset.cli.main import app
+from sunset.db import make_engine
+
+if TYPE_CHECKING:
+    from tests.conftest import RunCli
+
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+TODAY = ("--today", "2010-12-31")
+
+
+def lines_total(db_url: str) -> int:
+    """Count the lines in the database behind the CLI (without another subprocess)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT COUNT(*) FROM lines").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def said(output: str) -> str:
+    """The text of the output with line wrapping undone (the console wraps long messages)."""
+    return " ".join(output.split())
+
+
+def import_directly(db_url: str, path: Path) -> None:
+    """Import a lines file through the service (setting up a test, not testing the CLI)."""
+    engine = make_engine(db_url)
+    try:
+        import_file(engine, path)
+    finally:
+        engine.dispose()
+
+
+def bad_file(tmp_path: Path) -> Path:
+    rows = [line_row(0), line_row(1, number="0551-6234"), line_row(2, status="terminated")]
+    return write_csv(tmp_path / "bad.csv", rows)
+
+
+def test_import_of_a_bad_file_exits_2_names_each_bad_row_and_imports_nothing(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    result = cli("import", "lines", str(bad_file(tmp_path)), *TODAY)
+
+    assert result.exit_code == 2, result
+    assert "IMPORT_REJECTED" in said(result.stderr)
+    assert "nothing was imported" in said(result.stderr)
+    assert re.search(r"3\s+│\s+number\s+│\s+0551-6234\s+│\s+number: wrong length", result.stderr)
+    assert re.search(r"4\s+│\s+status\s+│\s+terminated\s+│\s+status must be one of", result.stderr)
+    status = cli("status", "--json")
+    assert status.exit_code == 0, status
+    assert status.json()["lines"]["total"] == 0
+
+
+@SQLITE_ONLY
+def test_errors_option_writes_every_bad_row_as_csv(cli: RunCli, tmp_path: Path) -> None:
+    errors = tmp_path / "errors.csv"
+    result = cli("import", "lines", str(bad_file(tmp_path)), "--errors", str(errors), *TODAY)
+
+    assert result.exit_code == 2, result
+    assert errors.read_text(encoding="utf-8").splitlines()[0] == "row,column,value,reason"
+    assert [(e["row"], e["column"], e["value"]) for e in read_errors_csv(errors)] == [
+        ("3", "number", "0551-6234"),
+        ("4", "status", "terminated"),
+    ]
+
+
+@SQLITE_ONLY
+def test_skip_invalid_imports_the_good_rows_and_says_how_many_were_rejected(
+    cli: RunCli, tmp_path: Path, db_url: str
+) -> None:
+    errors = tmp_path / "errors.csv"
+    result = cli(
+        "import",
+        "lines",
+        str(bad_file(tmp_path)),
+        "--skip-invalid",
+        "--errors",
+        str(errors),
+        *TODAY,
+    )
+
+    assert result.exit_code == 0, result
+    assert "Imported 1 lines" in result.stdout
+    assert "2 row(s) rejected" in result.stdout
+    assert len(read_errors_csv(errors)) == 2
+    assert lines_total(db_url) == 1
+
+
+def test_good_file_imports_and_status_reports_lines_and_money_in_yuan(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    rows = [line_row(0, balance="100.45"), line_row(1, balance="23"), line_row(2, balance="0")]
+    result = cli("import", "lines", str(write_csv(tmp_path / "good.csv", rows)), *TODAY)
+
+    assert result.exit_code == 0, result
+    assert "Imported 3 lines" in result.stdout
+    report = cli("status", "--json").json()
+    assert report["lines"]["total"] == 3
+    assert report["lines"]["by_local_network"] == {"0551": 3}
+    assert report["money"]["balances"] == "123.45"
+    assert report["money"]["opening_balances"] == "123.45"
+    assert report["money"]["conserved"] is True
+
+
+@SQLITE_ONLY
+def test_status_prints_a_table_by_local_network_with_money_in_yuan(
+    cli: RunCli, tmp_path: Path, db_url: str
+) -> None:
+    rows = [line_row(0, balance="100.45"), line_row(1, balance="23")]
+    import_directly(db_url, write_csv(tmp_path / "good.csv", rows))
+
+    table = cli("status")
+
+    assert table.exit_code == 0, table
+    assert re.search(
+        r"0551\s+│\s+Hefei\s+│\s+phs\s+│\s+telecom\s+│\s+active\s+│\s+2\s+│\s+123.45", table.stdout
+    )
+    assert "Lines: 2 in all, 2 live." in table.stdout
+    assert "(conserved)" in table.stdout
+
+
+@SQLITE_ONLY
+def test_importing_the_same_file_twice_exits_2_and_says_it_was_imported(
+    cli: RunCli, tmp_path: Path, db_url: str
+) -> None:
+    path = write_csv(tmp_path / "good.csv", line_rows(2))
+    import_directly(db_url, path)
+
+    again = cli("import", "lines", str(path), *TODAY)
+
+    assert again.exit_code == 2, again
+    assert "IMPORT_DUPLICATE_FILE" in said(again.stderr)
+    assert lines_total(db_url) == 2
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("import", "lines", "missing.csv"), "no such file"),
+        (("import", "lines", "bad.csv", "--today", "31/12/2010"), "is not a date"),
+    ],
+)
+def test_bad_input_on_the_command_line_exits_2_with_a_message(
+    cli: RunCli, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    bad_file(tmp_path)
+    result = cli(*args)
+    assert result.exit_code == 2, result
+    assert message in said(result.stderr)
+
+
+@SQLITE_ONLY
+def test_a_misspelt_column_exits_2_suggesting_the_right_name(cli: RunCli, tmp_path: Path) -> None:
+    rows = [{("balanse" if k == "balance" else k): v for k, v in line_row(0).items()}]
+    result = cli("import", "lines", str(write_csv(tmp_path / "l.csv", rows)), *TODAY)
+    assert result.exit_code == 2, result
+    assert "did you mean 'balance'" in said(result.stderr)
+
+
+@SQLITE_ONLY
+def test_a_numbering_overlay_from_the_environment_admits_historical_numbers(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str
+) -> None:
+    # Shenzhen's 7-digit numbers (before 1996) are not in the shipped overlay.
+    path = write_csv(tmp_path / "sz.csv", [line_row(0, number="0755-2345678", area_code="0755")])
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text('area_codes:\n  "0755": {local_lengths: [7, 8]}\n', encoding="utf-8")
+    monkeypatch.setenv("SUNSET_NUMBERING_OVERLAY", str(overlay))
+    result = cli("import", "lines", str(path), *TODAY)
+
+    assert result.exit_code == 0, result
+    assert lines_total(db_url) == 1
+
+
+def test_verify_exits_0_on_a_clean_database_and_4_naming_each_violation(
+    cli: RunCli, tmp_path: Path, db_url: str
+) -> None:
+    import_directly(db_url, write_csv(tmp_path / "good.csv", line_rows(2)))
+    clean = cli("verify")
+    assert clean.exit_code == 0, clean
+    assert "All invariants hold" in clean.stdout
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "UPDATE lines SET balance_fen = balance_fen + 1 WHERE number = '+8655162000001'"
+            )
+    finally:
+        engine.dispose()
+    broken = cli("verify")
+    as_json = cli("verify", "--json")
+
+    assert broken.exit_code == 4, broken
+    assert "BALANCE_NOT_LEDGER_SUM" in said(broken.stderr)
+    assert "0551-62000001" in said(broken.stderr)
+    assert "MONEY_NOT_CONSERVED" in said(broken.stderr)
+    assert as_json.exit_code == 4
+    assert as_json.json()["ok"] is False
+    codes = {v["code"] for v in as_json.json()["violations"]}
+    assert codes == {"BALANCE_NOT_LEDGER_SUM", "MONEY_NOT_CONSERVED"}
+
+
+def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_reset(
+    cli: RunCli, db_url: str
+) -> None:
+    first = cli("demo", "--lines", "2000", "--seed", "1")
+    assert first.exit_code == 0, first
+    assert "Imported 2,000 PHS lines" in first.stdout
+    assert "2011-01:" in first.stdout and "2012-12:" in first.stdout  # two years, month by month
+    assert "Chaohu (0565)" in said(first.stdout)
+    assert "all invariants hold" in first.stdout
+
+    again = cli("demo", "--lines", "2000", "--seed", "1")
+    assert again.exit_code == 3, again
+    assert "already holds 2,000 lines" in said(again.stderr)
+    assert "--reset" in said(again.stderr)
+    assert lines_total(db_url) == 2000
+
+    reset = cli("demo", "--reset", "--lines", "1500", "--seed", "2")
+    assert reset.exit_code == 0, reset
+    assert "Imported 1,500 PHS lines" in reset.stdout
+    assert "all invariants hold" in reset.stdout
+    assert lines_total(db_url) == 1500
+
+
+@SQLITE_ONLY
+def test_demo_keeps_its_files_when_asked(cli: RunCli, tmp_path: Path) -> None:
+    result = cli("demo", "--lines", "1000", "--keep", str(tmp_path / "kept"))
+    assert result.exit_code == 0, result
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["lines.csv", "sites.csv"]
+
+
+@SQLITE_ONLY
+def test_db_upgrade_brings_a_fresh_database_up_to_date(cli: RunCli) -> None:
+    result = cli("db", "upgrade")
+    assert result.exit_code == 0, result
+    assert "up to date" in result.stdout
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, command in getattr(group, "commands", {}).items():
+        found += _commands(command, (*path, name))
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "sunset")
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
+    # In process: help needs no database, and a subprocess per command costs a second each.
+    result = CliRunner().invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_the_installed_command_shows_help(cli: RunCli) -> None:
+    result = cli("import", "lines", "--help")
+    assert result.exit_code == 0, result
+    assert "--skip-invalid" in result.stdout
