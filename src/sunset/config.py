@@ -26,7 +26,18 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file of historical area codes and local-number lengths to accept.",
     )
-    import_chunk_rows: int = Field(default=200_000, ge=1_000)
+    import_chunk_rows: int = Field(default=100_000, ge=1_000)
+    min_notice_days: int = Field(
+        default=90, ge=0, description="Least days between a plan's announcement and switch-off."
+    )
+    quarantine_days: int = Field(
+        default=90, ge=0, description="Days a cancelled number rests before it returns to the pool."
+    )
+    max_monthly_fee_yuan: int = Field(
+        default=10_000,
+        ge=1,
+        description="A monthly fee above this is refused at import as implausible (fen for yuan?).",
+    )
 
 
 @lru_cache(maxsize=1)

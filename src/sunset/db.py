@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from sunset.config import get_settings
@@ -38,7 +38,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
-    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 
@@ -126,3 +125,13 @@ def reset(url: str | None = None) -> Engine:
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     return make_engine(url)
+
+
+def table_of(model: type[Base]) -> Table:
+    """Return the Core table of a mapped class (for set-based statements)."""
+    return cast(Table, model.__table__)
+
+
+def rowcount(result: Any) -> int:
+    """Return how many rows an INSERT/UPDATE/DELETE touched."""
+    return int(getattr(result, "rowcount", 0) or 0)

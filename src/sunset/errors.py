@@ -54,3 +54,15 @@ class NotFoundError(DomainError):
     """A thing the user named does not exist."""
 
     code = "NOT_FOUND"
+
+
+class PlanInvalidError(DomainError):
+    """A retirement plan that breaks a rule (order, notice, the past)."""
+
+    code = "PLAN_INVALID"
+
+
+class OperationRefusedError(DomainError):
+    """An operation the plan in force (or the line's state) forbids; the code says which rule."""
+
+    code = "OPERATION_REFUSED"

@@ -2,18 +2,24 @@
 
 from sunset.ingest.models import ImportBatch
 from sunset.ledger.models import LedgerEntry
-from sunset.lines.models import Customer, Line, NumberHold
+from sunset.lines.models import Customer, Exemption, Line, NumberHold
+from sunset.notices.models import NoticeSent
+from sunset.plans.models import CycleProgress, RetirementPlan
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.sites.models import BaseStation
 
 __all__ = [
     "BaseStation",
     "Customer",
+    "CycleProgress",
+    "Exemption",
     "ImportBatch",
     "LedgerEntry",
     "Line",
     "LocalNetwork",
     "Network",
+    "NoticeSent",
     "NumberHold",
     "Operator",
+    "RetirementPlan",
 ]

@@ -1,27 +1,38 @@
-"""`sunset demo`: a synthetic operator imported through the real import path, then its status."""
+"""`sunset demo`: the story of DOMAIN.md on a synthetic operator, month by month, then verify."""
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
+from rich.table import Table
+from sqlalchemy import Engine
 
 from sunset.db import default_engine, reset, session_scope
 from sunset.integrity.service import verify
-from sunset.lines.jobs import import_lines
-from sunset.lines.models import Line
-from sunset.sites.jobs import import_sites
-from sunset.synth.generator import write_base
+from sunset.kit.money import format_yuan
+from sunset.lines.repository import count_lines
+from sunset.plans.jobs import CycleReport
+from sunset.reference import repository as reference
+from sunset.synth import scenario
 
-from .common import EXIT_REFUSED, console, err_console, now_for
+from .common import EXIT_REFUSED, EXIT_VIOLATION, console, err_console
 
-# The synthetic base is exported on the last day before the story of DOMAIN.md starts.
-DEMO_TODAY = date(2010, 12, 31)
+SHOWN_MONTHS = (
+    "2011-03",
+    "2011-06",
+    "2011-09",
+    "2011-12",
+    "2012-03",
+    "2012-06",
+    "2012-09",
+    "2012-12",
+)
 
 
 def demo_command(
@@ -34,11 +45,11 @@ def demo_command(
         Path | None, typer.Option("--keep", help="Keep the generated CSV files in this folder.")
     ] = None,
 ) -> None:
-    """Generate a synthetic PHS operator, import it, and print the status report."""
+    """Generate a synthetic PHS operator, set the plans of DOMAIN.md, run 2011-2012, verify."""
     started = time.perf_counter()
     engine = reset() if reset_db else default_engine()
     with session_scope(engine) as session:
-        existing = session.scalar(select(func.count()).select_from(Line)) or 0
+        existing = count_lines(session)
     if existing:
         err_console.print(
             f"The database already holds {existing:,} lines. Run `sunset demo --reset` to replace "
@@ -46,29 +57,51 @@ def demo_command(
         )
         raise typer.Exit(EXIT_REFUSED)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = keep or Path(tmp)
-        base = write_base(folder, lines=lines, seed=seed, today=DEMO_TODAY)
-        console.print(
-            f"Generated {base.lines:,} PHS lines and {base.sites:,} base stations (seed {seed})."
-        )
-        with session_scope(engine) as session:
-            import_sites(session, path=base.sites_path, today=DEMO_TODAY, now=now_for(DEMO_TODAY))
-            result = import_lines(
-                session, path=base.lines_path, today=DEMO_TODAY, now=now_for(DEMO_TODAY)
-            )
+        loaded = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
     console.print(
-        f"Imported {result.imported:,} lines ({result.opening_entries:,} opening balances)."
+        f"Imported {loaded.lines:,} PHS lines, {loaded.sites:,} base stations and "
+        f"{loaded.opening_entries:,} opening balances as of {scenario.EXPORTED_ON}; "
+        f"{loaded.plans} retirement plans set."
     )
-    from sunset.cli.main import status_command
+    live: dict[str, dict[str, int]] = defaultdict(dict)
 
-    status_command(as_json=False)
+    def on_month(month: date, report: CycleReport) -> None:
+        totals: dict[str, int] = defaultdict(int)
+        for area, stats in report.months.get(f"{month:%Y-%m}", {}).items():
+            live[area][f"{month:%Y-%m}"] = stats.live_at_end or 0
+            for name in ("suspended", "switched_off", "refunds", "refunded_fen", "charges"):
+                totals[name] += getattr(stats, name)
+        console.print(
+            f"{month:%Y-%m}: {sum(v.get(f'{month:%Y-%m}', 0) for v in live.values()):>9,} live | "
+            f"charged {totals['charges']:>8,} | suspended {totals['suspended']:>6,} | "
+            f"switched off {totals['switched_off']:>7,} | refunds {totals['refunds']:>6,} "
+            f"({format_yuan(totals['refunded_fen'])} yuan)",
+            highlight=False,
+        )
+
+    scenario.play(engine, on_month=on_month)
+    _print_regions(engine, live)
     with session_scope(engine) as session:
         violations = verify(session)
+    for v in violations:
+        err_console.print(f"[bold red]{v.code}[/]: {v.message}", highlight=False)
     console.print(
         "verify: all invariants hold."
         if not violations
         else f"verify: {len(violations)} violation(s)!"
     )
-    console.print(
-        f"Demo done in {time.perf_counter() - started:.1f} s. Try `sunset status --json`."
-    )
+    console.print(f"Demo done in {time.perf_counter() - started:.1f} s. Try `sunset status`.")
+    if violations:
+        raise typer.Exit(EXIT_VIOLATION)
+
+
+def _print_regions(engine: Engine, live: dict[str, dict[str, int]]) -> None:
+    with session_scope(engine) as session:
+        cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
+    table = Table("region", *SHOWN_MONTHS, title="Live lines by region", title_justify="left")
+    for area in sorted(live, key=lambda a: cities.get(a, a)):
+        table.add_row(
+            f"{cities.get(area, area)} ({area})",
+            *(f"{live[area].get(m, 0):,}" for m in SHOWN_MONTHS),
+        )
+    console.print(table)

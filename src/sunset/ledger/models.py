@@ -47,3 +47,18 @@ class LedgerEntry(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128))
     reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class Refund(Base):
+    """Money owed back to a customer (the balance of a line switched off or terminated)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (Index("ix_refunds_area_code_line_id", "area_code", "line_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(5))
+    line_id: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    created_on: Mapped[date] = mapped_column(Date)
+    entry_id: Mapped[int] = mapped_column(BigInteger)  # the ledger entry that took it off the line
+    paid_on: Mapped[date | None] = mapped_column(Date, default=None)

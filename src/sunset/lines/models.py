@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -100,7 +101,13 @@ class Line(Base):
     owner_changed_on: Mapped[date | None] = mapped_column(Date)
     last_ported_on: Mapped[date | None] = mapped_column(Date)
     terminated_on: Mapped[date | None] = mapped_column(Date)
-    monthly_fee_fen: Mapped[int] = mapped_column(Integer)
+    # The day a sunset suspension began: monthly charges stop counting days from it.
+    suspended_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Step degradation before switch-off: outgoing calls barred except emergency numbers.
+    barred_outgoing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # For a vulnerable or critical line: the day a working replacement was confirmed.
+    replacement_confirmed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    monthly_fee_fen: Mapped[int] = mapped_column(BigInteger)
     prepaid: Mapped[bool] = mapped_column(Boolean)
     unpaid_bills: Mapped[int] = mapped_column(Integer, default=0)
     commitment_until: Mapped[date | None] = mapped_column(Date)
@@ -123,3 +130,18 @@ class NumberHold(Base):
     since: Mapped[date] = mapped_column(Date)
     until: Mapped[date | None] = mapped_column(Date)
     from_line_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Exemption(Base):
+    """A line kept out of the switch-off until a date, with who granted it and why."""
+
+    __tablename__ = "exemptions"
+    __table_args__ = (Index("ix_exemptions_area_code_line_id", "area_code", "line_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(5))
+    line_id: Mapped[int] = mapped_column(BigInteger)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_on: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
-from sqlalchemy import Index, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from sunset.db import rowcount, table_of
 from sunset.kit.bulk import insert_frame
 from sunset.ledger.models import LedgerEntry
-from sunset.lines.models import Line
+from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.lines.rules import CUSTOMER_COLUMNS, LINE_COLUMNS
-from sunset.lines.vocabulary import LIVE_STATUSES
+from sunset.lines.vocabulary import (
+    LIVE_STATUSES,
+    LineStatus,
+    NumberState,
+    SuspensionReason,
+    Vulnerability,
+)
+from sunset.notices.models import NoticeSent
 
 
 def live_numbers(session: Session) -> np.ndarray:
@@ -37,9 +58,44 @@ def insert_lines(session: Session, records: pl.DataFrame, *, batch_id: int) -> N
     insert_frame(session, "lines", lines)
 
 
-def get_by_number(session: Session, e164: str) -> Line | None:
-    """Return the live line holding a number, if any."""
-    return session.scalar(select(Line).where(Line.number == e164, Line.status.in_(LIVE_STATUSES)))
+def get_live(session: Session, e164: str, *, lock: bool = False) -> Line | None:
+    """Return the live line holding a number, if any (locked for update when asked)."""
+    query = select(Line).where(Line.number == e164, Line.status.in_(LIVE_STATUSES))
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def add_line(session: Session, line: Line) -> None:
+    """Store a new line."""
+    session.add(line)
+    session.flush()
+
+
+def ensure_customer(session: Session, customer: Customer) -> Customer:
+    """Return the stored customer with this key, storing ``customer`` if there is none."""
+    key = (customer.area_code, customer.operator_code, customer.customer_ref)
+    stored = session.get(Customer, key)
+    if stored is None:
+        session.add(customer)
+        session.flush()
+        return customer
+    return stored
+
+
+def get_hold(session: Session, *, area_code: str, number: str) -> NumberHold | None:
+    """Return the quarantine or pool entry of a number, if any."""
+    return session.get(NumberHold, (area_code, number))
+
+
+def hold_number(session: Session, hold: NumberHold) -> None:
+    """Put a number in quarantine (or the pool), replacing an older entry of the same number."""
+    session.merge(hold)
+    session.flush()
+
+
+def delete_hold(session: Session, hold: NumberHold) -> None:
+    """Take a number out of quarantine or the pool (it is being given to a line)."""
+    session.delete(hold)
+    session.flush()
 
 
 def count_lines(session: Session) -> int:
@@ -66,3 +122,155 @@ def create_secondary_indexes(session: Session) -> None:
     """Recreate the indexes `drop_secondary_indexes` dropped."""
     for index in _secondary_indexes():
         index.create(bind=session.connection())
+
+
+# --- the cycle: set-based statements over one local network --------------------------------
+
+
+def live_in(area_code: str, network_code: str) -> ColumnElement[bool]:
+    """Lines of a network in a local network that still hold their number."""
+    lines = table_of(Line)
+    return and_(
+        lines.c.area_code == area_code,
+        lines.c.network_code == network_code,
+        lines.c.status.in_(LIVE_STATUSES),
+    )
+
+
+def switch_off_candidates(
+    area_code: str, network_code: str, *, day: date, noticed_by: date
+) -> ColumnElement[bool]:
+    """Live lines that may be switched off on ``day``.
+
+    Not a vulnerable or critical line without a confirmed replacement; not under an exemption
+    that runs to ``day`` or later; and told of the retirement on or before ``noticed_by`` (the
+    day minus the minimum notice period): a line told late waits out its own notice period.
+    """
+    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
+    return and_(
+        live_in(area_code, network_code),
+        or_(
+            lines.c.vulnerable == Vulnerability.NONE.value,
+            lines.c.replacement_confirmed_on <= day,
+        ),
+        ~exists().where(
+            exempt.c.area_code == lines.c.area_code,
+            exempt.c.line_id == lines.c.id,
+            exempt.c.until >= day,
+        ),
+        exists().where(
+            notices.c.area_code == lines.c.area_code,
+            notices.c.line_id == lines.c.id,
+            notices.c.sent_on <= noticed_by,
+        ),
+    )
+
+
+def any_live(session: Session, area_code: str, network_code: str) -> bool:
+    """Tell whether any line of the network in the local network is still live."""
+    return session.scalar(select(exists().where(live_in(area_code, network_code)))) or False
+
+
+def quarantine_numbers(
+    session: Session, *, which: ColumnElement[bool], day: date, until: date
+) -> int:
+    """Put the numbers of the chosen lines into quarantine until ``until``."""
+    lines = table_of(Line)
+    chosen = select(
+        lines.c.area_code,
+        lines.c.number,
+        literal(NumberState.QUARANTINE.value),
+        literal(day),
+        literal(until),
+        lines.c.id,
+    ).where(which)
+    columns = ["area_code", "number", "state", "since", "until", "from_line_id"]
+    return rowcount(session.execute(insert(table_of(NumberHold)).from_select(columns, chosen)))
+
+
+def terminate(session: Session, *, which: ColumnElement[bool], day: date) -> int:
+    """Mark the chosen lines terminated on ``day``."""
+    lines = table_of(Line)
+    return rowcount(
+        session.execute(
+            update(lines)
+            .where(which)
+            .values(status=LineStatus.TERMINATED.value, terminated_on=day, suspension_reason=None)
+        )
+    )
+
+
+def suspend_uncovered(session: Session, *, area_code: str, network_code: str, day: date) -> int:
+    """Suspend (for the sunset, from ``day``) active prepaid lines whose balance is below a
+    month's fee: top-ups are refused, so they could not pay for the coming month."""
+    lines = table_of(Line)
+    return rowcount(
+        session.execute(
+            update(lines)
+            .where(
+                lines.c.area_code == area_code,
+                lines.c.network_code == network_code,
+                lines.c.status == LineStatus.ACTIVE.value,
+                lines.c.prepaid,
+                lines.c.balance_fen < lines.c.monthly_fee_fen,
+            )
+            .values(
+                status=LineStatus.SUSPENDED.value,
+                suspension_reason=SuspensionReason.SUNSET.value,
+                suspended_on=day,
+            )
+        )
+    )
+
+
+def bar_outgoing(session: Session, *, area_code: str, network_code: str) -> int:
+    """Bar outgoing calls (emergency numbers excepted) on every live line: step degradation."""
+    lines = table_of(Line)
+    return rowcount(
+        session.execute(
+            update(lines)
+            .where(live_in(area_code, network_code), ~lines.c.barred_outgoing)
+            .values(barred_outgoing=True)
+        )
+    )
+
+
+def release_quarantine(session: Session, *, area_code: str, day: date) -> int:
+    """Return numbers whose quarantine has ended to the free pool."""
+    holds = table_of(NumberHold)
+    return rowcount(
+        session.execute(
+            update(holds)
+            .where(
+                holds.c.area_code == area_code,
+                holds.c.state == NumberState.QUARANTINE.value,
+                holds.c.until <= day,
+            )
+            .values(state=NumberState.FREE.value, until=None)
+        )
+    )
+
+
+def count_live(session: Session, *, area_code: str) -> int:
+    """Return how many lines of a local network are live."""
+    lines = table_of(Line)
+    query = select(func.count()).where(
+        lines.c.area_code == area_code, lines.c.status.in_(LIVE_STATUSES)
+    )
+    return session.scalar(query) or 0
+
+
+def live_in_area(area_code: str, *, before: date) -> ColumnElement[bool]:
+    """Live lines of a local network (any network) activated before ``before``."""
+    lines = table_of(Line)
+    return and_(
+        lines.c.area_code == area_code,
+        lines.c.status.in_(LIVE_STATUSES),
+        lines.c.activated_on < before,
+    )
+
+
+def add_exemption(session: Session, exemption: Exemption) -> None:
+    """Store an exemption from the switch-off."""
+    session.add(exemption)
+    session.flush()

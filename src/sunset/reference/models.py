@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
@@ -31,6 +33,9 @@ class Network(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     band: Mapped[str] = mapped_column(String(100))
     number_format: Mapped[str] = mapped_column(String(8))
+    # The date by which the regulator wants this network gone, and who set it.
+    retirement_deadline: Mapped[date | None] = mapped_column(Date, default=None)
+    deadline_authority: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class LocalNetwork(Base):

@@ -1,0 +1,204 @@
+"""The daily cycle: phase events and the month-end, set-based, one local network per chunk.
+
+For each local network the cycle walks the days after its checkpoint. On a day with something to
+do (degradation, a month-end, a switch-off sweep, numbers leaving quarantine) it runs set-based
+statements over that network's lines and commits them together with the new checkpoint, so a
+crash at any point leaves either the whole day done or none of it, and a rerun carries on from
+the checkpoint: running twice gives the state of one clean run.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from sunset.config import get_settings
+from sunset.db import session_scope
+from sunset.ledger import repository as ledger
+from sunset.lines import repository as lines
+from sunset.plans import repository
+from sunset.plans.models import RetirementPlan
+from sunset.plans.rules import PlanDates
+from sunset.plans.service import dates_of
+from sunset.plans.vocabulary import Phase
+
+
+@dataclass
+class AreaMonth:
+    """What the cycle did in one local network in one month."""
+
+    charges: int = 0
+    suspended: int = 0
+    switched_off: int = 0
+    refunds: int = 0
+    refunded_fen: int = 0
+    released: int = 0
+    barred: int = 0
+    live_at_end: int | None = None
+
+
+@dataclass
+class CycleReport:
+    """What a run did, by month then by area code."""
+
+    months: dict[str, dict[str, AreaMonth]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(AreaMonth))
+    )
+    days_committed: int = 0
+
+    def at(self, day: date, area_code: str) -> AreaMonth:
+        """Return the counters of ``area_code`` in ``day``'s month."""
+        return self.months[f"{day:%Y-%m}"][area_code]
+
+
+@dataclass
+class _Network:
+    code: str
+    plan: PlanDates
+    degrade_on: date | None
+    sweeping: bool = True  # live lines may remain to switch off
+
+
+Progress = Callable[[str, date], None]
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def is_month_end(day: date) -> bool:
+    """Tell whether ``day`` is the last of its month."""
+    return (day + timedelta(days=1)).month != day.month
+
+
+def run_cycle(
+    engine: Engine, *, until: date, start: date | None = None, progress: Progress | None = None
+) -> CycleReport:
+    """Run the cycle in every local network up to and including ``until``."""
+    report = CycleReport()
+    with session_scope(engine) as session:
+        areas = repository.areas_with_lines(session)
+        default_start = start or _day_after(repository.last_import_day(session)) or until
+    for area_code in areas:
+        _run_area(engine, area_code, until=until, default_start=default_start, report=report)
+        if progress:
+            progress(area_code, until)
+    return report
+
+
+def _day_after(day: date | None) -> date | None:
+    return day + timedelta(days=1) if day else None
+
+
+def _networks(session: Session, area_code: str) -> list[_Network]:
+    plans: list[RetirementPlan] = [
+        p for p in repository.list_all(session) if p.area_code == area_code
+    ]
+    return [_Network(p.network_code, dates_of(p), p.degrade_on) for p in plans]
+
+
+def _run_area(
+    engine: Engine, area_code: str, *, until: date, default_start: date, report: CycleReport
+) -> None:
+    with session_scope(engine) as session:
+        done = repository.checkpoint(session, area_code)
+        networks = _networks(session, area_code)
+        release_on = repository.next_release(session, area_code)
+    first = done + timedelta(days=1) if done else default_start
+    for day in _days(first, until):
+        if not _has_work(day, networks, release_on):
+            continue
+        with session_scope(engine) as session:
+            _run_day(session, area_code, day, networks, report)
+            repository.save_checkpoint(session, area_code, day)
+            release_on = repository.next_release(session, area_code)
+        report.days_committed += 1
+    if first <= until:
+        with session_scope(engine) as session:
+            repository.save_checkpoint(session, area_code, until)
+
+
+def _has_work(day: date, networks: list[_Network], release_on: date | None) -> bool:
+    if is_month_end(day) or (release_on is not None and release_on <= day):
+        return True
+    for net in networks:
+        if net.degrade_on == day:
+            return True
+        if net.sweeping and net.plan.switched_off is not None and net.plan.switched_off <= day:
+            return True
+    return False
+
+
+def _run_day(
+    session: Session, area_code: str, day: date, networks: list[_Network], report: CycleReport
+) -> None:
+    stats = report.at(day, area_code)
+    for net in networks:
+        if net.degrade_on == day:
+            stats.barred += lines.bar_outgoing(session, area_code=area_code, network_code=net.code)
+        if net.sweeping and net.plan.switched_off is not None and net.plan.switched_off <= day:
+            _switch_off(session, area_code, net, day, stats)
+    if is_month_end(day):
+        _month_end(session, area_code, day, networks, stats)
+    stats.released += lines.release_quarantine(session, area_code=area_code, day=day)
+
+
+def _switch_off(
+    session: Session, area_code: str, net: _Network, day: date, stats: AreaMonth
+) -> None:
+    """Terminate the lines that may go today: charge their last days, refund, quarantine."""
+    settings = get_settings()
+    which = lines.switch_off_candidates(
+        area_code, net.code, day=day, noticed_by=day - timedelta(days=settings.min_notice_days)
+    )
+    month_start = day.replace(day=1)
+    stats.charges += ledger.charge_lines(
+        session,
+        which=which,
+        month_start=month_start,
+        stop=day,
+        days_in_month=calendar.monthrange(day.year, day.month)[1],
+        entry_date=day,
+    )
+    before = ledger.max_entry_id(session)
+    stats.refunds += ledger.refund_lines(
+        session, which=which, day=day, reason=f"switch-off of {net.code} in {area_code}"
+    )
+    stats.refunded_fen += ledger.refunded_since(session, area_code=area_code, after_id=before)
+    lines.quarantine_numbers(
+        session, which=which, day=day, until=day + timedelta(days=settings.quarantine_days)
+    )
+    stats.switched_off += lines.terminate(session, which=which, day=day)
+    net.sweeping = lines.any_live(session, area_code, net.code)
+
+
+def _month_end(
+    session: Session, area_code: str, day: date, networks: list[_Network], stats: AreaMonth
+) -> None:
+    """Charge the month's days of service; suspend prepaid lines top-ups can no longer refill."""
+    month_start = day.replace(day=1)
+    next_day = day + timedelta(days=1)
+    stats.charges += ledger.charge_lines(
+        session,
+        which=lines.live_in_area(area_code, before=next_day),
+        month_start=month_start,
+        stop=next_day,
+        days_in_month=day.day,
+        entry_date=day,
+    )
+    for net in networks:
+        refusing = net.plan.is_at_least(Phase.TOPUPS_REFUSED, next_day)
+        if refusing and not net.plan.is_at_least(Phase.SWITCHED_OFF, next_day):
+            stats.suspended += lines.suspend_uncovered(
+                session, area_code=area_code, network_code=net.code, day=next_day
+            )
+    stats.live_at_end = lines.count_live(session, area_code=area_code)

@@ -1,0 +1,90 @@
+"""The demo's story: a synthetic PHS base, the plans of DOMAIN.md, two years of the cycle."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+
+from sunset.db import session_scope
+from sunset.lines.jobs import import_lines
+from sunset.notices.service import send_phase_notice
+from sunset.notices.vocabulary import Channel
+from sunset.plans.jobs import CycleReport, run_cycle
+from sunset.plans.service import import_plans
+from sunset.sites.jobs import import_sites
+from sunset.synth.generator import write_base
+
+PLANS = Path(__file__).parent / "demo_plans.yaml"
+# The synthetic base is exported on the last day before the story starts.
+EXPORTED_ON = date(2010, 12, 31)
+FIRST_MONTH, LAST_MONTH = date(2011, 1, 1), date(2012, 12, 1)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the demo loaded."""
+
+    lines: int
+    sites: int
+    opening_entries: int
+    plans: int
+
+
+def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Loaded:
+    """Generate the base, import it through the normal import path, set the demo's plans."""
+    base = write_base(folder, lines=lines, seed=seed, today=EXPORTED_ON)
+    now = datetime.combine(EXPORTED_ON, time(18))
+    with session_scope(engine) as session:
+        import_sites(session, path=base.sites_path, today=EXPORTED_ON, now=now)
+        result = import_lines(session, path=base.lines_path, today=EXPORTED_ON, now=now)
+        views = import_plans(
+            session, rows=_spec()["plans"], today=EXPORTED_ON, now=now, actor="demo"
+        )
+    return Loaded(base.lines, base.sites, result.opening_entries, len(views))
+
+
+def _spec() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(PLANS.read_text(encoding="utf-8"))
+    return data
+
+
+def _notices_in(engine: Engine, month: date) -> None:
+    """Send each region's SMS notice on its day, if that day falls in ``month``."""
+    spec = _spec()
+    late = {str(k): v for k, v in (spec.get("late_notices") or {}).items()}
+    for plan in spec["plans"]:
+        day = late.get(plan["area_code"], plan["announced"])
+        if (day.year, day.month) == (month.year, month.month):
+            with session_scope(engine) as session:
+                send_phase_notice(
+                    session,
+                    area_code=plan["area_code"],
+                    network_code=plan["network"],
+                    phase="announced",
+                    channel=Channel.SMS,
+                    today=day,
+                )
+
+
+def months() -> list[date]:
+    """Return the first day of each month of the story."""
+    out, day = [], FIRST_MONTH
+    while day <= LAST_MONTH:
+        out.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
+
+
+def play(engine: Engine, *, on_month: Callable[[date, CycleReport], None]) -> None:
+    """Run the story month by month: notices on their days, then the cycle to the month's end."""
+    for month in months():
+        _notices_in(engine, month)
+        end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        on_month(month, run_cycle(engine, until=end, start=FIRST_MONTH))
