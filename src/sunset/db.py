@@ -29,6 +29,7 @@ class Base(DeclarativeBase):
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+WRITE_OPTION = "sunset_write"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,6 +40,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
     cur.close()
+    # sunset emits BEGIN itself (below), so that writers can take the write lock up front.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Begin a transaction; a writer's begins IMMEDIATE so that what it reads stays true.
+
+    A deferred transaction reads first and asks for the write lock later; if another process
+    committed in between (a switch-off while a top-up checks its line), SQLite refuses the late
+    upgrade. Writers therefore take the lock before reading (they queue behind busy_timeout).
+    """
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
@@ -47,6 +61,7 @@ def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if migrate:
@@ -92,9 +107,16 @@ def default_engine(url: str | None = None) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """Open a session that commits on success and rolls back on any error: the one commit owner."""
-    factory = sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
+def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """Open a session that commits on success and rolls back on any error: the one commit owner.
+
+    ``write=True`` for a unit of work that reads and then writes what it read (an operation on a
+    line, a chunk of the cycle): on SQLite it holds the write lock from its first statement.
+    """
+    bind = engine or default_engine()
+    if write:
+        bind = bind.execution_options(**{WRITE_OPTION: True})
+    factory = sessionmaker(bind=bind, expire_on_commit=False)
     session = factory()
     try:
         yield session

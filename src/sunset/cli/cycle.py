@@ -101,7 +101,7 @@ def notice_send_command(
     as_json: JsonOption = False,
 ) -> None:
     """Record a notice sent to every live line of a network in a local network."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         count = notices.send_phase_notice(
             session,
             area_code=area_code,
@@ -123,7 +123,7 @@ def notice_report_command(
     as_json: JsonOption = False,
 ) -> None:
     """List live lines not told in time: their switch-off waits for their own notice period."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         report = notices.late_notice_report(session, area_code=area_code, network_code=network)
     if as_json:
         print_json(asdict(report))
@@ -151,7 +151,7 @@ def exempt_command(
     as_json: JsonOption = False,
 ) -> None:
     """Keep a line out of the switch-off until a date (who, why and until when are recorded)."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = lines.grant_exemption(
             session,
             number=number,
@@ -167,7 +167,7 @@ def confirm_replacement_command(
     number: NumberArg, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """Confirm a vulnerable or critical line's replacement works (until then it is kept on)."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = lines.confirm_replacement(session, number=number, today=today_option(today))
     _done(outcome, as_json=as_json)
 

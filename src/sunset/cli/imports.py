@@ -97,7 +97,7 @@ def _run(kind: str, path: Path, today: str | None, skip: bool, errors: Path | No
     day = today_option(today)
     job = import_lines if kind == "lines" else import_sites
     try:
-        with _progress(path, f"Importing {kind}") as progress, session_scope() as session:
+        with _progress(path, f"Importing {kind}") as progress, session_scope(write=True) as session:
             result = job(
                 session,
                 path=path,

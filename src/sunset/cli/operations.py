@@ -53,7 +53,7 @@ def top_up_command(
 ) -> None:
     """Top up a line; refused (exit 3) once its region refuses top-ups or is switched off."""
     amount = _yuan(yuan, "YUAN")
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = service.top_up(
             session,
             number=number,
@@ -93,7 +93,7 @@ def activate_command(
         customer_name=customer_name,
         vulnerable=vulnerable.value,
     )
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = service.activate(session, new=new, today=today_option(today))
     _done(outcome, as_json=as_json)
 
@@ -105,7 +105,7 @@ def suspend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Suspend a line for a reason."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = service.suspend(session, number=number, reason=reason, today=today_option(today))
     _done(outcome, as_json=as_json)
 
@@ -114,7 +114,7 @@ def resume_command(
     number: NumberArg, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """Resume a suspended line; refused (exit 3) if the reason holds or the network is off."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = service.resume(session, number=number, today=today_option(today))
     _done(outcome, as_json=as_json)
 
@@ -123,7 +123,7 @@ def terminate_command(
     number: NumberArg, key: KeyOption = None, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """Close a line: its balance becomes a refund, its number goes into quarantine."""
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         outcome = service.terminate(
             session, number=number, today=today_option(today), key=key or f"end:{uuid.uuid4()}"
         )

@@ -81,7 +81,7 @@ def set_command(
         "cleared": _phase_date(cleared, "--cleared"),
     }
     changes = {k: v for k, v in given.items() if v != "keep"}
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         view = service.set_plan(
             session,
             area_code=area_code,
@@ -155,7 +155,7 @@ def import_command(
         rows = read_plan_file(path)
     except (DomainError, yaml.YAMLError) as exc:
         raise typer.BadParameter(str(exc)) from None
-    with explained(as_json=as_json), session_scope() as session:
+    with explained(as_json=as_json), session_scope(write=True) as session:
         views = service.import_plans(
             session, rows=rows, today=day, now=now_for(day), actor=by or getpass.getuser()
         )

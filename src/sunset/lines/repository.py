@@ -274,3 +274,9 @@ def add_exemption(session: Session, exemption: Exemption) -> None:
     """Store an exemption from the switch-off."""
     session.add(exemption)
     session.flush()
+
+
+def lock(session: Session, which: ColumnElement[bool]) -> None:
+    """Lock the chosen lines against concurrent changes until commit (PostgreSQL; SQLite holds
+    the whole database's write lock already)."""
+    session.execute(select(table_of(Line).c.id).where(which).with_for_update())

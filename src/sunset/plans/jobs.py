@@ -117,13 +117,15 @@ def _run_area(
     for day in _days(first, until):
         if not _has_work(day, networks, release_on):
             continue
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
+            if (repository.checkpoint(session, area_code) or date.min) >= day:
+                continue  # another run did this day meanwhile
             _run_day(session, area_code, day, networks, report)
             repository.save_checkpoint(session, area_code, day)
             release_on = repository.next_release(session, area_code)
         report.days_committed += 1
     if first <= until:
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             repository.save_checkpoint(session, area_code, until)
 
 
@@ -160,6 +162,7 @@ def _switch_off(
     which = lines.switch_off_candidates(
         area_code, net.code, day=day, noticed_by=day - timedelta(days=settings.min_notice_days)
     )
+    lines.lock(session, which)  # a top-up racing the switch-off waits, then finds the line gone
     month_start = day.replace(day=1)
     stats.charges += ledger.charge_lines(
         session,

@@ -41,7 +41,7 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Loaded:
     """Generate the base, import it through the normal import path, set the demo's plans."""
     base = write_base(folder, lines=lines, seed=seed, today=EXPORTED_ON)
     now = datetime.combine(EXPORTED_ON, time(18))
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         import_sites(session, path=base.sites_path, today=EXPORTED_ON, now=now)
         result = import_lines(session, path=base.lines_path, today=EXPORTED_ON, now=now)
         views = import_plans(
@@ -62,7 +62,7 @@ def _notices_in(engine: Engine, month: date) -> None:
     for plan in spec["plans"]:
         day = late.get(plan["area_code"], plan["announced"])
         if (day.year, day.month) == (month.year, month.month):
-            with session_scope(engine) as session:
+            with session_scope(engine, write=True) as session:
                 send_phase_notice(
                     session,
                     area_code=plan["area_code"],
