@@ -6,14 +6,20 @@ import csv
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
 from sunset.db import session_scope
 from sunset.ingest.service import ImportResult
+from sunset.integrity.service import verify
 from sunset.lines.jobs import import_lines
 from sunset.lines.rules import OPTIONAL, REQUIRED
+from sunset.notices.service import send_phase_notice
+from sunset.notices.vocabulary import Channel
+from sunset.plans import service as plans_service
+from sunset.plans.schemas import PlanView
 
 # The import date of every test import: the day before the story of DOMAIN.md begins.
 TODAY = date(2010, 12, 31)
@@ -123,3 +129,125 @@ def site_row(i: int = 0, **overrides: str) -> dict[str, str]:
     }
     row.update(overrides)
     return row
+
+
+# --- retirement plans, notices and the cycle ------------------------------------------------
+
+
+def set_plan(
+    engine: sa.Engine,
+    area_code: str = "0551",
+    *,
+    today: date = TODAY,
+    network: str = "phs",
+    **dates: date | None,
+) -> PlanView:
+    """Set (or change) a plan through the service, committed; ``dates`` by phase name."""
+    with session_scope(engine, write=True) as session:
+        return plans_service.set_plan(
+            session,
+            area_code=area_code,
+            network_code=network,
+            changes=dates,
+            today=today,
+            now=datetime.combine(today, NOW.time()),
+            actor="test",
+        )
+
+
+def send_notice(
+    engine: sa.Engine,
+    area_code: str,
+    day: date,
+    *,
+    channel: Channel = Channel.SMS,
+    phase: str = "announced",
+    network: str = "phs",
+) -> int:
+    """Record that every live line of the network was told of ``phase`` on ``day``."""
+    with session_scope(engine, write=True) as session:
+        return send_phase_notice(
+            session,
+            area_code=area_code,
+            network_code=network,
+            phase=phase,
+            channel=channel,
+            today=day,
+        )
+
+
+def violations_of(engine: sa.Engine) -> list[str]:
+    """The codes of every invariant `verify` finds broken (empty when all hold)."""
+    with session_scope(engine) as session:
+        return [v.code for v in verify(session)]
+
+
+def rows_of(engine: sa.Engine, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """Run a query; dates come back as ISO text on both engines, so rows compare across them."""
+    with engine.connect() as conn:
+        return [
+            tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+            for row in conn.execute(sa.text(sql), params)
+        ]
+
+
+def scalar_of(engine: sa.Engine, sql: str, **params: object) -> Any:
+    """Run a query that returns one value."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar_one()
+
+
+def e164(number: str) -> str:
+    """A fixed-line number as people write it (0551-62000000) as stored (+8655162000000)."""
+    digits = number.replace("-", "").replace(" ", "")
+    return digits if digits.startswith("+") else "+86" + digits.removeprefix("0")
+
+
+def line_of(engine: sa.Engine, number: str) -> dict[str, Any]:
+    """The most recent line of a number (E.164 or as people write it), with its ledger sum."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(
+                sa.text(
+                    "SELECT l.*, (SELECT COALESCE(SUM(e.amount_fen), 0) FROM ledger_entries e"
+                    " WHERE e.area_code = l.area_code AND e.line_id = l.id) AS ledger_fen"
+                    " FROM lines l WHERE l.number = :n ORDER BY l.id DESC"
+                ),
+                {"n": e164(number)},
+            )
+            .mappings()
+            .first()
+        )
+    assert row is not None, f"no line has the number {number}"
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+
+
+STATE_QUERIES = {
+    # Everything the cycle decides, without the ids a rolled-back transaction may have used up.
+    "lines": (
+        "SELECT l.id, l.number, l.status, l.suspension_reason, l.suspended_on, l.terminated_on,"
+        " l.balance_fen, (SELECT COALESCE(SUM(e.amount_fen), 0) FROM ledger_entries e"
+        " WHERE e.area_code = l.area_code AND e.line_id = l.id) AS ledger_fen"
+        " FROM lines l ORDER BY l.id"
+    ),
+    "entries": (
+        "SELECT area_code, line_id, kind, amount_fen, entry_date, idempotency_key"
+        " FROM ledger_entries ORDER BY area_code, idempotency_key"
+    ),
+    "entry_count": "SELECT COUNT(*) FROM ledger_entries",
+    "number_holds": (
+        "SELECT area_code, number, state, since, until, from_line_id FROM number_holds"
+        " ORDER BY area_code, number"
+    ),
+    "refunds": (
+        "SELECT area_code, line_id, amount_fen, created_on FROM refunds"
+        " ORDER BY area_code, line_id, created_on, amount_fen"
+    ),
+    "refund_totals": "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM refunds",
+    "checkpoints": "SELECT area_code, done_through FROM cycle_progress ORDER BY area_code",
+}
+
+
+def state_of(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
+    """The whole state of money and numbers, comparable between two databases of one base."""
+    return {name: rows_of(engine, sql) for name, sql in STATE_QUERIES.items()}

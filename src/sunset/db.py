@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from sunset.config import get_settings
 
@@ -154,6 +155,11 @@ def table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def rowcount(result: Any) -> int:
-    """Return how many rows an INSERT/UPDATE/DELETE touched."""
+def execute_counted(session: Session, statement: Executable) -> int:
+    """Execute an INSERT/UPDATE/DELETE and return how many rows it touched.
+
+    SQLAlchemy keeps the count of an INSERT ... FROM SELECT only when asked (on PostgreSQL it
+    is -1 otherwise).
+    """
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
     return int(getattr(result, "rowcount", 0) or 0)

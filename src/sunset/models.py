@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
 from sunset.ingest.models import ImportBatch
-from sunset.ledger.models import LedgerEntry
+from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
 from sunset.plans.models import CycleProgress, RetirementPlan
@@ -15,11 +15,13 @@ __all__ = [
     "Exemption",
     "ImportBatch",
     "LedgerEntry",
+    "LedgerTotal",
     "Line",
     "LocalNetwork",
     "Network",
     "NoticeSent",
     "NumberHold",
     "Operator",
+    "Refund",
     "RetirementPlan",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from tests.factories import import_file, line_row, write_csv
 from sunset.db import session_scope
 from sunset.integrity.rules import Violation
 from sunset.integrity.service import verify
+from sunset.ledger import service as ledger
+from sunset.ledger.rules import EntryKind
+from sunset.lines.models import Line
 
 LIVE_INDEX = "uq_lines_live_number"
 
@@ -162,6 +166,25 @@ def test_ledger_entries_cannot_be_changed_or_deleted(imported: sa.Engine, statem
 
 
 def test_a_mistake_is_corrected_with_a_new_ledger_entry(imported: sa.Engine) -> None:
+    with session_scope(imported, write=True) as session:
+        line = session.get(Line, line_id(imported, "+8655162000000"))
+        assert line is not None
+        ledger.post(
+            session,
+            line=line,
+            kind=EntryKind.REFUND,
+            amount_fen=250,
+            day=date(2011, 1, 5),
+            key="correction:1",
+            reference="charged twice by the old BSS",
+        )
+
+    assert violations(imported) == {}
+
+
+def test_a_ledger_entry_written_behind_sunsets_back_leaves_the_totals_stale(
+    imported: sa.Engine,
+) -> None:
     line = line_id(imported, "+8655162000000")
     with imported.begin() as conn:
         conn.execute(
@@ -176,4 +199,9 @@ def test_a_mistake_is_corrected_with_a_new_ledger_entry(imported: sa.Engine) -> 
             sa.text("UPDATE lines SET balance_fen = balance_fen - 250 WHERE id = :id"), {"id": line}
         )
 
-    assert violations(imported) == {}
+    found = violations(imported)
+    assert set(found) == {"LEDGER_TOTALS_STALE"}
+    assert (
+        "0551 refund: kept 0.00 yuan, entries sum to -2.50 yuan"
+        in found["LEDGER_TOTALS_STALE"].examples
+    )

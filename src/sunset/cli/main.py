@@ -45,11 +45,9 @@ def status_command(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(report)
         return
-    table = Table("area", "city", "network", "operator", "status", "lines", "balance (yuan)")
+    table = Table("area", "city", "network", "operator", "status", "lines")
     for g in report.lines.groups:
-        table.add_row(
-            g.area_code, g.city, g.network, g.operator, g.status, f"{g.lines:,}", g.balance
-        )
+        table.add_row(g.area_code, g.city, g.network, g.operator, g.status, f"{g.lines:,}")
     console.print(table)
     console.print(f"Lines: {report.lines.total:,} in all, {report.lines.live:,} live.")
     money = report.money
@@ -57,7 +55,7 @@ def status_command(as_json: JsonOption = False) -> None:
         f"Money (yuan): opening balances {money.opening_balances}, top-ups {money.top_ups}, "
         f"charges {money.charges}, credits {money.credits}, refunds {money.refunds}, "
         f"transfers in {money.transfers_in}, out {money.transfers_out}; "
-        f"balances {money.balances} ({'conserved' if money.conserved else 'NOT conserved'})."
+        f"balances {money.balances} (`sunset verify` proves them line by line)."
     )
 
 

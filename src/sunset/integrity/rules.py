@@ -111,3 +111,23 @@ def unknown_references(rows: list[tuple[str, str, int]]) -> Violation | None:
         total,
         [f"{where} = {value!r} on {count} row(s)" for where, value, count in rows[:EXAMPLES]],
     )
+
+
+def stale_totals(
+    kept: dict[tuple[str, str], int], actual: dict[tuple[str, str], int]
+) -> Violation | None:
+    """Running totals (what the status report shows) that differ from the entries' sums."""
+    keys = sorted(set(kept) | set(actual))
+    wrong = [k for k in keys if kept.get(k, 0) != actual.get(k, 0)]
+    if not wrong:
+        return None
+    return Violation(
+        "LEDGER_TOTALS_STALE",
+        f"{len(wrong)} running total(s) differ from the sum of their ledger entries",
+        len(wrong),
+        [
+            f"{area} {kind}: kept {format_yuan(kept.get((area, kind), 0))} yuan, entries sum to "
+            f"{format_yuan(actual.get((area, kind), 0))} yuan"
+            for area, kind in wrong[:EXAMPLES]
+        ],
+    )

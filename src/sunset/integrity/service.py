@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from sunset.integrity import repository, rules
 from sunset.integrity.rules import Violation
+from sunset.ledger import repository as ledger
 
 
 def verify(session: Session) -> list[Violation]:
@@ -29,6 +30,7 @@ def verify(session: Session) -> list[Violation]:
             repository.entries_without_their_line(session),
         ),
         rules.lines_without_customer(repository.lines_without_customer(session)),
+        rules.stale_totals(ledger.totals(session), ledger.totals_from_entries(session)),
         rules.unknown_references(repository.unknown_references(session)),
     ]
     return [v for v in found if v is not None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -27,3 +27,22 @@ def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str
 def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(CAST({end} AS DATE) - CAST({start} AS DATE))"
+
+
+class padded_id(FunctionElement[str]):
+    """An integer as 12 digits with leading zeros: keys built from it sort in id order."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(padded_id, "sqlite")
+def _padded_sqlite(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"printf('%012d', {value})"
+
+
+@compiles(padded_id)
+def _padded_default(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"lpad(CAST({value} AS VARCHAR(20)), 12, '0')"

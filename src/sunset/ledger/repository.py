@@ -6,11 +6,8 @@ from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
-    String,
     and_,
     case,
-    cast,
-    exists,
     func,
     insert,
     literal,
@@ -20,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sunset.db import is_sqlite, rowcount, table_of
-from sunset.kit.sqlfunc import days_between
-from sunset.ledger.models import LedgerEntry, Refund
+from sunset.db import execute_counted, table_of
+from sunset.kit.sqlfunc import days_between, padded_id
+from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
 from sunset.ledger.rules import EntryKind
 from sunset.lines.models import Line
 
@@ -35,29 +32,29 @@ def add_opening_balances(
     Set-based: one INSERT ... SELECT over the batch's lines. The key ``opening:<line id>`` (12
     digits) makes it idempotent per line. Return the number of entries written.
     """
-    # Zero-padded ids keep the keys in insertion order: the unique index grows at its end.
-    padded = (
-        "printf('%012d', id)" if is_sqlite(session) else "lpad(CAST(id AS VARCHAR(20)), 12, '0')"
+    lines = table_of(Line)
+    chosen = select(
+        lines.c.area_code,
+        lines.c.id,
+        literal(EntryKind.OPENING_BALANCE.value),
+        lines.c.balance_fen,
+        literal(entry_date),
+        # Zero-padded ids keep the keys in insertion order: the unique index grows at its end.
+        literal("opening:") + padded_id(lines.c.id),
+        literal(f"import batch {batch_id}"),
+        func.current_timestamp(),
+    ).where(
+        lines.c.id > after_line_id,
+        lines.c.import_batch_id == batch_id,
+        lines.c.balance_fen > 0,
     )
-    result = session.execute(
-        text(
-            "INSERT INTO ledger_entries"
-            " (area_code, line_id, kind, amount_fen, entry_date, idempotency_key, reference,"
-            " created_at)"
-            f" SELECT area_code, id, :kind, balance_fen, :entry_date, 'opening:' || {padded},"
-            " :reference, CURRENT_TIMESTAMP"
-            " FROM lines WHERE id > :after AND import_batch_id = :batch AND balance_fen > 0"
-            " ORDER BY area_code, id"
-        ),
-        {
-            "kind": EntryKind.OPENING_BALANCE.value,
-            "entry_date": entry_date,
-            "reference": f"import batch {batch_id}",
-            "after": after_line_id,
-            "batch": batch_id,
-        },
+    before = max_entry_id(session)
+    written = execute_counted(
+        session,
+        insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, chosen.order_by(lines.c.id)),
     )
-    return rowcount(result)
+    add_to_totals_since(session, before)
+    return written
 
 
 def get_by_key(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
@@ -88,6 +85,18 @@ def max_entry_id(session: Session) -> int:
     )
 
 
+ENTRY_COLUMNS = [
+    "area_code",
+    "line_id",
+    "kind",
+    "amount_fen",
+    "entry_date",
+    "idempotency_key",
+    "reference",
+    "created_at",
+]
+
+
 def charge_lines(
     session: Session,
     *,
@@ -102,42 +111,47 @@ def charge_lines(
     A day of service is a day on or after activation, before termination, and before a sunset
     suspension began. The charge is fee x days / days in the month, rounded down (never in the
     customer's disfavour); a prepaid line is never charged more than its balance. Keyed
-    ``charge:<YYYY-MM>:<line id>``: a line is charged once per month, whatever reruns.
+    ``charge:<YYYY-MM>:<line id>``: the unique key makes a second charge of a line in a month
+    fail loudly instead of taking the money twice.
 
     Worked example: a 70-yuan plan, switched off on 10 January: 9 days of 31, 7000 x 9 // 31 =
     2032 fen (20.32 yuan).
     """
     lines, entries = table_of(Line), table_of(LedgerEntry)
-    key = literal(f"charge:{month_start:%Y-%m}:") + cast(lines.c.id, String(20))
     amount = charge_expression(month_start=month_start, stop=stop, days_in_month=days_in_month)
-    already = exists().where(
-        entries.c.area_code == lines.c.area_code, entries.c.idempotency_key == key
-    )
-    chosen = select(
+    rows = select(
         lines.c.area_code,
         lines.c.id,
         literal(EntryKind.CHARGE.value),
         -amount,
         literal(entry_date),
-        key,
+        literal(f"charge:{month_start:%Y-%m}:") + padded_id(lines.c.id),
         literal(f"monthly charge {month_start:%Y-%m}"),
         func.current_timestamp(),
-    ).where(which, amount > 0, ~already)
+    ).where(which, amount > 0)
     before = max_entry_id(session)
-    columns = [
-        "area_code",
-        "line_id",
-        "kind",
-        "amount_fen",
-        "entry_date",
-        "idempotency_key",
-        "reference",
-        "created_at",
-    ]
-    inserted = rowcount(session.execute(insert(entries).from_select(columns, chosen)))
-    if inserted:
-        _apply_new_entries(session, key=key, after_id=before, which=which)
-    return inserted
+    charged = execute_counted(
+        session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
+    )
+    if charged:
+        apply_entries_after(session, before)
+    return charged
+
+
+def apply_entries_after(session: Session, entry_id: int) -> None:
+    """Move each line's balance by the entries written after ``entry_id`` (one per line), and
+    add them to the running totals."""
+    add_to_totals_since(session, entry_id)
+    lines, entries = table_of(Line), table_of(LedgerEntry)
+    session.execute(
+        update(lines)
+        .where(
+            entries.c.id > entry_id,
+            entries.c.area_code == lines.c.area_code,
+            entries.c.line_id == lines.c.id,
+        )
+        .values(balance_fen=lines.c.balance_fen + entries.c.amount_fen)
+    )
 
 
 def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> ColumnElement[int]:
@@ -170,62 +184,84 @@ def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> C
 def refund_lines(session: Session, *, which: ColumnElement[bool], day: date, reason: str) -> int:
     """Refund the whole positive balance of each chosen line: an entry and a refund to pay out."""
     lines, entries = table_of(Line), table_of(LedgerEntry)
-    key = literal("refund:") + cast(lines.c.id, String(20))
-    chosen = select(
+    rows = select(
         lines.c.area_code,
         lines.c.id,
         literal(EntryKind.REFUND.value),
         -lines.c.balance_fen,
         literal(day),
-        key,
+        literal("refund:") + padded_id(lines.c.id),
         literal(reason),
         func.current_timestamp(),
     ).where(which, lines.c.balance_fen > 0)
     before = max_entry_id(session)
-    columns = [
-        "area_code",
-        "line_id",
-        "kind",
-        "amount_fen",
-        "entry_date",
-        "idempotency_key",
-        "reference",
-        "created_at",
-    ]
-    inserted = rowcount(session.execute(insert(entries).from_select(columns, chosen)))
-    if inserted:
-        new = select(
-            entries.c.area_code,
-            entries.c.line_id,
-            -entries.c.amount_fen,
-            entries.c.entry_date,
-            entries.c.id,
-        ).where(entries.c.id > before, entries.c.kind == EntryKind.REFUND.value)
-        session.execute(
-            insert(table_of(Refund)).from_select(
-                ["area_code", "line_id", "amount_fen", "created_on", "entry_id"], new
-            )
-        )
-        _apply_new_entries(session, key=key, after_id=before, which=which)
-    return inserted
-
-
-def _apply_new_entries(
-    session: Session, *, key: ColumnElement[str], after_id: int, which: ColumnElement[bool]
-) -> None:
-    """Move each chosen line's balance by the entry just written under its key."""
-    lines, entries = table_of(Line), table_of(LedgerEntry)
-    match = and_(
-        entries.c.area_code == lines.c.area_code,
-        entries.c.idempotency_key == key,
-        entries.c.id > after_id,
+    refunded = execute_counted(
+        session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
-    amount = select(entries.c.amount_fen).where(match).scalar_subquery()
+    if not refunded:
+        return 0
+    new = select(
+        entries.c.area_code,
+        entries.c.line_id,
+        -entries.c.amount_fen,
+        entries.c.entry_date,
+        entries.c.id,
+    ).where(entries.c.id > before)
     session.execute(
-        update(lines)
-        .where(which, exists().where(match))
-        .values(balance_fen=lines.c.balance_fen + amount)
+        insert(table_of(Refund)).from_select(
+            ["area_code", "line_id", "amount_fen", "created_on", "entry_id"], new
+        )
     )
+    apply_entries_after(session, before)
+    return refunded
+
+
+def add_to_totals(session: Session, *, area_code: str, kind: str, amount_fen: int) -> None:
+    """Add one entry's amount to the running totals."""
+    _upsert_totals(
+        session,
+        "SELECT :area, :kind, :amount WHERE 1 = 1",
+        {"area": area_code, "kind": kind, "amount": amount_fen},
+    )
+
+
+def add_to_totals_since(session: Session, entry_id: int) -> None:
+    """Add every entry written after ``entry_id`` to the running totals (set-based)."""
+    _upsert_totals(
+        session,
+        "SELECT area_code, kind, SUM(amount_fen) FROM ledger_entries WHERE id > :after"
+        " GROUP BY area_code, kind",
+        {"after": entry_id},
+    )
+
+
+def _upsert_totals(session: Session, select_sql: str, params: dict[str, object]) -> None:
+    # ON CONFLICT ... DO UPDATE reads the same on SQLite (3.24+) and PostgreSQL.
+    session.execute(
+        text(
+            f"INSERT INTO ledger_totals (area_code, kind, amount_fen) {select_sql}"
+            " ON CONFLICT (area_code, kind)"
+            " DO UPDATE SET amount_fen = ledger_totals.amount_fen + excluded.amount_fen"
+        ),
+        params,
+    )
+
+
+def totals(session: Session) -> dict[tuple[str, str], int]:
+    """Return the running totals by (area code, kind)."""
+    rows = session.execute(select(LedgerTotal.area_code, LedgerTotal.kind, LedgerTotal.amount_fen))
+    return {(a, k): int(v) for a, k, v in rows}
+
+
+def totals_from_entries(session: Session) -> dict[tuple[str, str], int]:
+    """Return the sums of the entries by (area code, kind): what the totals must equal."""
+    entries = table_of(LedgerEntry)
+    rows = session.execute(
+        select(entries.c.area_code, entries.c.kind, func.sum(entries.c.amount_fen)).group_by(
+            entries.c.area_code, entries.c.kind
+        )
+    )
+    return {(a, k): int(v) for a, k, v in rows}
 
 
 def refunded_since(session: Session, *, area_code: str, after_id: int) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -31,13 +30,3 @@ def signed_amount(kind: EntryKind, amount_fen: int) -> int:
     if amount_fen <= 0:
         raise ValueError(f"amount must be positive, got {amount_fen}")
     return amount_fen if kind in MONEY_IN else -amount_fen
-
-
-def conservation_gap(totals: Mapping[str, int], balances_fen: int) -> int:
-    """Return how far the ledger is from conserving money (0 when it does).
-
-    Money in (opening balances, top-ups, credits, transfers in) minus money out (charges,
-    refunds, transfers out) must equal the sum of balances. Totals are signed sums per kind, so
-    the identity is: sum of every kind's total == sum of balances.
-    """
-    return sum(totals.values()) - balances_fen

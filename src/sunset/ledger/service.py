@@ -58,6 +58,7 @@ def post(
         reference=reference,
     )
     repository.add_entry(session, entry)
+    repository.add_to_totals(session, area_code=line.area_code, kind=kind.value, amount_fen=amount)
     # In SQL, not in Python: concurrent postings to one line add up instead of overwriting.
     session.execute(
         update(Line).where(Line.id == line.id).values(balance_fen=Line.balance_fen + amount)

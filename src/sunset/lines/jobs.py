@@ -72,13 +72,14 @@ def import_lines(
     seen = SeenNumbers()
     stored = repository.live_numbers(session)
     seen.add(stored, np.full(len(stored), IN_DATABASE))
+    held = repository.quarantined_numbers(session)
     first_new_id = repository.max_line_id(session)
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:
         repository.drop_secondary_indexes(session)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     with ingest.ErrorLog(errors_path) as log:
-        for step in prefetch(_validate_all(chunks, ctx, plan, seen)):
+        for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
             result.rows_read += step.rows_read
             log.extend(step.errors)
             if log.count == 0 or skip_invalid:
@@ -91,6 +92,7 @@ def import_lines(
     ingest.refuse_if_empty(result, file_name=path.name)
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
+    repository.claim_free_numbers(session, batch_id=batch.id)
     result.opening_entries = ledger_repo.add_opening_balances(
         session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
     )
@@ -102,14 +104,43 @@ def import_lines(
 
 
 def _validate_all(
-    chunks: Iterator[Chunk], ctx: rules.LineContext, plan: NumberingPlan, seen: SeenNumbers
+    chunks: Iterator[Chunk],
+    ctx: rules.LineContext,
+    plan: NumberingPlan,
+    seen: SeenNumbers,
+    held: tuple[np.ndarray, np.ndarray],
 ) -> Iterator[_Validated]:
     for chunk in chunks:
         clean, errors = rules.validate(chunk.frame, chunk.rows, ctx, plan)
+        clean, quarantined = _drop_quarantined(clean, held)
         clean, duplicates = _drop_duplicates(clean, seen)
-        errors = sorted([*chunk.malformed, *errors, *duplicates], key=lambda e: e.row)
+        errors = sorted([*chunk.malformed, *errors, *quarantined, *duplicates], key=lambda e: e.row)
         records = rules.to_records(clean, ctx).drop("_row")
         yield _Validated(records, errors, chunk.frame.height + len(chunk.malformed))
+
+
+def _drop_quarantined(
+    clean: pl.DataFrame, held: tuple[np.ndarray, np.ndarray]
+) -> tuple[pl.DataFrame, list[RowError]]:
+    """Remove rows whose number rests in quarantine after its line was closed, saying until when."""
+    numbers, until = held
+    if len(numbers) == 0 or clean.height == 0:
+        return clean, []
+    mine = clean.get_column("e164").str.slice(3).cast(pl.Int64).to_numpy()
+    pos = np.minimum(np.searchsorted(numbers, mine), len(numbers) - 1)
+    hit = numbers[pos] == mine
+    if not hit.any():
+        return clean, []
+    errors = [
+        RowError(row, "number", number, f"number is in quarantine until {end}")
+        for row, number, end in zip(
+            clean.get_column("_row").to_numpy()[hit],
+            clean.get_column("number").to_numpy()[hit],
+            until[pos[hit]],
+            strict=True,
+        )
+    ]
+    return clean.filter(~pl.Series(hit)), errors
 
 
 def _drop_duplicates(clean: pl.DataFrame, seen: SeenNumbers) -> tuple[pl.DataFrame, list[RowError]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Index,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sunset.db import rowcount, table_of
+from sunset.db import execute_counted, table_of
 from sunset.kit.bulk import insert_frame
 from sunset.ledger.models import LedgerEntry
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
@@ -166,11 +167,6 @@ def switch_off_candidates(
     )
 
 
-def any_live(session: Session, area_code: str, network_code: str) -> bool:
-    """Tell whether any line of the network in the local network is still live."""
-    return session.scalar(select(exists().where(live_in(area_code, network_code)))) or False
-
-
 def quarantine_numbers(
     session: Session, *, which: ColumnElement[bool], day: date, until: date
 ) -> int:
@@ -185,18 +181,19 @@ def quarantine_numbers(
         lines.c.id,
     ).where(which)
     columns = ["area_code", "number", "state", "since", "until", "from_line_id"]
-    return rowcount(session.execute(insert(table_of(NumberHold)).from_select(columns, chosen)))
+    return execute_counted(session, insert(table_of(NumberHold)).from_select(columns, chosen))
 
 
 def terminate(session: Session, *, which: ColumnElement[bool], day: date) -> int:
     """Mark the chosen lines terminated on ``day``."""
     lines = table_of(Line)
-    return rowcount(
-        session.execute(
+    return execute_counted(
+        session,
+        (
             update(lines)
             .where(which)
             .values(status=LineStatus.TERMINATED.value, terminated_on=day, suspension_reason=None)
-        )
+        ),
     )
 
 
@@ -204,8 +201,9 @@ def suspend_uncovered(session: Session, *, area_code: str, network_code: str, da
     """Suspend (for the sunset, from ``day``) active prepaid lines whose balance is below a
     month's fee: top-ups are refused, so they could not pay for the coming month."""
     lines = table_of(Line)
-    return rowcount(
-        session.execute(
+    return execute_counted(
+        session,
+        (
             update(lines)
             .where(
                 lines.c.area_code == area_code,
@@ -219,27 +217,29 @@ def suspend_uncovered(session: Session, *, area_code: str, network_code: str, da
                 suspension_reason=SuspensionReason.SUNSET.value,
                 suspended_on=day,
             )
-        )
+        ),
     )
 
 
 def bar_outgoing(session: Session, *, area_code: str, network_code: str) -> int:
     """Bar outgoing calls (emergency numbers excepted) on every live line: step degradation."""
     lines = table_of(Line)
-    return rowcount(
-        session.execute(
+    return execute_counted(
+        session,
+        (
             update(lines)
             .where(live_in(area_code, network_code), ~lines.c.barred_outgoing)
             .values(barred_outgoing=True)
-        )
+        ),
     )
 
 
 def release_quarantine(session: Session, *, area_code: str, day: date) -> int:
     """Return numbers whose quarantine has ended to the free pool."""
     holds = table_of(NumberHold)
-    return rowcount(
-        session.execute(
+    return execute_counted(
+        session,
+        (
             update(holds)
             .where(
                 holds.c.area_code == area_code,
@@ -247,7 +247,7 @@ def release_quarantine(session: Session, *, area_code: str, day: date) -> int:
                 holds.c.until <= day,
             )
             .values(state=NumberState.FREE.value, until=None)
-        )
+        ),
     )
 
 
@@ -280,3 +280,66 @@ def lock(session: Session, which: ColumnElement[bool]) -> None:
     """Lock the chosen lines against concurrent changes until commit (PostgreSQL; SQLite holds
     the whole database's write lock already)."""
     session.execute(select(table_of(Line).c.id).where(which).with_for_update())
+
+
+def next_switch_off_day(
+    session: Session, *, area_code: str, network_code: str, after: date, notice_days: int
+) -> date | None:
+    """Return the next day after ``after`` on which a held-back live line becomes free to go.
+
+    Lines are held back by an exemption (free the day after it ends), a late notice (free
+    ``notice_days`` after their first notice) or a vulnerable flag (free from the day its
+    replacement is confirmed).
+    """
+    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
+    live = live_in(area_code, network_code)
+    exemption_ends = session.scalar(
+        select(func.min(exempt.c.until))
+        .join(lines, and_(lines.c.area_code == exempt.c.area_code, lines.c.id == exempt.c.line_id))
+        .where(live, exempt.c.until >= after)
+    )
+    first_notice = (
+        select(func.min(notices.c.sent_on))
+        .where(notices.c.area_code == lines.c.area_code, notices.c.line_id == lines.c.id)
+        .scalar_subquery()
+    )
+    notice_from = session.scalar(
+        select(func.min(first_notice)).where(live, first_notice > after - timedelta(notice_days))
+    )
+    confirmed = session.scalar(
+        select(func.min(lines.c.replacement_confirmed_on)).where(
+            live, lines.c.replacement_confirmed_on > after
+        )
+    )
+    candidates = [
+        exemption_ends + timedelta(days=1) if exemption_ends else None,
+        notice_from + timedelta(days=notice_days) if notice_from else None,
+        confirmed,
+    ]
+    return min((d for d in candidates if d is not None), default=None)
+
+
+def quarantined_numbers(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """Return numbers in quarantine (int64 national numbers, sorted) and their end dates."""
+    rows = session.execute(
+        select(NumberHold.number, NumberHold.until).where(
+            NumberHold.state == NumberState.QUARANTINE.value
+        )
+    ).all()
+    numbers = np.fromiter((int(n[3:]) for n, _ in rows), dtype=np.int64, count=len(rows))
+    until = np.array([str(u) for _, u in rows], dtype=object)
+    order = np.argsort(numbers)
+    return numbers[order], until[order]
+
+
+def claim_free_numbers(session: Session, *, batch_id: int) -> int:
+    """Take the numbers an import gave to new lines out of the free pool."""
+    holds, lines = table_of(NumberHold), table_of(Line)
+    taken = exists().where(
+        lines.c.area_code == holds.c.area_code,
+        lines.c.number == holds.c.number,
+        lines.c.import_batch_id == batch_id,
+    )
+    return execute_counted(
+        session, delete(holds).where(holds.c.state == NumberState.FREE.value, taken)
+    )

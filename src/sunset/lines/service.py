@@ -165,6 +165,8 @@ def suspend(session: Session, *, number: str, reason: SuspensionReason, today: d
             code="LINE_ALREADY_SUSPENDED",
         )
     line.status, line.suspension_reason = LineStatus.SUSPENDED.value, reason.value
+    if reason == SuspensionReason.SUNSET:
+        line.suspended_on = today  # suspended without billing from today
     session.flush()
     return _outcome(line, f"line suspended ({reason.value})")
 
@@ -185,7 +187,7 @@ def resume(session: Session, *, number: str, today: date) -> LineOutcome:
             f"{display(line.number)} has {line.unpaid_bills} unpaid bill(s): pay them first",
             code="RESUME_REFUSED_ARREARS",
         )
-    line.status, line.suspension_reason = LineStatus.ACTIVE.value, None
+    line.status, line.suspension_reason, line.suspended_on = LineStatus.ACTIVE.value, None, None
     session.flush()
     return _outcome(line, "line resumed")
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from sunset.db import rowcount, table_of
+from sunset.db import execute_counted, table_of
 from sunset.lines.models import Line
 from sunset.lines.repository import live_in
 from sunset.notices.models import NoticeSent
@@ -28,7 +28,7 @@ def record_for_live_lines(
         lines.c.area_code, lines.c.id, literal(phase), literal(channel), literal(day)
     ).where(live_in(area_code, network_code), ~already)
     columns = ["area_code", "line_id", "phase", "channel", "sent_on"]
-    return rowcount(session.execute(insert(notices).from_select(columns, chosen)))
+    return execute_counted(session, insert(notices).from_select(columns, chosen))
 
 
 def record_for_line(session: Session, *, line: Line, phase: str, channel: str, day: date) -> None:

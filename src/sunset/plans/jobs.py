@@ -62,7 +62,17 @@ class _Network:
     code: str
     plan: PlanDates
     degrade_on: date | None
-    sweeping: bool = True  # live lines may remain to switch off
+    # The next day the switch-off has lines to take: its date, then each day a held-back line
+    # (exempt, told late, vulnerable) becomes free to go; month-ends are swept as well.
+    sweep_on: date | None = None
+
+    def sweeps(self, day: date) -> bool:
+        off = self.plan.switched_off
+        if off is None or day < off:
+            return False
+        return (
+            day == off or is_month_end(day) or (self.sweep_on is not None and self.sweep_on <= day)
+        )
 
 
 Progress = Callable[[str, date], None]
@@ -103,7 +113,8 @@ def _networks(session: Session, area_code: str) -> list[_Network]:
     plans: list[RetirementPlan] = [
         p for p in repository.list_all(session) if p.area_code == area_code
     ]
-    return [_Network(p.network_code, dates_of(p), p.degrade_on) for p in plans]
+    networks = [_Network(p.network_code, dates_of(p), p.degrade_on) for p in plans]
+    return networks
 
 
 def _run_area(
@@ -114,6 +125,8 @@ def _run_area(
         networks = _networks(session, area_code)
         release_on = repository.next_release(session, area_code)
     first = done + timedelta(days=1) if done else default_start
+    for net in networks:
+        net.sweep_on = first  # whatever was freed between runs goes on the first day
     for day in _days(first, until):
         if not _has_work(day, networks, release_on):
             continue
@@ -135,7 +148,7 @@ def _has_work(day: date, networks: list[_Network], release_on: date | None) -> b
     for net in networks:
         if net.degrade_on == day:
             return True
-        if net.sweeping and net.plan.switched_off is not None and net.plan.switched_off <= day:
+        if net.sweeps(day):
             return True
     return False
 
@@ -147,7 +160,7 @@ def _run_day(
     for net in networks:
         if net.degrade_on == day:
             stats.barred += lines.bar_outgoing(session, area_code=area_code, network_code=net.code)
-        if net.sweeping and net.plan.switched_off is not None and net.plan.switched_off <= day:
+        if net.sweeps(day):
             _switch_off(session, area_code, net, day, stats)
     if is_month_end(day):
         _month_end(session, area_code, day, networks, stats)
@@ -181,7 +194,13 @@ def _switch_off(
         session, which=which, day=day, until=day + timedelta(days=settings.quarantine_days)
     )
     stats.switched_off += lines.terminate(session, which=which, day=day)
-    net.sweeping = lines.any_live(session, area_code, net.code)
+    net.sweep_on = lines.next_switch_off_day(
+        session,
+        area_code=area_code,
+        network_code=net.code,
+        after=day,
+        notice_days=settings.min_notice_days,
+    )
 
 
 def _month_end(

@@ -14,7 +14,6 @@ class LineGroup(BaseModel):
     operator: str
     status: str
     lines: int
-    balance: str
 
 
 class LinesSummary(BaseModel):
@@ -30,7 +29,11 @@ class LinesSummary(BaseModel):
 
 
 class MoneySummary(BaseModel):
-    """Money totals in yuan (decimal strings); money in is positive, money out negative."""
+    """Money totals in yuan (decimal strings); money in is positive, money out negative.
+
+    ``balances`` is the ledger's total, which is the sum of the lines' balances as long as the
+    ledger conserves money: `sunset verify` proves that line by line.
+    """
 
     opening_balances: str
     top_ups: str
@@ -40,7 +43,6 @@ class MoneySummary(BaseModel):
     transfers_in: str
     transfers_out: str
     balances: str
-    conserved: bool
 
 
 class StatusReport(BaseModel):

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy.orm import Session
 
 from sunset.kit.money import format_yuan
-from sunset.ledger.rules import EntryKind, conservation_gap
+from sunset.ledger.rules import EntryKind
 from sunset.lines.vocabulary import LIVE_STATUSES
 from sunset.reference import repository as reference
 from sunset.status import repository
@@ -19,7 +19,7 @@ def status_report(session: Session) -> StatusReport:
     groups = repository.line_groups(session)
     cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
     counters: dict[str, Counter[str]] = {k: Counter() for k in ("status", "op", "net", "area")}
-    for area, network, operator, status, count, _ in groups:
+    for area, network, operator, status, count in groups:
         counters["status"][status] += count
         counters["op"][operator] += count
         counters["net"][network] += count
@@ -39,16 +39,14 @@ def status_report(session: Session) -> StatusReport:
                 operator=operator,
                 status=status,
                 lines=count,
-                balance=format_yuan(balance),
             )
-            for area, network, operator, status, count, balance in sorted(groups)
+            for area, network, operator, status, count in sorted(groups)
         ],
     )
-    balances = sum(g[5] for g in groups)
-    return StatusReport(lines=lines, money=_money(repository.ledger_totals(session), balances))
+    return StatusReport(lines=lines, money=_money(repository.ledger_totals(session)))
 
 
-def _money(totals: dict[str, int], balances: int) -> MoneySummary:
+def _money(totals: dict[str, int]) -> MoneySummary:
     def total(kind: EntryKind) -> str:
         return format_yuan(totals.get(kind.value, 0))
 
@@ -60,6 +58,5 @@ def _money(totals: dict[str, int], balances: int) -> MoneySummary:
         refunds=total(EntryKind.REFUND),
         transfers_in=total(EntryKind.TRANSFER_IN),
         transfers_out=total(EntryKind.TRANSFER_OUT),
-        balances=format_yuan(balances),
-        conserved=conservation_gap(totals, balances) == 0,
+        balances=format_yuan(sum(totals.values())),
     )

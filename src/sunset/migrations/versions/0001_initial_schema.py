@@ -126,7 +126,7 @@ def upgrade() -> None:
     with op.batch_alter_table("lines", schema=None) as batch_op:
         batch_op.create_index(
             "ix_lines_summary",
-            ["area_code", "network_code", "operator_code", "status", "balance_fen"],
+            ["area_code", "network_code", "operator_code", "status"],
             unique=False,
         )
         batch_op.create_index(

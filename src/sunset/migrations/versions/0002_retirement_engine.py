@@ -1,4 +1,4 @@
-"""retirement engine: plans, deadlines, refunds, notices, exemptions, cycle
+"""retirement engine
 
 Revision ID: 0002
 Revises: 0001
@@ -40,6 +40,13 @@ def upgrade() -> None:
             "ix_exemptions_area_code_line_id", ["area_code", "line_id"], unique=False
         )
 
+    op.create_table(
+        "ledger_totals",
+        sa.Column("area_code", sa.String(length=5), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("area_code", "kind", name=op.f("pk_ledger_totals")),
+    )
     op.create_table(
         "notices_sent",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -98,6 +105,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("area_code", "network_code", name=op.f("pk_retirement_plans")),
     )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_summary"))
+
     with op.batch_alter_table("lines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("suspended_on", sa.Date(), nullable=True))
         batch_op.add_column(
@@ -117,6 +127,11 @@ def upgrade() -> None:
         " deadline_authority = 'MIIT, Feb 2009: clear 1900-1920 MHz (清频退网)'"
         " WHERE code = 'phs' AND retirement_deadline IS NULL"
     )
+    # Totals for the status report, from the entries written before this revision.
+    op.execute(
+        "INSERT INTO ledger_totals (area_code, kind, amount_fen)"
+        " SELECT area_code, kind, SUM(amount_fen) FROM ledger_entries GROUP BY area_code, kind"
+    )
 
 
 def downgrade() -> None:
@@ -130,6 +145,13 @@ def downgrade() -> None:
         batch_op.drop_column("barred_outgoing")
         batch_op.drop_column("suspended_on")
 
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_summary"),
+            ["area_code", "kind", "amount_fen"],
+            unique=False,
+        )
+
     op.drop_table("retirement_plans")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_index("ix_refunds_area_code_line_id")
@@ -139,6 +161,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notices_sent_area_code_line_id")
 
     op.drop_table("notices_sent")
+    op.drop_table("ledger_totals")
     with op.batch_alter_table("exemptions", schema=None) as batch_op:
         batch_op.drop_index("ix_exemptions_area_code_line_id")
 
