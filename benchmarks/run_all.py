@@ -8,6 +8,7 @@ Starts a throwaway PostgreSQL server (scripts/postgres.sh) for the PostgreSQL fi
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,18 +23,22 @@ def main() -> None:
     args = parser.parse_args()
     pgdir = tempfile.mkdtemp(prefix="sunset-pg-bench-")
     start = [sys.executable, str(ROOT / "benchmarks" / "import_lines.py")]
-    url = (
-        subprocess.run(
-            ["bash", str(ROOT / "scripts" / "postgres.sh"), "start", pgdir],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+    # A port of its own, so that a test run beside it can start its server.
+    env = {**os.environ, "SUNSET_PG_PORT": os.environ.get("SUNSET_PG_PORT", "55460")}
+    started = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "postgres.sh"), "start", pgdir],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
+    url = started.stdout.strip().splitlines()[-1]
     try:
         subprocess.run([*start, "--lines", str(args.lines), "--postgres", url], check=True)
+        month_end = [sys.executable, str(ROOT / "benchmarks" / "month_end.py")]
+        sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
+        subprocess.run([*month_end, "--database", f"sqlite:///{sqlite_db}"], check=True)
+        subprocess.run([*month_end, "--database", url], check=True)
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", pgdir], check=False)
 

@@ -28,25 +28,16 @@ def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def insert_frame(
-    session: Session, table: str, frame: pl.DataFrame, *, on_conflict_skip: bool = False
-) -> None:
+def insert_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
     """Insert every row of ``frame`` into ``table`` (columns named as in the frame)."""
     if frame.height == 0:
         return
     columns = frame.columns
     if is_sqlite(session):
-        conflict = " ON CONFLICT DO NOTHING" if on_conflict_skip else ""
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))}){conflict}"
-        )
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         dbapi_connection(session).executemany(sql, _sqlite_ready(frame).rows())
         return
-    if on_conflict_skip:
-        _copy_then_insert(session, table, frame)
-    else:
-        _copy(session, table, columns, frame)
+    _copy(session, table, columns, frame)
 
 
 def _copy(session: Session, table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
@@ -55,19 +46,3 @@ def _copy(session: Session, table: str, columns: Sequence[str], frame: pl.DataFr
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
     with dbapi_connection(session).cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getbuffer())
-
-
-def _copy_then_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
-    staging = f"staging_{table}"
-    cols = ", ".join(frame.columns)
-    with dbapi_connection(session).cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS)"
-            " ON COMMIT DROP"
-        )
-        cursor.execute(f"TRUNCATE {staging}")
-    _copy(session, staging, frame.columns, frame)
-    with dbapi_connection(session).cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} ON CONFLICT DO NOTHING"
-        )

@@ -78,6 +78,7 @@ def import_lines(
     if rebuild:
         repository.drop_secondary_indexes(session)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
+    repository.start_staging_customers(session)
     with ingest.ErrorLog(errors_path) as log:
         for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
             result.rows_read += step.rows_read
@@ -92,6 +93,7 @@ def import_lines(
     ingest.refuse_if_empty(result, file_name=path.name)
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
+    repository.store_staged_customers(session)
     repository.claim_free_numbers(session, batch_id=batch.id)
     result.opening_entries = ledger_repo.add_opening_balances(
         session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today

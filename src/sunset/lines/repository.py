@@ -7,8 +7,13 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 from sqlalchemy import (
+    Boolean,
+    Column,
     ColumnElement,
     Index,
+    MetaData,
+    String,
+    Table,
     and_,
     delete,
     exists,
@@ -17,9 +22,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from sunset.db import execute_counted, table_of
 from sunset.kit.bulk import insert_frame
@@ -47,12 +54,49 @@ def max_line_id(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(Line.id), 0))) or 0
 
 
+CUSTOMER_KEY = ("area_code", "operator_code", "customer_ref")
+
+# An import's customers wait here (append-only, unindexed) and reach the customers table in one
+# sorted pass at the end: millions of inserts at random places in its primary key cost far more.
+_CUSTOMERS_STAGED = Table(
+    "customers_staged",
+    MetaData(),
+    Column("area_code", String(5)),
+    Column("operator_code", String(32)),
+    Column("customer_ref", String(64)),
+    Column("name", String(200)),
+    Column("real_name", Boolean),
+    Column("id_hash", String(64)),
+    Column("id_masked", String(32)),
+    prefixes=["TEMPORARY"],
+)
+
+
+def start_staging_customers(session: Session) -> None:
+    """Prepare an empty staging table for an import's customers."""
+    session.execute(CreateTable(_CUSTOMERS_STAGED, if_not_exists=True))
+    session.execute(delete(_CUSTOMERS_STAGED))
+
+
+def store_staged_customers(session: Session) -> int:
+    """Move the staged customers into the customers table in key order, keeping known ones."""
+    columns = ", ".join(CUSTOMER_COLUMNS)
+    key = ", ".join(CUSTOMER_KEY)
+    stored = execute_counted(
+        session,
+        text(
+            f"INSERT INTO customers ({columns}) SELECT {columns} FROM customers_staged"
+            f" WHERE 1 = 1 ORDER BY {key} ON CONFLICT DO NOTHING"
+        ),
+    )
+    session.execute(delete(_CUSTOMERS_STAGED))
+    return stored
+
+
 def insert_lines(session: Session, records: pl.DataFrame, *, batch_id: int) -> None:
-    """Insert customers (skipping ones already known) and lines from validated records."""
-    key = ["area_code", "operator_code", "customer_ref"]
-    customers = records.select(CUSTOMER_COLUMNS).unique(key, keep="first", maintain_order=True)
-    customers = customers.sort(key)  # in key order: the primary key is written in one sweep
-    insert_frame(session, "customers", customers, on_conflict_skip=True)
+    """Stage the customers and insert the lines of validated records."""
+    customers = records.select(CUSTOMER_COLUMNS).unique(CUSTOMER_KEY, keep="first")
+    insert_frame(session, "customers_staged", customers)
     # Sorted by number, the rows reach the number index in one sweep instead of at random.
     lines = records.select(LINE_COLUMNS).with_columns(import_batch_id=pl.lit(batch_id))
     lines = lines.sort("number")
