@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from sunset.errors import DomainError, ImportRejectedError, InputInvalidError
+from sunset.errors import DomainError, ImportRejectedError, InputInvalidError, NotFoundError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,14 +23,19 @@ EXIT_REFUSED = 3  # a rule refused the operation: nothing was changed
 EXIT_VIOLATION = 4  # `verify` found broken invariants
 
 
-def today_option(value: str | None) -> date:
-    """Parse ``--today`` (default: the real date)."""
-    if value is None:
-        return date.today()
+def date_option(value: str, option: str) -> date:
+    """Parse a date option, naming the option when it is not a date."""
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+def today_option(value: str | None) -> date:
+    """Parse ``--today`` (default: the real date)."""
+    return date.today() if value is None else date_option(value, "--today")
 
 
 def now_for(day: date) -> datetime:
@@ -48,8 +53,8 @@ def print_json(payload: Any) -> None:
 
 
 def fail(exc: DomainError, *, as_json: bool) -> NoReturn:
-    """Explain a domain error and exit with its status: 2 for bad input, 3 for a refusal."""
-    invalid = isinstance(exc, InputInvalidError | ImportRejectedError)
+    """Explain a domain error and exit: 2 for bad input or an unknown thing, 3 for a refusal."""
+    invalid = isinstance(exc, InputInvalidError | ImportRejectedError | NotFoundError)
     if as_json:
         print_json({"refused": True, "code": exc.code, "message": exc.message})
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -17,19 +16,10 @@ from sunset.notices import service as notices
 from sunset.notices.vocabulary import Channel
 from sunset.plans.jobs import CycleReport, run_cycle
 
-from .common import console, explained, print_json, today_option
+from .common import console, date_option, explained, print_json, today_option
 from .operations import JsonOption, NumberArg, TodayOption, _done
 
 notice_app = typer.Typer(help="Notices of retirement phases sent to lines.")
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
 
 
 def report_rows(report: CycleReport) -> list[dict[str, object]]:
@@ -82,8 +72,8 @@ def run_command(
     """Advance the daily cycle (charges, suspensions, switch-offs, refunds) up to a date."""
     report = run_cycle(
         default_engine(),
-        until=_date(until, "--until"),
-        start=_date(start, "--from") if start else None,
+        until=date_option(until, "--until"),
+        start=date_option(start, "--from") if start else None,
     )
     if as_json:
         print_json({"days_committed": report.days_committed, "months": report_rows(report)})
@@ -155,7 +145,7 @@ def exempt_command(
         outcome = lines.grant_exemption(
             session,
             number=number,
-            until=_date(until, "--until"),
+            until=date_option(until, "--until"),
             granted_by=by or getpass.getuser(),
             reason=reason,
             today=today_option(today),

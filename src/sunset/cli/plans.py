@@ -17,7 +17,7 @@ from sunset.errors import DomainError, InputInvalidError
 from sunset.plans import service
 from sunset.plans.schemas import PlanView
 
-from .common import console, err_console, explained, now_for, print_json, today_option
+from .common import console, date_option, err_console, explained, now_for, print_json, today_option
 
 app = typer.Typer(help="Retirement plans: dated phases per local network and network.")
 
@@ -33,12 +33,7 @@ def _phase_date(value: str | None, option: str) -> date | str | None:
         return "keep"
     if value.lower() in ("none", "-", ""):
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD) or 'none'", param_hint=option
-        ) from None
+    return date_option(value, option)
 
 
 def _show(view: PlanView, *, as_json: bool) -> None:
