@@ -251,3 +251,15 @@ STATE_QUERIES = {
 def state_of(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
     """The whole state of money and numbers, comparable between two databases of one base."""
     return {name: rows_of(engine, sql) for name, sql in STATE_QUERIES.items()}
+
+
+def entries_of(engine: sa.Engine, number: str, kind: str) -> list[tuple[object, ...]]:
+    """(entry date, amount) of one kind of entry on a number's line, in date order."""
+    return rows_of(
+        engine,
+        "SELECT e.entry_date, e.amount_fen FROM ledger_entries e"
+        " JOIN lines l ON l.area_code = e.area_code AND l.id = e.line_id"
+        " WHERE l.number = :n AND e.kind = :k ORDER BY e.entry_date, e.id",
+        n=e164(number),
+        k=kind,
+    )

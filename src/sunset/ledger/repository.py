@@ -53,7 +53,7 @@ def add_opening_balances(
         session,
         insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, chosen.order_by(lines.c.id)),
     )
-    add_to_totals_since(session, before)
+    add_to_totals(session, written_since(before, kind=EntryKind.OPENING_BALANCE, prefix="opening:"))
     return written
 
 
@@ -100,6 +100,7 @@ ENTRY_COLUMNS = [
 def charge_lines(
     session: Session,
     *,
+    area_code: str,
     which: ColumnElement[bool],
     month_start: date,
     stop: date,
@@ -125,7 +126,7 @@ def charge_lines(
         literal(EntryKind.CHARGE.value),
         -amount,
         literal(entry_date),
-        literal(f"charge:{month_start:%Y-%m}:") + padded_id(lines.c.id),
+        literal(f"charge:{month_start:%Y-%m}:") + padded_id(lines.c.id),  # see RESERVED_KEYS
         literal(f"monthly charge {month_start:%Y-%m}"),
         func.current_timestamp(),
     ).where(which, amount > 0)
@@ -134,22 +135,40 @@ def charge_lines(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
     if charged:
-        apply_entries_after(session, before)
+        prefix = f"charge:{month_start:%Y-%m}:"
+        apply_entries(
+            session,
+            written_since(before, kind=EntryKind.CHARGE, prefix=prefix, area_code=area_code),
+        )
     return charged
 
 
-def apply_entries_after(session: Session, entry_id: int) -> None:
-    """Move each line's balance by the entries written after ``entry_id`` (one per line), and
-    add them to the running totals."""
-    add_to_totals_since(session, entry_id)
+RESERVED_KEYS = ("opening:", "charge:", "refund:")  # keys written by set-based postings
+
+
+def written_since(
+    entry_id: int, *, kind: EntryKind, prefix: str, area_code: str | None = None
+) -> ColumnElement[bool]:
+    """The entries one set-based posting just wrote: after ``entry_id``, of its kind, under its
+    key prefix (and local network). On PostgreSQL other transactions may commit entries with
+    higher ids meanwhile (a top-up, a termination): these conditions leave them out."""
+    entries = table_of(LedgerEntry)
+    written = and_(
+        entries.c.id > entry_id,
+        entries.c.kind == kind.value,
+        entries.c.idempotency_key.startswith(prefix, autoescape=True),
+    )
+    return and_(written, entries.c.area_code == area_code) if area_code else written
+
+
+def apply_entries(session: Session, written: ColumnElement[bool]) -> None:
+    """Move each line's balance by the entries just written (one per line), and add them to
+    the running totals."""
+    add_to_totals(session, written)
     lines, entries = table_of(Line), table_of(LedgerEntry)
     session.execute(
         update(lines)
-        .where(
-            entries.c.id > entry_id,
-            entries.c.area_code == lines.c.area_code,
-            entries.c.line_id == lines.c.id,
-        )
+        .where(written, entries.c.area_code == lines.c.area_code, entries.c.line_id == lines.c.id)
         .values(balance_fen=lines.c.balance_fen + entries.c.amount_fen)
     )
 
@@ -181,7 +200,9 @@ def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> C
     return case((and_(lines.c.prepaid, owed > balance), balance), else_=owed)
 
 
-def refund_lines(session: Session, *, which: ColumnElement[bool], day: date, reason: str) -> int:
+def refund_lines(
+    session: Session, *, area_code: str, which: ColumnElement[bool], day: date, reason: str
+) -> int:
     """Refund the whole positive balance of each chosen line: an entry and a refund to pay out."""
     lines, entries = table_of(Line), table_of(LedgerEntry)
     rows = select(
@@ -200,38 +221,41 @@ def refund_lines(session: Session, *, which: ColumnElement[bool], day: date, rea
     )
     if not refunded:
         return 0
+    written = written_since(before, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
     new = select(
         entries.c.area_code,
         entries.c.line_id,
         -entries.c.amount_fen,
         entries.c.entry_date,
         entries.c.id,
-    ).where(entries.c.id > before)
+    ).where(written)
     session.execute(
         insert(table_of(Refund)).from_select(
             ["area_code", "line_id", "amount_fen", "created_on", "entry_id"], new
         )
     )
-    apply_entries_after(session, before)
+    apply_entries(session, written)
     return refunded
 
 
-def add_to_totals(session: Session, *, area_code: str, kind: str, amount_fen: int) -> None:
+def add_to_totals(session: Session, written: ColumnElement[bool]) -> None:
+    """Add the chosen entries to the running totals (set-based)."""
+    entries = table_of(LedgerEntry)
+    sums = (
+        select(entries.c.area_code, entries.c.kind, func.sum(entries.c.amount_fen))
+        .where(written)
+        .group_by(entries.c.area_code, entries.c.kind)
+    )
+    compiled = sums.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True})
+    _upsert_totals(session, str(compiled), {})
+
+
+def add_one_to_totals(session: Session, *, area_code: str, kind: str, amount_fen: int) -> None:
     """Add one entry's amount to the running totals."""
     _upsert_totals(
         session,
         "SELECT :area, :kind, :amount WHERE 1 = 1",
         {"area": area_code, "kind": kind, "amount": amount_fen},
-    )
-
-
-def add_to_totals_since(session: Session, entry_id: int) -> None:
-    """Add every entry written after ``entry_id`` to the running totals (set-based)."""
-    _upsert_totals(
-        session,
-        "SELECT area_code, kind, SUM(amount_fen) FROM ledger_entries WHERE id > :after"
-        " GROUP BY area_code, kind",
-        {"after": entry_id},
     )
 
 
@@ -265,13 +289,8 @@ def totals_from_entries(session: Session) -> dict[tuple[str, str], int]:
 
 
 def refunded_since(session: Session, *, area_code: str, after_id: int) -> int:
-    """Return the fen refunded in a local network by entries after ``after_id``."""
+    """Return the fen the switch-off refunded in a local network by entries after ``after_id``."""
     entries = table_of(LedgerEntry)
-    total = session.scalar(
-        select(func.coalesce(func.sum(-entries.c.amount_fen), 0)).where(
-            entries.c.area_code == area_code,
-            entries.c.id > after_id,
-            entries.c.kind == EntryKind.REFUND.value,
-        )
-    )
+    written = written_since(after_id, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
+    total = session.scalar(select(func.coalesce(func.sum(-entries.c.amount_fen), 0)).where(written))
     return int(total or 0)

@@ -39,15 +39,9 @@ def post(
     key with anything else is refused, so a retried request can never move money twice.
     """
     amount = signed_amount(kind, amount_fen)
-    earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
+    earlier = replayed(session, line=line, kind=kind, amount_fen=amount_fen, key=key)
     if earlier is not None:
-        if (earlier.line_id, earlier.kind, earlier.amount_fen) != (line.id, kind.value, amount):
-            raise OperationRefusedError(
-                f"idempotency key {key!r} was already used for another operation "
-                f"({earlier.kind} of {earlier.amount_fen} fen on {earlier.entry_date})",
-                code="IDEMPOTENCY_KEY_REUSED",
-            )
-        return Posted(earlier, replayed=True)
+        return earlier
     entry = LedgerEntry(
         area_code=line.area_code,
         line_id=line.id,
@@ -58,13 +52,33 @@ def post(
         reference=reference,
     )
     repository.add_entry(session, entry)
-    repository.add_to_totals(session, area_code=line.area_code, kind=kind.value, amount_fen=amount)
+    repository.add_one_to_totals(
+        session, area_code=line.area_code, kind=kind.value, amount_fen=amount
+    )
     # In SQL, not in Python: concurrent postings to one line add up instead of overwriting.
     session.execute(
         update(Line).where(Line.id == line.id).values(balance_fen=Line.balance_fen + amount)
     )
     session.refresh(line, ["balance_fen"])
     return Posted(entry, replayed=False)
+
+
+def replayed(
+    session: Session, *, line: Line, kind: EntryKind, amount_fen: int, key: str
+) -> Posted | None:
+    """Return the entry an idempotency key already posted (refusing a key reused for another
+    operation), or None when the key is new."""
+    amount = signed_amount(kind, amount_fen)
+    earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
+    if earlier is not None:
+        if (earlier.line_id, earlier.kind, earlier.amount_fen) != (line.id, kind.value, amount):
+            raise OperationRefusedError(
+                f"idempotency key {key!r} was already used for another operation "
+                f"({earlier.kind} of {earlier.amount_fen} fen on {earlier.entry_date})",
+                code="IDEMPOTENCY_KEY_REUSED",
+            )
+        return Posted(earlier, replayed=True)
+    return None
 
 
 def refund_balance(session: Session, *, line: Line, day: date, key: str, reason: str) -> int:

@@ -72,7 +72,7 @@ def import_lines(
     seen = SeenNumbers()
     stored = repository.live_numbers(session)
     seen.add(stored, np.full(len(stored), IN_DATABASE))
-    held = repository.quarantined_numbers(session)
+    held = repository.quarantined_numbers(session, on=today)
     first_new_id = repository.max_line_id(session)
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:

@@ -363,11 +363,12 @@ def next_switch_off_day(
     return min((d for d in candidates if d is not None), default=None)
 
 
-def quarantined_numbers(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """Return numbers in quarantine (int64 national numbers, sorted) and their end dates."""
+def quarantined_numbers(session: Session, *, on: date) -> tuple[np.ndarray, np.ndarray]:
+    """Return numbers still in quarantine on a day (int64 national numbers, sorted) and the
+    days their quarantine ends."""
     rows = session.execute(
         select(NumberHold.number, NumberHold.until).where(
-            NumberHold.state == NumberState.QUARANTINE.value
+            NumberHold.state == NumberState.QUARANTINE.value, NumberHold.until > on
         )
     ).all()
     numbers = np.fromiter((int(n[3:]) for n, _ in rows), dtype=np.int64, count=len(rows))
@@ -377,13 +378,13 @@ def quarantined_numbers(session: Session) -> tuple[np.ndarray, np.ndarray]:
 
 
 def claim_free_numbers(session: Session, *, batch_id: int) -> int:
-    """Take the numbers an import gave to new lines out of the free pool."""
+    """Take the numbers an import gave to new lines out of the pool (quarantined numbers were
+    refused before, unless their quarantine had ended)."""
     holds, lines = table_of(NumberHold), table_of(Line)
     taken = exists().where(
         lines.c.area_code == holds.c.area_code,
         lines.c.number == holds.c.number,
         lines.c.import_batch_id == batch_id,
     )
-    return execute_counted(
-        session, delete(holds).where(holds.c.state == NumberState.FREE.value, taken)
-    )
+    # Free numbers, and quarantined ones whose quarantine is over (the cycle may not have run).
+    return execute_counted(session, delete(holds).where(taken))

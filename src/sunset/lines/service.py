@@ -6,6 +6,7 @@ their reason or write the change (money through the ledger, once per idempotency
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from sunset.errors import (
 )
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import NumberingPlan, display, load_overlay
+from sunset.ledger import repository as ledger_repo
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
 from sunset.lines import repository
@@ -58,6 +60,16 @@ def get_live_or_raise(session: Session, *, number: str, lock: bool = False) -> L
     return line
 
 
+def _check_key(key: str) -> None:
+    if not key.strip():
+        raise InputInvalidError("an idempotency key cannot be empty")
+    if key.startswith(ledger_repo.RESERVED_KEYS):
+        raise InputInvalidError(
+            f"idempotency keys starting with {', '.join(ledger_repo.RESERVED_KEYS)} are "
+            "reserved for sunset's own postings"
+        )
+
+
 def _refuse(refusal: plan_rules.Refusal | None) -> None:
     if refusal is not None:
         raise OperationRefusedError(refusal.message, code=refusal.code)
@@ -79,12 +91,18 @@ def top_up(session: Session, *, number: str, amount_fen: int, today: date, key: 
     """Add money to a line's balance, unless the plan refuses top-ups from that day on."""
     if amount_fen <= 0:
         raise InputInvalidError("a top-up must be a positive amount")
+    _check_key(key)
     line = get_live_or_raise(session, number=number, lock=True)
-    dates, where = _plan_of(session, line)
-    _refuse(plan_rules.may_top_up(dates, today, where=where))
-    posted = ledger.post(
-        session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, day=today, key=key
+    # A retry of a top-up already taken is answered as such, whatever the phase is now.
+    posted = ledger.replayed(
+        session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, key=key
     )
+    if posted is None:
+        dates, where = _plan_of(session, line)
+        _refuse(plan_rules.may_top_up(dates, today, where=where))
+        posted = ledger.post(
+            session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, day=today, key=key
+        )
     verb = "was already applied" if posted.replayed else "applied"
     return _outcome(
         line, f"top-up of {format_yuan(amount_fen)} yuan {verb}", replayed=posted.replayed
@@ -194,7 +212,19 @@ def resume(session: Session, *, number: str, today: date) -> LineOutcome:
 
 def terminate(session: Session, *, number: str, today: date, key: str) -> LineOutcome:
     """Close a line at the customer's request: refund its balance, quarantine its number."""
+    _check_key(key)
     line = get_live_or_raise(session, number=number, lock=True)
+    # The days used in the last month are charged before the balance is paid back.
+    ledger_repo.charge_lines(
+        session,
+        area_code=line.area_code,
+        which=Line.id == line.id,
+        month_start=today.replace(day=1),
+        stop=today,
+        days_in_month=calendar.monthrange(today.year, today.month)[1],
+        entry_date=today,
+    )
+    session.refresh(line, ["balance_fen"])
     refunded = ledger.refund_balance(
         session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
     )

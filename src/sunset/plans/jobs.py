@@ -131,7 +131,7 @@ def _run_area(
         if not _has_work(day, networks, release_on):
             continue
         with session_scope(engine, write=True) as session:
-            if (repository.checkpoint(session, area_code) or date.min) >= day:
+            if (repository.checkpoint(session, area_code, lock=True) or date.min) >= day:
                 continue  # another run did this day meanwhile
             _run_day(session, area_code, day, networks, report)
             repository.save_checkpoint(session, area_code, day)
@@ -179,6 +179,7 @@ def _switch_off(
     month_start = day.replace(day=1)
     stats.charges += ledger.charge_lines(
         session,
+        area_code=area_code,
         which=which,
         month_start=month_start,
         stop=day,
@@ -187,7 +188,11 @@ def _switch_off(
     )
     before = ledger.max_entry_id(session)
     stats.refunds += ledger.refund_lines(
-        session, which=which, day=day, reason=f"switch-off of {net.code} in {area_code}"
+        session,
+        area_code=area_code,
+        which=which,
+        day=day,
+        reason=f"switch-off of {net.code} in {area_code}",
     )
     stats.refunded_fen += ledger.refunded_since(session, area_code=area_code, after_id=before)
     lines.quarantine_numbers(
@@ -211,6 +216,7 @@ def _month_end(
     next_day = day + timedelta(days=1)
     stats.charges += ledger.charge_lines(
         session,
+        area_code=area_code,
         which=lines.live_in_area(area_code, before=next_day),
         month_start=month_start,
         stop=next_day,

@@ -38,10 +38,11 @@ def add(session: Session, plan: RetirementPlan) -> None:
     session.add(plan)
 
 
-def checkpoint(session: Session, area_code: str) -> date | None:
-    """Return the last day the cycle completed in a local network."""
-    progress = session.get(CycleProgress, area_code)
-    return progress.done_through if progress else None
+def checkpoint(session: Session, area_code: str, *, lock: bool = False) -> date | None:
+    """Return the last day the cycle completed in a local network (locked for the rest of the
+    transaction when asked: two runs of the cycle then take a local network's days in turn)."""
+    query = select(CycleProgress.done_through).where(CycleProgress.area_code == area_code)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def save_checkpoint(session: Session, area_code: str, day: date) -> None:
