@@ -5,7 +5,7 @@ nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from tests.factories import (
     line_of,
     line_row,
     rows_of,
+    scalar_of,
     send_notice,
     set_plan,
     state_of,
@@ -25,12 +26,13 @@ from tests.factories import (
 )
 
 from sunset.db import make_engine, session_scope
-from sunset.errors import OperationRefusedError
+from sunset.errors import OperationRefusedError, PlanInvalidError
 from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.notices.service import late_notice_report
 from sunset.notices.vocabulary import Channel
+from sunset.plans import service as plans_service
 from sunset.plans.jobs import CycleReport, run_cycle
 
 SWITCH_OFF = date(2012, 1, 10)
@@ -457,3 +459,48 @@ def test_running_to_a_day_then_on_gives_the_state_of_one_run(
     run(twin, until=date(2012, 4, 30))
 
     assert state_of(hefei) == state_of(twin)
+
+
+def test_step_degradation_bars_outgoing_calls_on_its_day_and_not_before(
+    hefei: sa.Engine,
+) -> None:
+    with session_scope(hefei, write=True) as session:
+        view = plans_service.set_plan(
+            session,
+            area_code="0551",
+            network_code="phs",
+            changes={},
+            today=date(2011, 11, 1),
+            now=datetime(2011, 11, 1, 9),
+            actor="programme office",
+            degrade_on=date(2011, 12, 10),
+        )
+    assert view.degrade_on == date(2011, 12, 10)
+
+    report = run(hefei, until=date(2011, 12, 9))
+    assert scalar_of(hefei, "SELECT COUNT(*) FROM lines WHERE barred_outgoing") == 0
+
+    report = run(hefei, until=date(2011, 12, 10))
+    live = scalar_of(hefei, "SELECT COUNT(*) FROM lines WHERE status IN ('active', 'suspended')")
+    assert scalar_of(hefei, "SELECT COUNT(*) FROM lines WHERE barred_outgoing") == live > 0
+    assert report.at(date(2011, 12, 10), "0551").barred == live
+
+
+def test_degradation_after_the_switch_off_is_refused_naming_both_dates(hefei: sa.Engine) -> None:
+    with (
+        pytest.raises(PlanInvalidError) as refused,
+        session_scope(hefei, write=True) as session,
+    ):
+        plans_service.set_plan(
+            session,
+            area_code="0551",
+            network_code="phs",
+            changes={},
+            today=date(2011, 11, 1),
+            now=datetime(2011, 11, 1, 9),
+            actor="programme office",
+            degrade_on=date(2012, 2, 1),
+        )
+    assert "degradation on 2012-02-01 must come before the switch-off on 2012-01-10" in str(
+        refused.value
+    )

@@ -16,6 +16,7 @@ from sunset.db import session_scope
 from sunset.errors import DomainError, InputInvalidError
 from sunset.plans import service
 from sunset.plans.schemas import PlanView
+from sunset.plans.service import KEEP
 
 from .common import console, date_option, err_console, explained, now_for, print_json, today_option
 
@@ -47,6 +48,8 @@ def _show(view: PlanView, *, as_json: bool) -> None:
         mark = "<- in force" if phase.phase == view.current_phase else ""
         table.add_row(phase.label, str(phase.starts_on or "-"), mark)
     console.print(table)
+    if view.degrade_on:
+        console.print(f"Outgoing calls barred (emergency numbers excepted) from {view.degrade_on}")
     if view.deadline:
         console.print(f"Regulator's deadline: {view.deadline}")
     for warning in view.warnings:
@@ -62,6 +65,10 @@ def set_command(
     topups_refused: Annotated[str | None, typer.Option(help="Date, or 'none' to skip.")] = None,
     switched_off: Annotated[str | None, typer.Option(help="Date, or 'none' to skip.")] = None,
     cleared: Annotated[str | None, typer.Option(help="Date, or 'none' to skip.")] = None,
+    degrade_on: Annotated[
+        str | None,
+        typer.Option(help="Bar outgoing calls except emergency numbers from this date ('none')."),
+    ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who makes the change.")] = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
@@ -76,6 +83,7 @@ def set_command(
         "cleared": _phase_date(cleared, "--cleared"),
     }
     changes = {k: v for k, v in given.items() if v != "keep"}
+    degrade = _phase_date(degrade_on, "--degrade-on")
     with explained(as_json=as_json), session_scope(write=True) as session:
         view = service.set_plan(
             session,
@@ -85,6 +93,7 @@ def set_command(
             today=day,
             now=now_for(day),
             actor=by or getpass.getuser(),
+            degrade_on=KEEP if degrade == "keep" else degrade,  # type: ignore[arg-type]
         )
     _show(view, as_json=as_json)
 

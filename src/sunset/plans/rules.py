@@ -137,6 +137,26 @@ def _past_errors(new: PlanDates, old: PlanDates | None, today: date) -> list[str
     return errors
 
 
+def degrade_errors(
+    degrade_on: date | None, *, old: date | None, plan: PlanDates, today: date
+) -> list[str]:
+    """Check the optional step before switch-off: bar outgoing calls (emergency numbers
+    excepted) from a day before the switch-off, never moved once it has begun or into the past."""
+    errors = []
+    if degrade_on != old:
+        if old is not None and old <= today:
+            errors.append(f"degradation already began on {old}: it cannot be moved or removed")
+        elif degrade_on is not None and degrade_on < today:
+            errors.append(f"degradation on {degrade_on} would be in the past (today is {today})")
+    if degrade_on is not None and plan.switched_off is None:
+        errors.append("degradation is a step before a switch-off: set the switch-off date too")
+    elif degrade_on is not None and plan.switched_off and degrade_on >= plan.switched_off:
+        errors.append(
+            f"degradation on {degrade_on} must come before the switch-off on {plan.switched_off}"
+        )
+    return errors
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why an operation is refused: a stable code and a message naming the phase and options."""

@@ -25,4 +25,5 @@ class PlanView(BaseModel):
     current_phase: str
     phases: list[PhaseView]
     deadline: date | None
+    degrade_on: date | None = None  # outgoing calls barred (emergency excepted) from this day
     warnings: list[str] = []

@@ -18,6 +18,13 @@ from sunset.reference import repository as reference
 NO_PLAN = PlanDates()
 
 
+class Keep:
+    """Leave a value as it is (as opposed to None: remove it)."""
+
+
+KEEP = Keep()
+
+
 def dates_of(plan: RetirementPlan | None) -> PlanDates:
     """Return a stored plan's dates (no plan: every phase skipped)."""
     if plan is None:
@@ -49,8 +56,12 @@ def set_plan(
     today: date,
     now: datetime,
     actor: str,
+    degrade_on: date | Keep | None = KEEP,
 ) -> PlanView:
-    """Create or change a plan; refuse it, saying every reason, if it breaks a rule."""
+    """Create or change a plan; refuse it, saying every reason, if it breaks a rule.
+
+    ``degrade_on`` (optional): from that day outgoing calls are barred except emergency numbers.
+    """
     _, deadline = _where(session, area_code, network_code)
     stored = repository.get_for_update(session, area_code=area_code, network_code=network_code)
     old = dates_of(stored) if stored else None
@@ -65,15 +76,21 @@ def set_plan(
         min_notice_days=get_settings().min_notice_days,
         deadline=deadline,
     )
-    if check.errors:
+    old_degrade = stored.degrade_on if stored else None
+    new_degrade = old_degrade if isinstance(degrade_on, Keep) else degrade_on
+    errors = check.errors + rules.degrade_errors(
+        new_degrade, old=old_degrade, plan=new, today=today
+    )
+    if errors:
         raise PlanInvalidError(
-            f"plan for {network_code} in {area_code} refused: " + "; ".join(check.errors)
+            f"plan for {network_code} in {area_code} refused: " + "; ".join(errors)
         )
     if stored is None:
         stored = RetirementPlan(area_code=area_code, network_code=network_code)
         repository.add(session, stored)
     for phase in DATED_PHASES:
         setattr(stored, phase.value, new.date_of(phase))
+    stored.degrade_on = new_degrade
     stored.updated_at, stored.updated_by = now, actor
     session.flush()
     return show_plan(
@@ -84,7 +101,8 @@ def set_plan(
 def show_plan(session: Session, *, area_code: str, network_code: str, today: date) -> PlanView:
     """Describe a plan and the phase in force today."""
     where, deadline = _where(session, area_code, network_code)
-    dates = plan_dates(session, area_code=area_code, network_code=network_code)
+    stored = repository.get(session, area_code=area_code, network_code=network_code)
+    dates = dates_of(stored)
     return PlanView(
         area_code=area_code,
         city=where,
@@ -100,6 +118,7 @@ def show_plan(session: Session, *, area_code: str, network_code: str, today: dat
             for p in DATED_PHASES
         ],
         deadline=deadline,
+        degrade_on=stored.degrade_on if stored else None,
     )
 
 
