@@ -34,6 +34,7 @@ from sunset.notices.service import late_notice_report
 from sunset.notices.vocabulary import Channel
 from sunset.plans import service as plans_service
 from sunset.plans.jobs import CycleReport, run_cycle
+from sunset.plans.schemas import PlanView
 
 SWITCH_OFF = date(2012, 1, 10)
 CYCLE_FROM = date(2011, 9, 1)  # the cycle starts a month before top-ups are refused
@@ -461,11 +462,10 @@ def test_running_to_a_day_then_on_gives_the_state_of_one_run(
     assert state_of(hefei) == state_of(twin)
 
 
-def test_step_degradation_bars_outgoing_calls_on_its_day_and_not_before(
-    hefei: sa.Engine,
-) -> None:
-    with session_scope(hefei, write=True) as session:
-        view = plans_service.set_plan(
+def set_degradation(engine: sa.Engine, day: date) -> PlanView:
+    """Set Hefei's step degradation through the service, as the programme office on 2011-11-01."""
+    with session_scope(engine, write=True) as session:
+        return plans_service.set_plan(
             session,
             area_code="0551",
             network_code="phs",
@@ -473,8 +473,14 @@ def test_step_degradation_bars_outgoing_calls_on_its_day_and_not_before(
             today=date(2011, 11, 1),
             now=datetime(2011, 11, 1, 9),
             actor="programme office",
-            degrade_on=date(2011, 12, 10),
+            degrade_on=day,
         )
+
+
+def test_step_degradation_bars_outgoing_calls_on_its_day_and_not_before(
+    hefei: sa.Engine,
+) -> None:
+    view = set_degradation(hefei, date(2011, 12, 10))
     assert view.degrade_on == date(2011, 12, 10)
 
     report = run(hefei, until=date(2011, 12, 9))
@@ -487,20 +493,8 @@ def test_step_degradation_bars_outgoing_calls_on_its_day_and_not_before(
 
 
 def test_degradation_after_the_switch_off_is_refused_naming_both_dates(hefei: sa.Engine) -> None:
-    with (
-        pytest.raises(PlanInvalidError) as refused,
-        session_scope(hefei, write=True) as session,
-    ):
-        plans_service.set_plan(
-            session,
-            area_code="0551",
-            network_code="phs",
-            changes={},
-            today=date(2011, 11, 1),
-            now=datetime(2011, 11, 1, 9),
-            actor="programme office",
-            degrade_on=date(2012, 2, 1),
-        )
+    with pytest.raises(PlanInvalidError) as refused:
+        set_degradation(hefei, date(2012, 2, 1))
     assert "degradation on 2012-02-01 must come before the switch-off on 2012-01-10" in str(
         refused.value
     )

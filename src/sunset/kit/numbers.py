@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -257,3 +258,10 @@ def display(e164: str) -> str:
         return f"{nsn[:3]} {nsn[3:7]} {nsn[7:]}"
     area = area_code_of(nsn)
     return f"{area}-{nsn[len(area) - 1 :]}"
+
+
+@lru_cache(maxsize=4)
+def plan_for(overlay: Path | None) -> NumberingPlan:
+    """Return the process-wide numbering plan for an overlay file: read once, its shape cache
+    shared by every import and every operation."""
+    return NumberingPlan(load_overlay(overlay))

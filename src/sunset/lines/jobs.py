@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sunset.config import get_settings
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import Chunk, estimate_rows, read_chunks
-from sunset.kit.numbers import NumberingPlan, load_overlay
+from sunset.kit.numbers import NumberingPlan, plan_for
 from sunset.kit.pipeline import prefetch
 from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
@@ -68,7 +68,7 @@ def import_lines(
     ignored = rules.check_columns(names)
     batch = ingest.start_batch(session, kind="lines", path=path, now=now)
     ctx = line_context(session, today=today)
-    plan = NumberingPlan(load_overlay(settings.numbering_overlay))
+    plan = plan_for(settings.numbering_overlay)
     seen = SeenNumbers()
     stored = repository.live_numbers(session)
     seen.add(stored, np.full(len(stored), IN_DATABASE))

@@ -20,7 +20,7 @@ from sunset.errors import (
     OperationRefusedError,
 )
 from sunset.kit.money import format_yuan
-from sunset.kit.numbers import NumberingPlan, display, load_overlay
+from sunset.kit.numbers import display, plan_for
 from sunset.ledger import repository as ledger_repo
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
@@ -44,7 +44,7 @@ class LineOutcome:
 
 
 def _e164(raw: str) -> str:
-    plan = NumberingPlan(load_overlay(get_settings().numbering_overlay))
+    plan = plan_for(get_settings().numbering_overlay)
     try:
         return plan.normalise(raw)[0]
     except NumberInvalidError as exc:
