@@ -38,6 +38,19 @@ class Settings(BaseSettings):
         ge=1,
         description="A monthly fee above this is refused at import as implausible (fen for yuan?).",
     )
+    offers_file: Path | None = Field(
+        default=None,
+        description="YAML file of migration offers added to (or replacing) the shipped ones.",
+    )
+    porting_rules_file: Path | None = Field(
+        default=None,
+        description="YAML file of porting rule sets added to (or replacing) the shipped ones.",
+    )
+    port_validation_hours: int = Field(
+        default=24,
+        ge=1,
+        description="Hours a donor has to validate an authorised port before it is overdue.",
+    )
 
 
 @lru_cache(maxsize=1)

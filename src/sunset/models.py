@@ -4,7 +4,9 @@ from sunset.ingest.models import ImportBatch
 from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
+from sunset.offers.models import Migration
 from sunset.plans.models import CycleProgress, RetirementPlan
+from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.sites.models import BaseStation
 
@@ -18,10 +20,13 @@ __all__ = [
     "LedgerTotal",
     "Line",
     "LocalNetwork",
+    "Migration",
     "Network",
     "NoticeSent",
     "NumberHold",
     "Operator",
+    "PortEvent",
+    "PortRequest",
     "Refund",
     "RetirementPlan",
 ]

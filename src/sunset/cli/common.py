@@ -72,3 +72,15 @@ def explained(*, as_json: bool = False) -> Iterator[None]:
 
 
 Callback = Callable[[int], None]
+
+
+def now_option(value: str | None, option: str = "--now") -> datetime:
+    """Parse a moment option (YYYY-MM-DDTHH:MM or 'YYYY-MM-DD HH:MM'; default: now)."""
+    if value is None:
+        return datetime.now().replace(microsecond=0)
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a moment (YYYY-MM-DDTHH:MM)", param_hint=option
+        ) from None

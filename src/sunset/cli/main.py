@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, operations, plans
+from . import cycle, demo, imports, offers, operations, plans, porting
 from .common import EXIT_VIOLATION, console, err_console, print_json
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ db_app = typer.Typer(help="The database: schema migrations.")
 app.add_typer(db_app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(plans.app, name="plan")
+app.add_typer(porting.app, name="port")
+offers.register(app)
 operations.register(app)
 cycle.register(app)
 app.command("demo")(demo.demo_command)

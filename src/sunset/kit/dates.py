@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 import polars as pl
@@ -24,3 +25,15 @@ def date_expr(column: str) -> pl.Expr:
     """Parse a string column into dates (null where it does not parse)."""
     col = pl.col(column)
     return pl.coalesce([col.str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS])
+
+
+def add_months(day: date, months: int) -> date:
+    """Move ``day`` by whole calendar months, clamping to the month's last day.
+
+    >>> add_months(date(2011, 1, 31), 1), add_months(date(2011, 5, 15), -3)
+    (datetime.date(2011, 2, 28), datetime.date(2011, 2, 15))
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))

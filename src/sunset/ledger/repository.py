@@ -143,7 +143,7 @@ def charge_lines(
     return charged
 
 
-RESERVED_KEYS = ("opening:", "charge:", "refund:")  # keys written by set-based postings
+RESERVED_KEYS = ("opening:", "charge:", "refund:", "port:")  # keys sunset writes itself
 
 
 def written_since(

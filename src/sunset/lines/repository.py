@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Index,
     MetaData,
+    Select,
     String,
     Table,
     and_,
@@ -31,6 +33,7 @@ from sqlalchemy.schema import CreateTable
 from sunset.db import execute_counted, table_of
 from sunset.kit.bulk import insert_frame
 from sunset.ledger.models import LedgerEntry
+from sunset.lines.facts import FACT_FIELDS, LineFacts
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.lines.rules import CUSTOMER_COLUMNS, LINE_COLUMNS
 from sunset.lines.vocabulary import (
@@ -388,3 +391,32 @@ def claim_free_numbers(session: Session, *, batch_id: int) -> int:
     )
     # Free numbers, and quarantined ones whose quarantine is over (the cycle may not have run).
     return execute_counted(session, delete(holds).where(taken))
+
+
+def fact_columns() -> dict[str, ColumnElement[Any]]:
+    """Return the SQL column behind each field of ``LineFacts`` (lines joined to customers)."""
+    columns: dict[str, ColumnElement[Any]] = {
+        name: getattr(Line, name) for name in FACT_FIELDS if hasattr(Line, name)
+    }
+    columns["line_id"] = Line.__table__.c.id
+    columns["real_name"] = Customer.__table__.c.real_name
+    return columns
+
+
+def facts_query() -> Select[Any]:
+    """Select ``LineFacts`` fields for lines, each joined to its customer (which may be missing)."""
+    columns = fact_columns()
+    customer = and_(
+        Customer.area_code == Line.area_code,
+        Customer.operator_code == Line.operator_code,
+        Customer.customer_ref == Line.customer_ref,
+    )
+    return select(*(columns[name].label(name) for name in FACT_FIELDS)).outerjoin(
+        Customer, customer
+    )
+
+
+def facts_of(session: Session, line_id: int) -> LineFacts:
+    """Return the facts of one line."""
+    row = session.execute(facts_query().where(Line.id == line_id)).mappings().one()
+    return LineFacts(**row)

@@ -43,7 +43,8 @@ class LineOutcome:
     replayed: bool = False
 
 
-def _e164(raw: str) -> str:
+def normalise_number(raw: str) -> str:
+    """Return a number as a person typed it in E.164, or say why it is not a number."""
     plan = plan_for(get_settings().numbering_overlay)
     try:
         return plan.normalise(raw)[0]
@@ -53,14 +54,15 @@ def _e164(raw: str) -> str:
 
 def get_live_or_raise(session: Session, *, number: str, lock: bool = False) -> Line:
     """Return the live line of a number as a person typed it, or say there is none."""
-    e164 = _e164(number)
+    e164 = normalise_number(number)
     line = repository.get_live(session, e164, lock=lock)
     if line is None:
         raise NotFoundError(f"no live line has the number {display(e164)}")
     return line
 
 
-def _check_key(key: str) -> None:
+def check_key(key: str) -> None:
+    """Refuse an empty idempotency key or one in sunset's reserved namespaces."""
     if not key.strip():
         raise InputInvalidError("an idempotency key cannot be empty")
     if key.startswith(ledger_repo.RESERVED_KEYS):
@@ -91,7 +93,7 @@ def top_up(session: Session, *, number: str, amount_fen: int, today: date, key: 
     """Add money to a line's balance, unless the plan refuses top-ups from that day on."""
     if amount_fen <= 0:
         raise InputInvalidError("a top-up must be a positive amount")
-    _check_key(key)
+    check_key(key)
     line = get_live_or_raise(session, number=number, lock=True)
     # A retry of a top-up already taken is answered as such, whatever the phase is now.
     posted = ledger.replayed(
@@ -127,7 +129,7 @@ class NewLine:
 
 def activate(session: Session, *, new: NewLine, today: date) -> LineOutcome:
     """Open a new line, unless the plan has stopped new sales or the number is not free."""
-    e164 = _e164(new.number)
+    e164 = normalise_number(new.number)
     local = reference.local_networks(session).get(new.area_code)
     if local is None or new.network not in reference.networks(session):
         raise InputInvalidError(f"unknown area code {new.area_code} or network {new.network}")
@@ -212,9 +214,27 @@ def resume(session: Session, *, number: str, today: date) -> LineOutcome:
 
 def terminate(session: Session, *, number: str, today: date, key: str) -> LineOutcome:
     """Close a line at the customer's request: refund its balance, quarantine its number."""
-    _check_key(key)
+    check_key(key)
     line = get_live_or_raise(session, number=number, lock=True)
-    # The days used in the last month are charged before the balance is paid back.
+    charge_days_used(session, line=line, today=today)
+    refunded = ledger.refund_balance(
+        session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
+    )
+    line.status, line.suspension_reason, line.terminated_on = (
+        LineStatus.TERMINATED.value,
+        None,
+        today,
+    )
+    until = quarantine(session, line=line, today=today)
+    return _outcome(
+        line,
+        f"line terminated; {format_yuan(refunded)} yuan to refund; number in quarantine until "
+        f"{until}",
+    )
+
+
+def charge_days_used(session: Session, *, line: Line, today: date) -> None:
+    """Charge a line that leaves today for this month's days before today (its last month)."""
     ledger_repo.charge_lines(
         session,
         area_code=line.area_code,
@@ -225,15 +245,13 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
         entry_date=today,
     )
     session.refresh(line, ["balance_fen"])
-    refunded = ledger.refund_balance(
-        session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
-    )
-    line.status, line.suspension_reason, line.terminated_on = (
-        LineStatus.TERMINATED.value,
-        None,
-        today,
-    )
+
+
+def quarantine(session: Session, *, line: Line, today: date, at_least: date | None = None) -> date:
+    """Put the number of a line that gave it up in quarantine; return the day it ends."""
     until = today + timedelta(days=get_settings().quarantine_days)
+    if at_least is not None:
+        until = max(until, at_least)
     repository.hold_number(
         session,
         NumberHold(
@@ -245,11 +263,7 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
             from_line_id=line.id,
         ),
     )
-    return _outcome(
-        line,
-        f"line terminated; {format_yuan(refunded)} yuan to refund; number in quarantine until "
-        f"{until}",
-    )
+    return until
 
 
 def grant_exemption(

@@ -22,6 +22,7 @@ from sunset.config import get_settings
 from sunset.db import session_scope
 from sunset.ledger import repository as ledger
 from sunset.lines import repository as lines
+from sunset.offers import repository as offers
 from sunset.plans import repository
 from sunset.plans.models import RetirementPlan
 from sunset.plans.rules import PlanDates
@@ -223,6 +224,8 @@ def _month_end(
         days_in_month=day.day,
         entry_date=day,
     )
+    # Lines that kept their old tariff after a migration move to the offer's plan fee next month.
+    offers.end_kept_tariffs(session, area_code=area_code, from_day=next_day)
     for net in networks:
         refusing = net.plan.is_at_least(Phase.TOPUPS_REFUSED, next_day)
         if refusing and not net.plan.is_at_least(Phase.SWITCHED_OFF, next_day):

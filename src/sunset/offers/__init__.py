@@ -1,0 +1,1 @@
+"""Migration offers: who may take which deal, campaign lists, and the migration itself."""

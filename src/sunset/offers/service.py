@@ -1,0 +1,254 @@
+"""Offers for a line, and the migration itself: one transaction, money moved through the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sunset.config import get_settings
+from sunset.errors import InputInvalidError, NotFoundError, OperationRefusedError
+from sunset.kit.dates import add_months
+from sunset.kit.money import format_yuan, parse_yuan
+from sunset.kit.numbers import display
+from sunset.ledger import service as ledger
+from sunset.ledger.rules import EntryKind
+from sunset.lines import repository as lines_repo
+from sunset.lines import service as lines
+from sunset.lines.models import Customer, Line
+from sunset.lines.vocabulary import LineStatus
+from sunset.offers import repository, rules
+from sunset.offers.models import Migration
+from sunset.offers.schemas import MigrationView, Offer, OfferView, ReasonView
+
+
+def list_offers() -> list[Offer]:
+    """Return every configured offer (shipped, then the operator's own file)."""
+    return list(repository.load_offers(get_settings().offers_file).values())
+
+
+def get_offer_or_raise(offer_id: str) -> Offer:
+    """Return the offer with this id, or say which ids exist."""
+    offers = repository.load_offers(get_settings().offers_file)
+    if offer_id not in offers:
+        raise NotFoundError(f"no offer {offer_id!r}; offers: {', '.join(sorted(offers))}")
+    return offers[offer_id]
+
+
+def offers_for(session: Session, *, number: str, today: date) -> list[OfferView]:
+    """Return every offer for a line, eligible or not, with each failing condition in words."""
+    line = lines.get_live_or_raise(session, number=number)
+    facts = lines_repo.facts_of(session, line.id)
+    return [_view(offer, rules.offer_refusals(offer, facts, today)) for offer in list_offers()]
+
+
+def _view(offer: Offer, reasons: list[rules.Reason]) -> OfferView:
+    out = offer.outcome
+    return OfferView(
+        id=offer.id,
+        name=offer.name,
+        name_zh=offer.name_zh,
+        eligible=not reasons,
+        reasons=[ReasonView(code=r.code, message=r.message) for r in reasons],
+        target=f"{out.operator}/{out.network}",
+        plans_yuan=[f"{p:.2f}" for p in out.plans_yuan],
+        keep_number=out.keep_number,
+        handset_subsidy_yuan=f"{out.handset_subsidy_yuan:.2f}",
+        free_credit_yuan=f"{out.free_credit_yuan:.2f}",
+        commitment_months=out.commitment_months,
+        keep_old_tariff_months=out.keep_old_tariff_months,
+        gift=out.gift,
+        forward_old_number_until=out.forward_old_number_until,
+    )
+
+
+@dataclass(frozen=True)
+class MigrationRequest:
+    """What an agent enters to migrate a line."""
+
+    number: str
+    offer_id: str
+    key: str
+    plan_yuan: str | None = None
+    new_number: str | None = None
+
+
+def migrate(session: Session, *, request: MigrationRequest, today: date) -> MigrationView:
+    """Move a line to the offer's network: open the new line, move the whole balance, record the
+    commitment and the subsidy, mark the old line migrated. The caller's transaction holds it
+    all, so a refusal anywhere leaves nothing changed; the same key twice migrates once."""
+    lines.check_key(request.key)
+    offer = get_offer_or_raise(request.offer_id)
+    done = repository.replay(
+        session, number=lines.normalise_number(request.number), key=request.key
+    )
+    if done is not None:
+        return _migration_view(session, done, offer, replayed=True)
+    old = lines.get_live_or_raise(session, number=request.number, lock=True)
+    reasons = rules.offer_refusals(offer, lines_repo.facts_of(session, old.id), today)
+    if reasons:
+        raise OperationRefusedError(
+            f"{display(old.number)} may not take {offer.id}: "
+            + "; ".join(r.message for r in reasons),
+            code="OFFER_NOT_ELIGIBLE",
+        )
+    plan_fen = _chosen_plan(offer, request.plan_yuan)
+    new_e164 = old.number if offer.outcome.keep_number else _new_number(request)
+    lines.charge_days_used(session, line=old, today=today)
+    old.status, old.suspension_reason, old.terminated_on = LineStatus.MIGRATED.value, None, today
+    session.flush()  # the number leaves the old line before a new one may hold it
+    new = _open_new_line(
+        session, old=old, offer=offer, number=new_e164, plan_fen=plan_fen, today=today
+    )
+    moved = _move_balance(session, old=old, new=new, today=today, key=request.key)
+    migration = _record(
+        session, old, new, offer, plan_fen=plan_fen, moved=moved, today=today, key=request.key
+    )
+    if not offer.outcome.keep_number:
+        forward = offer.outcome.forward_old_number_until
+        lines.quarantine(session, line=old, today=today, at_least=forward)
+    return _migration_view(session, migration, offer, replayed=False)
+
+
+def _chosen_plan(offer: Offer, plan_yuan: str | None) -> int:
+    choices = [int(p * 100) for p in offer.outcome.plans_yuan]
+    shown = ", ".join(f"{p:.2f}" for p in offer.outcome.plans_yuan)
+    if plan_yuan is None:
+        if len(choices) == 1:
+            return choices[0]
+        raise InputInvalidError(f"--plan: choose the monthly fee, one of {shown} yuan")
+    fen = parse_yuan(plan_yuan, field="--plan")
+    if fen not in choices:
+        raise InputInvalidError(f"--plan: {plan_yuan} yuan is not one of the offer's {shown}")
+    return fen
+
+
+def _new_number(request: MigrationRequest) -> str:
+    if not request.new_number:
+        raise InputInvalidError(
+            f"--new-number: {request.offer_id} gives a new number; enter the one assigned"
+        )
+    return lines.normalise_number(request.new_number)
+
+
+def _open_new_line(
+    session: Session, *, old: Line, offer: Offer, number: str, plan_fen: int, today: date
+) -> Line:
+    out = offer.outcome
+    customer = session.get(Customer, (old.area_code, old.operator_code, old.customer_ref))
+    lines.activate(
+        session,
+        new=lines.NewLine(
+            number=number,
+            operator=out.operator,
+            network=out.network,
+            area_code=old.area_code,
+            customer_ref=old.customer_ref,
+            real_name=bool(customer and customer.real_name),
+            customer_name=customer.name if customer else None,
+            monthly_fee_fen=old.monthly_fee_fen if out.keep_old_tariff_months else plan_fen,
+            prepaid=old.prepaid,
+            vulnerable=old.vulnerable,
+        ),
+        today=today,
+    )
+    new = lines_repo.get_live(session, number)
+    assert new is not None  # activate has just stored it
+    if out.commitment_months:
+        new.commitment_until = add_months(today, out.commitment_months)
+    return new
+
+
+def _move_balance(session: Session, *, old: Line, new: Line, today: date, key: str) -> int:
+    """Move the old line's whole balance to the new one; a debt moves as well."""
+    amount = old.balance_fen
+    if amount == 0:
+        return 0
+    out_kind, in_kind = (EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN)
+    if amount < 0:  # the debt comes off the old line and onto the new one
+        out_kind, in_kind = in_kind, out_kind
+    ref = f"migration {display(old.number)} -> {display(new.number)}"
+    ledger.post(
+        session,
+        line=old,
+        kind=out_kind,
+        amount_fen=abs(amount),
+        day=today,
+        key=f"{key}:from",
+        reference=ref,
+    )
+    ledger.post(
+        session,
+        line=new,
+        kind=in_kind,
+        amount_fen=abs(amount),
+        day=today,
+        key=f"{key}:to",
+        reference=ref,
+    )
+    return amount
+
+
+def _record(
+    session: Session,
+    old: Line,
+    new: Line,
+    offer: Offer,
+    *,
+    plan_fen: int,
+    moved: int,
+    today: date,
+    key: str,
+) -> Migration:
+    out = offer.outcome
+    credit = int(out.free_credit_yuan * 100)
+    if credit:
+        ledger.post(
+            session,
+            line=new,
+            kind=EntryKind.CREDIT,
+            amount_fen=credit,
+            day=today,
+            key=f"{key}:credit",
+            reference=f"free credit of offer {offer.id}",
+        )
+    migration = Migration(
+        area_code=old.area_code,
+        old_line_id=old.id,
+        new_line_id=new.id,
+        offer_id=offer.id,
+        migrated_on=today,
+        idempotency_key=key,
+        plan_fee_fen=plan_fen,
+        tariff_kept_until=rules.kept_tariff_until(offer, today),
+        commitment_until=new.commitment_until,
+        handset_subsidy_fen=int(out.handset_subsidy_yuan * 100),
+        free_credit_fen=credit,
+        balance_moved_fen=moved,
+        gift=out.gift,
+        forward_until=out.forward_old_number_until,
+    )
+    repository.add_migration(session, migration)
+    return migration
+
+
+def _migration_view(
+    session: Session, m: Migration, offer: Offer, *, replayed: bool
+) -> MigrationView:
+    old, new = session.get(Line, m.old_line_id), session.get(Line, m.new_line_id)
+    assert old is not None and new is not None
+    return MigrationView(
+        offer_id=m.offer_id,
+        old_number=display(old.number),
+        new_number=display(new.number),
+        target=f"{new.operator_code}/{new.network_code}",
+        monthly_fee_yuan=format_yuan(new.monthly_fee_fen),
+        balance_moved_yuan=format_yuan(m.balance_moved_fen),
+        free_credit_yuan=format_yuan(m.free_credit_fen),
+        handset_subsidy_yuan=format_yuan(m.handset_subsidy_fen),
+        commitment_until=m.commitment_until,
+        tariff_kept_until=m.tariff_kept_until,
+        forward_until=m.forward_until,
+        replayed=replayed,
+    )

@@ -1,0 +1,110 @@
+"""Rule sets from their YAML files; every query on port requests and their log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sunset.errors import InputInvalidError
+from sunset.porting.models import PortEvent, PortRequest
+from sunset.porting.schemas import RuleSet
+from sunset.porting.vocabulary import OPEN_STATES, PortState
+
+
+@lru_cache(maxsize=4)
+def load_rule_sets(extra: Path | None) -> tuple[RuleSet, ...]:
+    """Return the shipped rule sets, then those of ``extra`` (the same id replaces one)."""
+    shipped = resources.files("sunset.porting") / "data" / "rule_sets.yaml"
+    found = _read(shipped.read_text(encoding="utf-8"), "the shipped porting rules")
+    if extra is not None:
+        found.update(_read(Path(extra).read_text(encoding="utf-8"), str(extra)))
+    return tuple(found.values())
+
+
+def _read(text: str, source: str) -> dict[str, RuleSet]:
+    data = yaml.safe_load(text) or {}
+    found: dict[str, RuleSet] = {}
+    for i, item in enumerate(data.get("rule_sets") or [], start=1):
+        try:
+            rule_set = RuleSet.model_validate(item)
+        except ValidationError as exc:
+            where = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise InputInvalidError(f"{source}, rule set {where}: {problems}") from None
+        found[rule_set.id] = rule_set
+    return found
+
+
+def add_request(session: Session, request: PortRequest) -> None:
+    """Store a new port request (its id is known afterwards)."""
+    session.add(request)
+    session.flush()
+
+
+def add_event(session: Session, event: PortEvent) -> None:
+    """Log one transition."""
+    session.add(event)
+    session.flush()
+
+
+def open_request(session: Session, *, number: str, lock: bool = False) -> PortRequest | None:
+    """Return the open port request of a number, if any (locked for update when asked)."""
+    query = (
+        select(PortRequest)
+        .where(PortRequest.number == number, PortRequest.state.in_(OPEN_STATES))
+        .order_by(PortRequest.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def requests_of(session: Session, *, number: str) -> list[PortRequest]:
+    """Return every port request of a number, oldest first."""
+    query = select(PortRequest).where(PortRequest.number == number).order_by(PortRequest.id)
+    return list(session.scalars(query))
+
+
+def events_of(session: Session, request: PortRequest) -> list[PortEvent]:
+    """Return the log of one request, in order."""
+    query = (
+        select(PortEvent)
+        .where(PortEvent.area_code == request.area_code, PortEvent.request_id == request.id)
+        .order_by(PortEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def in_state(
+    session: Session,
+    state: PortState,
+    *,
+    before: datetime | None = None,
+    field: str = "requested_at",
+) -> list[PortRequest]:
+    """Return requests in ``state`` whose ``field`` is at or before ``before`` (if given)."""
+    query = select(PortRequest).where(PortRequest.state == state.value)
+    if before is not None:
+        query = query.where(getattr(PortRequest, field) <= before)
+    return list(session.scalars(query.order_by(PortRequest.id)))
+
+
+def stats_rows(session: Session) -> list[tuple[object, ...]]:
+    """Return (requested_at, closed_at, state, reason, donor, recipient) of every request."""
+    query = select(
+        PortRequest.requested_at,
+        PortRequest.closed_at,
+        PortRequest.state,
+        PortRequest.reason_code,
+        PortRequest.donor_operator,
+        PortRequest.recipient_operator,
+    )
+    return [tuple(row) for row in session.execute(query)]

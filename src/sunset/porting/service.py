@@ -1,0 +1,386 @@
+"""Porting use cases: check, request, authorise, validate, schedule, complete, cancel, log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from sunset.config import get_settings
+from sunset.errors import InputInvalidError, NotFoundError, OperationRefusedError
+from sunset.kit.numbers import display
+from sunset.lines import repository as lines_repo
+from sunset.lines import service as lines
+from sunset.lines.models import Line
+from sunset.plans import rules as plan_rules
+from sunset.plans import service as plans
+from sunset.porting import repository, rules
+from sunset.porting.models import PortEvent, PortRequest
+from sunset.porting.reports import view
+from sunset.porting.schemas import (
+    PortCheck,
+    PortOutcome,
+    ReasonView,
+    RuleSet,
+)
+from sunset.porting.vocabulary import (
+    CATALOGUE,
+    CUSTOMER_STATE,
+    DONOR_GROUNDS,
+    MANUAL_ONLY,
+    BalanceHandling,
+    PortState,
+)
+from sunset.reference import repository as reference
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a number is to go: ``operator`` or ``operator/network``; the area defaults to the
+    number's own local network."""
+
+    to: str
+    area_code: str | None = None
+
+    def target(self, line: Line) -> rules.Target:
+        """Resolve against the line: its area, and the operator's network when not given."""
+        operator, _, network = self.to.partition("/")
+        return rules.Target(
+            operator, network or line.network_code, self.area_code or line.area_code
+        )
+
+
+def rule_sets() -> tuple[RuleSet, ...]:
+    """Return every configured porting rule set."""
+    return repository.load_rule_sets(get_settings().porting_rules_file)
+
+
+def _reasons(
+    session: Session, line: Line, target: rules.Target, now: datetime, *, exclude: int | None
+) -> tuple[RuleSet | None, list[rules.Reason]]:
+    _known(session, target)
+    in_force = rules.rule_set_in_force(rule_sets(), line.area_code, now.date())
+    pending = repository.open_request(session, number=line.number)
+    facts = lines_repo.facts_of(session, line.id)
+    found = rules.port_refusals(
+        in_force,
+        facts,
+        target,
+        today=now.date(),
+        pending_elsewhere=pending is not None and pending.id != exclude,
+    )
+    dates = plans.plan_dates(session, area_code=target.area_code, network_code=target.network)
+    closed = plan_rules.may_activate(
+        dates, now.date(), where=f"{target.network} in {target.area_code}"
+    )
+    if closed is not None:
+        found.append(
+            rules.Reason(
+                "PORT_TARGET_CLOSED", f"{CATALOGUE['PORT_TARGET_CLOSED']}: {closed.message}"
+            )
+        )
+    return in_force, found
+
+
+def _known(session: Session, target: rules.Target) -> None:
+    if target.operator not in reference.operator_codes(session):
+        raise InputInvalidError(f"--to: unknown operator {target.operator!r}")
+    if target.network not in reference.networks(session):
+        raise InputInvalidError(f"--to: unknown network {target.network!r}")
+    if target.area_code not in reference.local_networks(session):
+        raise InputInvalidError(f"--area: unknown local network {target.area_code!r}")
+
+
+def check(session: Session, *, number: str, destination: Destination, now: datetime) -> PortCheck:
+    """Answer whether a number may port to ``destination`` now, with every reason it may not."""
+    line = lines.get_live_or_raise(session, number=number)
+    in_force, found = _reasons(session, line, destination.target(line), now, exclude=None)
+    return PortCheck(
+        allowed=not found,
+        reasons=[ReasonView(code=r.code, message=r.message) for r in found],
+        rule_set=in_force.id if in_force else None,
+    )
+
+
+def _hash_code(request: PortRequest, code: str) -> str:
+    salt = get_settings().id_salt
+    return hashlib.sha256(f"{salt}:port:{request.id}:{code}".encode()).hexdigest()
+
+
+def log_transition(
+    session: Session,
+    request: PortRequest,
+    *,
+    to: PortState,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
+    note: str | None = None,
+    first: bool = False,
+) -> None:
+    """Move a request to ``to`` and log the transition with who and why (``first``: the request
+    has just been made and comes from no state)."""
+    repository.add_event(
+        session,
+        PortEvent(
+            area_code=request.area_code,
+            request_id=request.id,
+            at=at,
+            from_state=None if first else request.state,
+            to_state=to.value,
+            actor=actor,
+            reason_code=reason,
+            note=note,
+        ),
+    )
+    request.state = to.value
+    if to in (PortState.COMPLETED, PortState.CANCELLED, PortState.REJECTED):
+        request.closed_at = at
+    session.flush()
+
+
+def request(
+    session: Session,
+    *,
+    number: str,
+    destination: Destination,
+    now: datetime,
+    actor: str,
+    balance: BalanceHandling = BalanceHandling.REFUND,
+) -> PortOutcome:
+    """Ask the donor to port a number: if the rules allow it, issue a 6-digit authorisation code
+    valid 60 minutes (shown once, stored hashed); if not, record the rejection with every reason."""
+    line = lines.get_live_or_raise(session, number=number, lock=True)
+    target = destination.target(line)
+    _expire_stale_code(session, line.number, now)
+    in_force, found = _reasons(session, line, target, now, exclude=None)
+    req = PortRequest(
+        area_code=line.area_code,
+        number=line.number,
+        line_id=line.id,
+        donor_operator=line.operator_code,
+        donor_network=line.network_code,
+        recipient_operator=target.operator,
+        recipient_network=target.network,
+        rule_set=in_force.id if in_force else "(none)",
+        state=(PortState.REJECTED if found else PortState.REQUESTED).value,
+        reason_code=found[0].code if found else None,
+        balance_handling=balance.value,
+        requested_at=now,
+        balance_moved_fen=0,
+    )
+    repository.add_request(session, req)
+    views = [ReasonView(code=r.code, message=r.message) for r in found]
+    if found:
+        log_transition(
+            session,
+            req,
+            to=PortState.REJECTED,
+            at=now,
+            actor=actor,
+            reason=found[0].code,
+            note="; ".join(r.code for r in found),
+            first=True,
+        )
+        return _outcome(session, req, "port refused", refused=views[0], reasons=views)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    req.auth_code_hash = _hash_code(req, code)
+    req.auth_expires_at = now + rules.AUTH_CODE_VALID
+    log_transition(
+        session,
+        req,
+        to=PortState.REQUESTED,
+        at=now,
+        actor=actor,
+        note=f"authorisation code sent, valid until {req.auth_expires_at:%H:%M}",
+        first=True,
+    )
+    return _outcome(session, req, "authorisation code issued", auth_code=code)
+
+
+def _expire_stale_code(session: Session, number: str, now: datetime) -> None:
+    """A request whose code expired unused closes, so the customer may ask for a new code."""
+    stale = repository.open_request(session, number=number, lock=True)
+    if stale is None or stale.state != PortState.REQUESTED:
+        return
+    if stale.auth_expires_at is not None and stale.auth_expires_at < now:
+        log_transition(
+            session,
+            stale,
+            to=PortState.CANCELLED,
+            at=now,
+            actor="sunset",
+            reason="PORT_CODE_EXPIRED",
+            note="a new code was requested",
+        )
+
+
+def _open_or_raise(session: Session, number: str) -> PortRequest:
+    e164 = lines.normalise_number(number)
+    found = repository.open_request(session, number=e164, lock=True)
+    if found is None:
+        raise NotFoundError(f"{display(e164)} has no open port request")
+    return found
+
+
+def _require(req: PortRequest, *states: PortState) -> None:
+    if req.state not in states:
+        wanted = " or ".join(s.value for s in states)
+        raise OperationRefusedError(
+            f"request {req.id} is {req.state}; this step needs it {wanted}",
+            code="PORT_NOT_IN_STATE",
+        )
+
+
+def authorise(
+    session: Session, *, number: str, code: str, now: datetime, actor: str
+) -> PortOutcome:
+    """Accept the authorisation code the recipient presents, if it matches and is in time."""
+    req = _open_or_raise(session, number)
+    _require(req, PortState.REQUESTED)
+    if req.auth_expires_at is None or now > req.auth_expires_at:
+        raise OperationRefusedError(
+            f"{CATALOGUE['PORT_CODE_EXPIRED']}: it expired at {req.auth_expires_at}; "
+            "ask the donor for a new one",
+            code="PORT_CODE_EXPIRED",
+        )
+    if req.auth_code_hash != _hash_code(req, code.strip()):
+        raise OperationRefusedError(CATALOGUE["PORT_CODE_WRONG"], code="PORT_CODE_WRONG")
+    req.authorised_at = now
+    log_transition(session, req, to=PortState.AUTHORISED, at=now, actor=actor)
+    return _outcome(session, req, "authorised; waiting for the donor's validation")
+
+
+def validate(
+    session: Session,
+    *,
+    number: str,
+    now: datetime,
+    actor: str,
+    reject: str | None = None,
+    note: str | None = None,
+) -> PortOutcome:
+    """Validate an authorised request for the donor: from the rules, or a manual rejection on a
+    catalogue ground. A ground the donor brought about after the eligibility check is refused as
+    obstruction (and logged for the regulator); a valid request is scheduled at the next slot."""
+    req = _open_or_raise(session, number)
+    _require(req, PortState.AUTHORISED)
+    line = session.get(Line, req.line_id)
+    assert line is not None
+    target = rules.Target(req.recipient_operator, req.recipient_network, req.area_code)
+    _, now_true = _reasons(session, line, target, now, exclude=req.id)
+    legitimate = [r for r in now_true if r.code in CUSTOMER_STATE]
+    if reject is not None:
+        return _manual_rejection(session, req, reject, legitimate, now=now, actor=actor, note=note)
+    if legitimate:
+        log_transition(
+            session,
+            req,
+            to=PortState.REJECTED,
+            at=now,
+            actor=actor,
+            reason=legitimate[0].code,
+            note=legitimate[0].message,
+        )
+        req.reason_code = legitimate[0].code
+        view = ReasonView(code=legitimate[0].code, message=legitimate[0].message)
+        return _outcome(session, req, "port rejected", refused=view)
+    for ground in now_true:  # arose after the check on the donor's side: not a ground
+        _obstruction(session, req, ground.code, now=now, actor=actor)
+    return _schedule(session, req, now=now, actor=actor)
+
+
+def _manual_rejection(
+    session: Session,
+    req: PortRequest,
+    code: str,
+    legitimate: list[rules.Reason],
+    *,
+    now: datetime,
+    actor: str,
+    note: str | None,
+) -> PortOutcome:
+    if code not in DONOR_GROUNDS:
+        raise InputInvalidError(
+            f"--reject: {code!r} is not a ground in the catalogue; "
+            f"grounds: {', '.join(DONOR_GROUNDS)}"
+        )
+    if code in MANUAL_ONLY or code in {r.code for r in legitimate}:
+        log_transition(
+            session, req, to=PortState.REJECTED, at=now, actor=actor, reason=code, note=note
+        )
+        req.reason_code = code
+        view = ReasonView(code=code, message=CATALOGUE[code])
+        return _outcome(session, req, "port rejected by the donor", refused=view)
+    _obstruction(session, req, code, now=now, actor=actor)
+    view = ReasonView(
+        code="PORT_OBSTRUCTION",
+        message=f"{CATALOGUE['PORT_OBSTRUCTION']}: {code} ({CATALOGUE[code]}) did not hold when "
+        f"the request was checked on {req.requested_at:%Y-%m-%d %H:%M}; the request stays open",
+    )
+    return _outcome(session, req, "rejection refused as obstruction", refused=view)
+
+
+def _obstruction(
+    session: Session, req: PortRequest, code: str, *, now: datetime, actor: str
+) -> None:
+    repository.add_event(
+        session,
+        PortEvent(
+            area_code=req.area_code,
+            request_id=req.id,
+            at=now,
+            from_state=req.state,
+            to_state=req.state,
+            actor=actor,
+            reason_code="PORT_OBSTRUCTION",
+            note=f"{code} raised after the eligibility check; not accepted as a ground",
+        ),
+    )
+
+
+def _schedule(session: Session, req: PortRequest, *, now: datetime, actor: str) -> PortOutcome:
+    req.validated_at = now
+    log_transition(session, req, to=PortState.VALIDATED, at=now, actor=actor)
+    req.scheduled_for = rules.next_slot(now)
+    log_transition(
+        session,
+        req,
+        to=PortState.SCHEDULED,
+        at=now,
+        actor="sunset",
+        note=f"takes effect at {req.scheduled_for:%Y-%m-%d %H:%M}",
+    )
+    return _outcome(
+        session, req, f"validated; the port takes effect at {req.scheduled_for:%Y-%m-%d %H:%M}"
+    )
+
+
+def cancel(
+    session: Session, *, number: str, now: datetime, actor: str, note: str | None = None
+) -> PortOutcome:
+    """Cancel an open request at the customer's wish (any time before it completes)."""
+    req = _open_or_raise(session, number)
+    log_transition(session, req, to=PortState.CANCELLED, at=now, actor=actor, note=note)
+    return _outcome(session, req, "port cancelled; the number stays with the donor")
+
+
+def _outcome(
+    session: Session,
+    req: PortRequest,
+    message: str,
+    *,
+    refused: ReasonView | None = None,
+    reasons: list[ReasonView] | None = None,
+    auth_code: str | None = None,
+) -> PortOutcome:
+    return PortOutcome(
+        request=view(session, req, with_events=False),
+        message=message,
+        refused=refused,
+        reasons=reasons or ([refused] if refused else []),
+        auth_code=auth_code,
+    )
