@@ -158,11 +158,15 @@ class NumberingPlan:
 
     def normalise(self, raw: str) -> tuple[str, Shape]:
         """Return (E.164, shape) for one number as a person typed it, or raise why not."""
-        frame = self.normalise_frame(pl.DataFrame({"number": [raw]}), "number")
-        row = frame.row(0, named=True)
-        if row["number_error"]:
-            raise NumberInvalidError(f"{raw!r}: {row['number_error']}")
-        return row["e164"], Shape(row["number_kind"], row["number_area"])
+        # The same text rules and shape classification as normalise_frame, without the join that
+        # only pays off over many rows.
+        row = _national_digits(pl.DataFrame({"number": [raw]}), "number").row(0, named=True)
+        error = row["_text_error"]
+        shape = None if error else self.shape(row["_nsn"])
+        error = error or (shape.reason if shape else None)
+        if error or shape is None:
+            raise NumberInvalidError(f"{raw!r}: {error}")
+        return "+86" + row["_nsn"], shape
 
     def normalise_frame(self, frame: pl.DataFrame, column: str) -> pl.DataFrame:
         """Add ``e164``, ``number_kind``, ``number_area`` and ``number_error`` for ``column``.
@@ -198,34 +202,26 @@ class NumberingPlan:
 
 
 def _national_digits(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Add ``_nsn`` (national significant number) and ``_text_error`` for ``column``.
+    """Add ``_nsn`` (national significant number) and ``_text_error`` for ``column``."""
+    step = frame.lazy()
+    for stage in _digit_stages(column):
+        step = step.with_columns(stage)
+    return step.drop("_raw", "_sci", "_lost", "_plain").collect()
 
-    Steps are materialised one after another: nesting the expressions makes polars evaluate the
-    shared parts again for every branch.
+
+@lru_cache(maxsize=8)
+def _digit_stages(column: str) -> tuple[tuple[pl.Expr, ...], ...]:
+    """Return the text rules as stages of expressions, built once per column name.
+
+    Stages run one after another: nesting the expressions makes polars evaluate the shared parts
+    again for every branch. Building them once and collecting once keeps the one-number case (a
+    care agent's lookup) cheap.
     """
     raw = pl.col("_raw")
-    step = frame.with_columns(half_width(pl.col(column).fill_null("")).alias("_raw"))
-    step = step.with_columns(raw.str.extract_groups(_SCIENTIFIC).alias("_sci"))
     sci = pl.col("_sci")
     head, tail = sci.struct.field("1"), sci.struct.field("2").fill_null("")
     exponent = sci.struct.field("3").cast(pl.Int64, strict=False)
-    step = step.with_columns(
-        _lost=head.is_not_null() & (exponent != tail.str.len_chars()),
-        _plain=pl.when(head.is_not_null())
-        .then(head + tail)
-        .otherwise(raw.str.replace_all(r"[\s\-()./]", "").str.replace(r"^(?:\+86|0086)", "")),
-    )
     plain = pl.col("_plain")
-    # A bare 86 country code: no Chinese area code starts with 86, so "86" + 9 to 12 digits is
-    # unambiguous (86 13312345678, 86 551 62345678, 86 0551 62345678).
-    step = step.with_columns(
-        _plain=pl.when(plain.str.contains(r"^86[0-9]{9,12}$"))
-        .then(plain.str.slice(2))
-        .otherwise(plain)
-    )
-    step = step.with_columns(
-        _nsn=pl.when(plain.str.starts_with("0")).then(plain.str.slice(1)).otherwise(plain)
-    )
     nsn = pl.col("_nsn")
     text_error = (
         pl.when(raw == "")
@@ -241,9 +237,32 @@ def _national_digits(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         .when((nsn.str.len_chars() < 9) | (nsn.str.len_chars() > 11))
         .then(pl.lit("wrong length for a Chinese number"))
     )
-    step = step.with_columns(_text_error=text_error)
-    return step.with_columns(_nsn=pl.when(pl.col("_text_error").is_null()).then(nsn)).drop(
-        "_raw", "_sci", "_lost", "_plain"
+    return (
+        (half_width(pl.col(column).fill_null("")).alias("_raw"),),
+        (raw.str.extract_groups(_SCIENTIFIC).alias("_sci"),),
+        (
+            (head.is_not_null() & (exponent != tail.str.len_chars())).alias("_lost"),
+            pl.when(head.is_not_null())
+            .then(head + tail)
+            .otherwise(raw.str.replace_all(r"[\s\-()./]", "").str.replace(r"^(?:\+86|0086)", ""))
+            .alias("_plain"),
+        ),
+        # A bare 86 country code: no Chinese area code starts with 86, so "86" + 9 to 12 digits
+        # is unambiguous (86 13312345678, 86 551 62345678, 86 0551 62345678).
+        (
+            pl.when(plain.str.contains(r"^86[0-9]{9,12}$"))
+            .then(plain.str.slice(2))
+            .otherwise(plain)
+            .alias("_plain"),
+        ),
+        (
+            pl.when(plain.str.starts_with("0"))
+            .then(plain.str.slice(1))
+            .otherwise(plain)
+            .alias("_nsn"),
+        ),
+        (text_error.alias("_text_error"),),
+        (pl.when(pl.col("_text_error").is_null()).then(nsn).alias("_nsn"),),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -77,12 +77,22 @@ def stream(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list
         yield [tuple(row) for row in part]
 
 
-def replay(session: Session, *, number: str, key: str) -> Migration | None:
-    """Return the migration an idempotency key already made from the line of ``number``."""
+def replay(
+    session: Session, *, number: str, key: str, area_codes: Collection[str]
+) -> Migration | None:
+    """Return the migration an idempotency key already made from the line of ``number``.
+
+    The key is unique per local network; probing each network's (area_code, key) index entry
+    finds it without knowing where the number lives now (a migrated number may be on no line).
+    """
     return session.scalar(
         select(Migration)
         .join(Line, Line.id == Migration.old_line_id)
-        .where(Line.number == number, Migration.idempotency_key == key)
+        .where(
+            Migration.area_code.in_(sorted(area_codes)),
+            Migration.idempotency_key == key,
+            Line.number == number,
+        )
     )
 
 

@@ -21,6 +21,7 @@ from sunset.lines.vocabulary import LineStatus
 from sunset.offers import repository, rules
 from sunset.offers.models import Migration
 from sunset.offers.schemas import MigrationView, Offer, OfferView, ReasonView
+from sunset.reference import repository as reference
 
 
 def list_offers() -> list[Offer]:
@@ -81,7 +82,10 @@ def migrate(session: Session, *, request: MigrationRequest, today: date) -> Migr
     lines.check_key(request.key)
     offer = get_offer_or_raise(request.offer_id)
     done = repository.replay(
-        session, number=lines.normalise_number(request.number), key=request.key
+        session,
+        number=lines.normalise_number(request.number),
+        key=request.key,
+        area_codes=reference.local_networks(session).keys(),
     )
     if done is not None:
         return _migration_view(session, done, offer, replayed=True)
