@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class LineFacts:
-    """One line as eligibility rules see it: its own fields and its customer's real-name flag."""
+    """One line as eligibility rules see it."""
 
     line_id: int
     number: str
@@ -24,7 +24,7 @@ class LineFacts:
     last_ported_on: date | None
     unpaid_bills: int
     commitment_until: date | None
-    real_name: bool | None
+    real_name: bool
     prepaid: bool
     monthly_fee_fen: int
     balance_fen: int

@@ -95,6 +95,9 @@ class Line(Base):
     operator_code: Mapped[str] = mapped_column(String(32))
     network_code: Mapped[str] = mapped_column(String(32))
     customer_ref: Mapped[str] = mapped_column(String(64))
+    # China registers each number to its user's real identity (实名登记): a fact of the line,
+    # which porting and offers test line by line and campaign lists over millions without a join.
+    real_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16))
     suspension_reason: Mapped[str | None] = mapped_column(String(16))
     activated_on: Mapped[date] = mapped_column(Date)

@@ -398,27 +398,19 @@ def claim_free_numbers(session: Session, *, batch_id: int) -> int:
 
 @lru_cache(maxsize=1)
 def fact_columns() -> dict[str, ColumnElement[Any]]:
-    """Return the SQL column behind each field of ``LineFacts`` (lines joined to customers)."""
+    """Return the SQL column behind each field of ``LineFacts``."""
     columns: dict[str, ColumnElement[Any]] = {
-        name: getattr(Line, name) for name in FACT_FIELDS if hasattr(Line, name)
+        name: Line.__table__.c[name] for name in FACT_FIELDS if name != "line_id"
     }
     columns["line_id"] = Line.__table__.c.id
-    columns["real_name"] = Customer.__table__.c.real_name
     return columns
 
 
 @lru_cache(maxsize=1)
 def facts_query() -> Select[Any]:
-    """Select ``LineFacts`` fields for lines, each joined to its customer (which may be missing)."""
+    """Select ``LineFacts`` fields of lines."""
     columns = fact_columns()
-    customer = and_(
-        Customer.area_code == Line.area_code,
-        Customer.operator_code == Line.operator_code,
-        Customer.customer_ref == Line.customer_ref,
-    )
-    return select(*(columns[name].label(name) for name in FACT_FIELDS)).outerjoin(
-        Customer, customer
-    )
+    return select(*(columns[name].label(name) for name in FACT_FIELDS))
 
 
 def facts_of(session: Session, line_id: int) -> LineFacts:

@@ -66,6 +66,7 @@ LINE_COLUMNS = (
     "operator_code",
     "network_code",
     "customer_ref",
+    "real_name",
     "status",
     "suspension_reason",
     "activated_on",

@@ -162,6 +162,7 @@ def activate(session: Session, *, new: NewLine, today: date) -> LineOutcome:
         operator_code=new.operator,
         network_code=new.network,
         customer_ref=new.customer_ref,
+        real_name=new.real_name,
         status=LineStatus.ACTIVE.value,
         activated_on=today,
         monthly_fee_fen=new.monthly_fee_fen,

@@ -149,7 +149,7 @@ def _open_new_line(
             network=out.network,
             area_code=old.area_code,
             customer_ref=old.customer_ref,
-            real_name=bool(customer and customer.real_name),
+            real_name=old.real_name,
             customer_name=customer.name if customer else None,
             monthly_fee_fen=old.monthly_fee_fen if out.keep_old_tariff_months else plan_fen,
             prepaid=old.prepaid,
