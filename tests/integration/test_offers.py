@@ -25,6 +25,7 @@ from tests.factories import (
 from sunset.config import get_settings
 from sunset.db import session_scope
 from sunset.errors import OperationRefusedError
+from sunset.kit.sqlfunc import yuan_text
 from sunset.lines import repository as lines_repo
 from sunset.offers import jobs, repository, rules, service
 from sunset.offers.service import MigrationRequest
@@ -255,12 +256,12 @@ def test_the_campaign_query_and_the_one_line_check_agree(
     with session_scope(engine) as session:
         predicates = [c.predicate for c in rules.conditions(offer, DAY)]
         listed = {
-            row[0]
+            line.split(",")[0]
             for area in ("023", "0551")
-            for rows in repository.stream(
+            for chunk in repository.campaign_lines(
                 session, repository.campaign_query(predicates, area), chunk=7
             )
-            for row in rows
+            for line in chunk
         }
         ids = session.execute(sa.text("SELECT id, number FROM lines")).all()
         checked = {
@@ -293,3 +294,19 @@ def _insert(session: sa.orm.Session, i: int, line: dict[str, object]) -> None:
             "reason": "customer" if status == "suspended" else None,
         },
     )
+
+
+@pytest.mark.parametrize(
+    ("fen", "text"),
+    [
+        (0, "0.00"),
+        (5, "0.05"),
+        (-5, "-0.05"),
+        (1250, "12.50"),
+        (-1250, "-12.50"),
+        (123456789, "1234567.89"),
+    ],
+)
+def test_the_database_writes_fen_as_exact_yuan(engine: sa.Engine, fen: int, text: str) -> None:
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(yuan_text(sa.literal(fen, sa.BigInteger)))).scalar() == text

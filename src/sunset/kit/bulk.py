@@ -6,10 +6,11 @@ Both run on the session's own connection, inside its transaction: the caller sti
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from sunset.db import is_sqlite
@@ -46,3 +47,22 @@ def _copy(session: Session, table: str, columns: Sequence[str], frame: pl.DataFr
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
     with dbapi_connection(session).cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getbuffer())
+
+
+def raw_rows(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list[Any]]:
+    """Yield the rows of ``query`` as the driver's tuples, ``chunk`` at a time.
+
+    For result sets of millions: SQLAlchemy's per-row processing costs more than the query. The
+    values are the driver's own (SQLite: dates as ISO text, booleans as 0/1). The query is
+    rendered with its values inline, so only for trusted values (configuration), which SQLAlchemy
+    quotes.
+    """
+    dialect = session.get_bind().dialect
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    cursor = dbapi_connection(session).cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()

@@ -46,3 +46,28 @@ def _padded_sqlite(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
 def _padded_default(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"lpad(CAST({value} AS VARCHAR(20)), 12, '0')"
+
+
+class yuan_text(FunctionElement[str]):
+    """Integer fen as yuan text with two decimals, exactly (-1250 -> '-12.50')."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(yuan_text, "sqlite")
+def _yuan_sqlite(element: yuan_text, compiler: SQLCompiler, **kw: Any) -> str:
+    (fen,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return (
+        f"printf('%s%d.%02d', CASE WHEN {fen} < 0 THEN '-' ELSE '' END, abs({fen}) / 100, "
+        f"abs({fen}) % 100)"
+    )
+
+
+@compiles(yuan_text)
+def _yuan_default(element: yuan_text, compiler: SQLCompiler, **kw: Any) -> str:
+    (fen,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return (
+        f"(CASE WHEN {fen} < 0 THEN '-' ELSE '' END || CAST(abs({fen}) / 100 AS VARCHAR(20))"
+        f" || '.' || lpad(CAST(mod(abs({fen}), 100) AS VARCHAR(2)), 2, '0'))"
+    )

@@ -11,11 +11,13 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from sunset.errors import InputInvalidError
+from sunset.kit.bulk import raw_rows
 from sunset.kit.predicates import Predicate, all_to_sql
+from sunset.kit.sqlfunc import yuan_text
 from sunset.lines import repository as lines
 from sunset.lines.models import Line
 from sunset.offers.models import Migration
@@ -48,33 +50,47 @@ def _read(text: str, source: str) -> dict[str, Offer]:
     return found
 
 
-CAMPAIGN_COLUMNS = (
-    "number",
-    "area_code",
-    "operator_code",
-    "network_code",
-    "customer_ref",
-    "status",
-    "activated_on",
-    "monthly_fee_fen",
-    "balance_fen",
-    "prepaid",
+CAMPAIGN_HEADER = (
+    "number,area_code,operator,network,customer_ref,status,activated_on,monthly_fee,balance,prepaid"
 )
 
 
+def _csv_line() -> ColumnElement[str]:
+    """One campaign CSV line per line, built by the database: millions of rows reach Python as
+    one string each instead of ten values to convert (the customer reference is quoted)."""
+    c = Line.__table__.c
+    comma = literal(",")
+    quoted = literal('"') + func.replace(c.customer_ref, '"', '""') + literal('"')
+    prepaid = case((c.prepaid, literal("true")), else_=literal("false"))
+    parts = [
+        c.number,
+        c.area_code,
+        c.operator_code,
+        c.network_code,
+        quoted,
+        c.status,
+        cast(c.activated_on, String),
+        yuan_text(c.monthly_fee_fen),
+        yuan_text(c.balance_fen),
+        prepaid,
+    ]
+    line: ColumnElement[str] = parts[0]
+    for part in parts[1:]:
+        line = line + comma + part
+    return line.label("csv")
+
+
 def campaign_query(predicates: list[Predicate], area_code: str) -> Select[Any]:
-    """Select the campaign columns of one local network's lines meeting ``predicates``."""
+    """Select one CSV line for each of one local network's lines meeting ``predicates``."""
     columns = lines.fact_columns()
     where = all_to_sql(predicates, columns)
-    query = lines.facts_query().with_only_columns(*(columns[c].label(c) for c in CAMPAIGN_COLUMNS))
-    return query.where(columns["area_code"] == area_code, where)
+    return select(_csv_line()).where(columns["area_code"] == area_code, where)
 
 
-def stream(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list[Any]]:
-    """Yield the rows of ``query`` as tuples, ``chunk`` at a time, without holding them all."""
-    result = session.execute(query.execution_options(yield_per=chunk))
-    for part in result.partitions(chunk):
-        yield [tuple(row) for row in part]
+def campaign_lines(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list[str]]:
+    """Yield the CSV lines of ``query``, ``chunk`` at a time, straight from the driver."""
+    for rows in raw_rows(session, query, chunk=chunk):
+        yield [row[0] for row in rows]
 
 
 def replay(
