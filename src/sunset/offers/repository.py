@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from sunset.errors import InputInvalidError
 from sunset.kit.bulk import raw_rows
-from sunset.kit.predicates import Predicate, all_to_sql
+from sunset.kit.predicates import Predicate
 from sunset.kit.sqlfunc import yuan_text
+from sunset.kit.sqlpredicates import all_to_sql
 from sunset.lines import repository as lines
 from sunset.lines.models import Line
 from sunset.offers.models import Migration
