@@ -231,3 +231,16 @@ def test_statistics_count_ports_by_month_pair_and_reason(tianjin: sa.Engine) -> 
     ]
     assert rows[0].rejected_by_reason == {"PORT_SAME_OPERATOR": 1}
     assert rows[1].median_hours_to_complete == pytest.approx(50 / 60, abs=0.01)
+
+
+def test_an_id_number_that_does_not_match_the_record_is_refused(tianjin: sa.Engine) -> None:
+    with session_scope(tianjin, write=True) as session:
+        outcome = service.request(
+            session,
+            number=NUMBER,
+            destination=Destination("unicom/wcdma", id_number="34010119800101126X"),
+            now=T0,
+            actor="customer",
+        )
+    assert outcome.refused is not None and outcome.refused.code == "PORT_IDENTITY_MISMATCH"
+    assert outcome.auth_code is None

@@ -9,7 +9,14 @@ import pytest
 
 from sunset.lines.facts import LineFacts
 from sunset.porting.repository import load_rule_sets
-from sunset.porting.rules import Target, next_slot, port_refusals, rule_set_in_force
+from sunset.porting.rules import (
+    Identity,
+    Target,
+    identity_refusal,
+    next_slot,
+    port_refusals,
+    rule_set_in_force,
+)
 
 RULES = load_rule_sets(None)
 DAY = date(2011, 3, 1)
@@ -156,3 +163,21 @@ def test_a_port_takes_effect_at_the_next_full_hour_between_nine_and_twenty(
     now: datetime, slot: datetime
 ) -> None:
     assert next_slot(now) == slot
+
+
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        (None, False),
+        (Identity("张三", "h1"), False),
+        (Identity(" 张三 ", None), False),
+        (Identity(None, "h1"), False),
+        (Identity("李四", "h1"), True),
+        (Identity("张三", "h2"), True),
+    ],
+)
+def test_the_name_and_id_number_given_must_match_the_record(
+    given: Identity | None, refused: bool
+) -> None:
+    found = identity_refusal(Identity("张三", "h1"), given)
+    assert (found is not None and found.code == "PORT_IDENTITY_MISMATCH") == refused

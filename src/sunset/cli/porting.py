@@ -33,6 +33,12 @@ TodayOption = Annotated[
     str | None, typer.Option("--today", help="Moment of the check (a date or date and time).")
 ]
 ActorOption = Annotated[str, typer.Option("--actor", help="Who takes this step (logged).")]
+NameOption = Annotated[
+    str | None, typer.Option("--name", help="The customer's name as they give it (checked).")
+]
+IdOption = Annotated[
+    str | None, typer.Option("--id-number", help="The customer's ID number (checked, not stored).")
+]
 
 
 def _show(outcome: PortOutcome, *, as_json: bool) -> None:
@@ -58,6 +64,8 @@ def check_command(
     number: NumberArg,
     to: ToOption,
     area: AreaOption = None,
+    name: NameOption = None,
+    id_number: IdOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -66,7 +74,7 @@ def check_command(
         answer = service.check(
             session,
             number=number,
-            destination=Destination(to, area),
+            destination=Destination(to, area, name, id_number),
             now=now_option(today, "--today"),
         )
     if as_json:
@@ -87,6 +95,8 @@ def request_command(
     balance: Annotated[
         BalanceHandling, typer.Option(help="Refund the balance or carry it over.")
     ] = BalanceHandling.REFUND,
+    name: NameOption = None,
+    id_number: IdOption = None,
     actor: ActorOption = "customer",
     now: NowOption = None,
     as_json: JsonOption = False,
@@ -96,7 +106,7 @@ def request_command(
         outcome = service.request(
             session,
             number=number,
-            destination=Destination(to, area),
+            destination=Destination(to, area, name, id_number),
             now=now_option(now),
             actor=actor,
             balance=balance,

@@ -12,7 +12,7 @@ from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
 from sunset.porting import repository
 from sunset.porting.models import PortRequest
-from sunset.porting.schemas import PortEventView, PortRequestView
+from sunset.porting.schemas import PortEventView, PortOutcome, PortRequestView, ReasonView
 from sunset.porting.vocabulary import PortState
 
 
@@ -119,4 +119,23 @@ def _pair_month(frame: pl.DataFrame, key: tuple[str, str, str]) -> PairMonth:
         cancelled=int((states == PortState.CANCELLED.value).sum()),
         rejected_by_reason={str(r): int(n) for r, n in reasons.iter_rows()},
         median_hours_to_complete=None if median is None else round(float(median), 2),  # type: ignore[arg-type]
+    )
+
+
+def outcome(
+    session: Session,
+    req: PortRequest,
+    message: str,
+    *,
+    refused: ReasonView | None = None,
+    reasons: list[ReasonView] | None = None,
+    auth_code: str | None = None,
+) -> PortOutcome:
+    """Return what a porting step did, with the request as it now stands."""
+    return PortOutcome(
+        request=view(session, req, with_events=False),
+        message=message,
+        refused=refused,
+        reasons=reasons or ([refused] if refused else []),
+        auth_code=auth_code,
     )

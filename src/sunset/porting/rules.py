@@ -172,3 +172,27 @@ def next_slot(now: datetime) -> datetime:
     if hour.time() > LAST_SLOT or hour.date() > now.date():
         return datetime.combine(now.date() + timedelta(days=1), FIRST_SLOT)
     return hour
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the person asking says they are (SMS "CXXZ#name#ID"): a name and an ID number's hash."""
+
+    name: str | None
+    id_hash: str | None
+
+
+def identity_refusal(stored: Identity, given: Identity | None) -> Reason | None:
+    """Refuse when the name or ID number given does not match the customer's record.
+
+    Nothing given means the donor's own channel (the customer's phone) vouched for them; an ID
+    number given against a record without one cannot be matched and is refused.
+    """
+    if given is None:
+        return None
+    if given.id_hash is not None and given.id_hash != stored.id_hash:
+        return _reason("PORT_IDENTITY_MISMATCH", "the ID number does not match the record")
+    names = (given.name, stored.name)
+    if None not in names and given.name.strip() != stored.name.strip():  # type: ignore[union-attr]
+        return _reason("PORT_IDENTITY_MISMATCH", "the name does not match the record")
+    return None

@@ -14,12 +14,13 @@ from sunset.errors import InputInvalidError, NotFoundError, OperationRefusedErro
 from sunset.kit.numbers import display
 from sunset.lines import repository as lines_repo
 from sunset.lines import service as lines
-from sunset.lines.models import Line
+from sunset.lines.models import Customer, Line
+from sunset.lines.rules import hash_id
 from sunset.plans import rules as plan_rules
 from sunset.plans import service as plans
 from sunset.porting import repository, rules
 from sunset.porting.models import PortEvent, PortRequest
-from sunset.porting.reports import view
+from sunset.porting.reports import outcome
 from sunset.porting.schemas import (
     PortCheck,
     PortOutcome,
@@ -44,6 +45,8 @@ class Destination:
 
     to: str
     area_code: str | None = None
+    name: str | None = None  # as the customer gives them (SMS "CXXZ#name#ID")
+    id_number: str | None = None
 
     def target(self, line: Line) -> rules.Target:
         """Resolve against the line: its area, and the operator's network when not given."""
@@ -58,8 +61,29 @@ def rule_sets() -> tuple[RuleSet, ...]:
     return repository.load_rule_sets(get_settings().porting_rules_file)
 
 
+def _identity(session: Session, line: Line, destination: Destination | None) -> rules.Reason | None:
+    if destination is None or (destination.name is None and destination.id_number is None):
+        return None
+    customer = session.get(Customer, (line.area_code, line.operator_code, line.customer_ref))
+    stored = rules.Identity(
+        customer.name if customer else None, customer.id_hash if customer else None
+    )
+    given_id = destination.id_number
+    given = rules.Identity(
+        destination.name,
+        hash_id(given_id.strip().upper(), get_settings().id_salt) if given_id else None,
+    )
+    return rules.identity_refusal(stored, given)
+
+
 def _reasons(
-    session: Session, line: Line, target: rules.Target, now: datetime, *, exclude: int | None
+    session: Session,
+    line: Line,
+    target: rules.Target,
+    now: datetime,
+    *,
+    exclude: int | None,
+    destination: Destination | None = None,
 ) -> tuple[RuleSet | None, list[rules.Reason]]:
     _known(session, target)
     in_force = rules.rule_set_in_force(rule_sets(), line.area_code, now.date())
@@ -72,6 +96,9 @@ def _reasons(
         today=now.date(),
         pending_elsewhere=pending is not None and pending.id != exclude,
     )
+    mismatch = _identity(session, line, destination)
+    if mismatch is not None:
+        found.insert(0, mismatch)
     dates = plans.plan_dates(session, area_code=target.area_code, network_code=target.network)
     closed = plan_rules.may_activate(
         dates, now.date(), where=f"{target.network} in {target.area_code}"
@@ -97,7 +124,8 @@ def _known(session: Session, target: rules.Target) -> None:
 def check(session: Session, *, number: str, destination: Destination, now: datetime) -> PortCheck:
     """Answer whether a number may port to ``destination`` now, with every reason it may not."""
     line = lines.get_live_or_raise(session, number=number)
-    in_force, found = _reasons(session, line, destination.target(line), now, exclude=None)
+    target = destination.target(line)
+    in_force, found = _reasons(session, line, target, now, exclude=None, destination=destination)
     return PortCheck(
         allowed=not found,
         reasons=[ReasonView(code=r.code, message=r.message) for r in found],
@@ -156,7 +184,7 @@ def request(
     line = lines.get_live_or_raise(session, number=number, lock=True)
     target = destination.target(line)
     _expire_stale_code(session, line.number, now)
-    in_force, found = _reasons(session, line, target, now, exclude=None)
+    in_force, found = _reasons(session, line, target, now, exclude=None, destination=destination)
     req = PortRequest(
         area_code=line.area_code,
         number=line.number,
@@ -185,7 +213,7 @@ def request(
             note="; ".join(r.code for r in found),
             first=True,
         )
-        return _outcome(session, req, "port refused", refused=views[0], reasons=views)
+        return outcome(session, req, "port refused", refused=views[0], reasons=views)
     code = f"{secrets.randbelow(1_000_000):06d}"
     req.auth_code_hash = _hash_code(req, code)
     req.auth_expires_at = now + rules.AUTH_CODE_VALID
@@ -198,7 +226,7 @@ def request(
         note=f"authorisation code sent, valid until {req.auth_expires_at:%H:%M}",
         first=True,
     )
-    return _outcome(session, req, "authorisation code issued", auth_code=code)
+    return outcome(session, req, "authorisation code issued", auth_code=code)
 
 
 def _expire_stale_code(session: Session, number: str, now: datetime) -> None:
@@ -251,7 +279,7 @@ def authorise(
         raise OperationRefusedError(CATALOGUE["PORT_CODE_WRONG"], code="PORT_CODE_WRONG")
     req.authorised_at = now
     log_transition(session, req, to=PortState.AUTHORISED, at=now, actor=actor)
-    return _outcome(session, req, "authorised; waiting for the donor's validation")
+    return outcome(session, req, "authorised; waiting for the donor's validation")
 
 
 def validate(
@@ -287,7 +315,7 @@ def validate(
         )
         req.reason_code = legitimate[0].code
         view = ReasonView(code=legitimate[0].code, message=legitimate[0].message)
-        return _outcome(session, req, "port rejected", refused=view)
+        return outcome(session, req, "port rejected", refused=view)
     for ground in now_true:  # arose after the check on the donor's side: not a ground
         _obstruction(session, req, ground.code, now=now, actor=actor)
     return _schedule(session, req, now=now, actor=actor)
@@ -314,14 +342,14 @@ def _manual_rejection(
         )
         req.reason_code = code
         view = ReasonView(code=code, message=CATALOGUE[code])
-        return _outcome(session, req, "port rejected by the donor", refused=view)
+        return outcome(session, req, "port rejected by the donor", refused=view)
     _obstruction(session, req, code, now=now, actor=actor)
     view = ReasonView(
         code="PORT_OBSTRUCTION",
         message=f"{CATALOGUE['PORT_OBSTRUCTION']}: {code} ({CATALOGUE[code]}) did not hold when "
         f"the request was checked on {req.requested_at:%Y-%m-%d %H:%M}; the request stays open",
     )
-    return _outcome(session, req, "rejection refused as obstruction", refused=view)
+    return outcome(session, req, "rejection refused as obstruction", refused=view)
 
 
 def _obstruction(
@@ -354,7 +382,7 @@ def _schedule(session: Session, req: PortRequest, *, now: datetime, actor: str) 
         actor="sunset",
         note=f"takes effect at {req.scheduled_for:%Y-%m-%d %H:%M}",
     )
-    return _outcome(
+    return outcome(
         session, req, f"validated; the port takes effect at {req.scheduled_for:%Y-%m-%d %H:%M}"
     )
 
@@ -365,22 +393,4 @@ def cancel(
     """Cancel an open request at the customer's wish (any time before it completes)."""
     req = _open_or_raise(session, number)
     log_transition(session, req, to=PortState.CANCELLED, at=now, actor=actor, note=note)
-    return _outcome(session, req, "port cancelled; the number stays with the donor")
-
-
-def _outcome(
-    session: Session,
-    req: PortRequest,
-    message: str,
-    *,
-    refused: ReasonView | None = None,
-    reasons: list[ReasonView] | None = None,
-    auth_code: str | None = None,
-) -> PortOutcome:
-    return PortOutcome(
-        request=view(session, req, with_events=False),
-        message=message,
-        refused=refused,
-        reasons=reasons or ([refused] if refused else []),
-        auth_code=auth_code,
-    )
+    return outcome(session, req, "port cancelled; the number stays with the donor")
