@@ -59,7 +59,9 @@ def raw_rows(session: Session, query: Select[Any], *, chunk: int) -> Iterator[li
     """
     dialect = session.get_bind().dialect
     sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    cursor = dbapi_connection(session).cursor()
+    raw = dbapi_connection(session)
+    # On PostgreSQL a named (server-side) cursor: a client-side one would hold every row at once.
+    cursor = raw.cursor() if is_sqlite(session) else raw.cursor(name="sunset_raw_rows")
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk):
