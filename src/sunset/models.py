@@ -6,6 +6,7 @@ from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
 from sunset.plans.models import CycleProgress, RetirementPlan
 from sunset.reference.models import LocalNetwork, Network, Operator
+from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "Operator",
     "Refund",
     "RetirementPlan",
+    "RoutingEntry",
 ]

@@ -1,0 +1,253 @@
+"""The number database in memory, for routers: sorted 64-bit keys, a 16-bit route code each.
+
+An entry is one 64-bit key, ``national number << 27 | minutes since 1970`` (37 bits hold any
+11-digit national number, 27 bits of minutes reach 2225), and a 16-bit code into a small table of
+routes (operator, network, routing number, source): 10 bytes an entry, 1.5 GB for 150 M. Sorted
+keys answer "the entry with the greatest valid_from not after t" with one binary search: the
+last key not above ``number << 27 | t``, if it has the same number. Forwarding windows are rare:
+they sit in a sparse side table keyed the same way.
+
+The index holds the entries of the database and, for numbers before their first entry, the
+activation of the live line holding them: it answers exactly what ``rules.resolve`` does (a
+property test holds the two equal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+
+from sunset.routing.rules import (
+    EPOCH,
+    MAX_MINUTE,
+    MINUTE_BITS,
+    Route,
+    RoutingNumbers,
+    from_minutes,
+    to_minutes,
+    unassigned,
+)
+from sunset.routing.vocabulary import LINE_SOURCE, PORTED_SOURCES
+
+UNASSIGNED = 0  # route code of "no entry": index 0 of the routes table
+NO_END = np.iinfo(np.int32).max
+_SHIFT = np.uint64(MINUTE_BITS)
+_TARGET = ("operator_code", "network_code", "routing_number", "source")
+_TEXT, _MOMENT = pl.String(), pl.Datetime("us")
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "area_code": _TEXT,
+    "number": _TEXT,
+    "valid_from": _MOMENT,
+    "operator_code": _TEXT,
+    "network_code": _TEXT,
+    "routing_number": _TEXT,
+    "source": _TEXT,
+    "forward_to": _TEXT,
+    "forward_until": _MOMENT,
+}
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "number": _TEXT,
+    "operator_code": _TEXT,
+    "network_code": _TEXT,
+    "activated_on": pl.Date(),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a route code sends calls."""
+
+    operator_code: str
+    network_code: str
+    routing_number: str | None
+    source: str
+
+    @property
+    def ported(self) -> bool:
+        """Tell whether the number left the operator it was given by."""
+        return self.source in PORTED_SOURCES
+
+
+@dataclass
+class RoutingIndex:
+    """Sorted keys and route codes, plus the forwarding windows; see the module docstring."""
+
+    keys: np.ndarray  # uint64, sorted
+    codes: np.ndarray  # int16, code of each key
+    targets: list[Target | None]  # code -> target; code 0 is None (unassigned)
+    fwd_keys: np.ndarray  # uint64, sorted: keys of the entries with a forwarding window
+    fwd_to: np.ndarray  # uint64 national number rung as well
+    fwd_until: np.ndarray  # int32 minutes (NO_END: until the next entry)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        arrays = (self.keys, self.codes, self.fwd_keys, self.fwd_to, self.fwd_until)
+        return sum(a.nbytes for a in arrays)
+
+    def positions(self, numbers: np.ndarray, minutes: np.ndarray | int) -> np.ndarray:
+        """Return the position of the entry in force for each (number, minute), or -1.
+
+        ``numbers`` are national numbers as uint64 (``int(e164[3:])``). The queries are searched
+        in sorted order: consecutive searches then walk the same memory.
+        """
+        queries = (numbers.astype(np.uint64) << _SHIFT) | np.asarray(minutes, dtype=np.uint64)
+        order = np.argsort(queries)
+        found = np.empty(len(queries), dtype=np.int64)
+        found[order] = np.searchsorted(self.keys, queries[order], side="right") - 1
+        safe = np.maximum(found, 0)
+        hit = (found >= 0) & ((self.keys[safe] >> _SHIFT) == (queries >> _SHIFT))
+        return np.where(hit, found, -1)
+
+    def lookup(self, numbers: np.ndarray, at: datetime | np.ndarray) -> np.ndarray:
+        """Return the route code (into ``targets``) of each number at ``at`` (0: unassigned).
+
+        ``at`` is one moment for all, or minutes since 1970 per number (``to_minutes``).
+        """
+        minutes = to_minutes(at) if isinstance(at, datetime) else at
+        found = self.positions(numbers, minutes)
+        return np.where(found >= 0, self.codes[np.maximum(found, 0)], UNASSIGNED)
+
+    def code_of(self, e164: str, at: datetime) -> int:
+        """Return the route code of one number at a moment: the fast path for a single call."""
+        query = (int(e164[3:]) << MINUTE_BITS) | to_minutes(at)
+        pos = int(self.keys.searchsorted(query, side="right")) - 1
+        if pos < 0 or int(self.keys[pos]) >> MINUTE_BITS != query >> MINUTE_BITS:
+            return UNASSIGNED
+        return int(self.codes[pos])
+
+    def route(self, e164: str, at: datetime) -> Route:
+        """Answer like ``service.route`` (without the note on unassigned numbers)."""
+        nsn, minute = int(e164[3:]), to_minutes(at)
+        pos = int(self.positions(np.array([nsn], dtype=np.uint64), minute)[0])
+        target = self.targets[int(self.codes[pos])] if pos >= 0 else None
+        if target is None:
+            return unassigned(e164)
+        key = self.keys[pos]
+        forward_to, forward_until = self._forwarding(key, minute)
+        return Route(
+            number=e164,
+            assigned=True,
+            operator_code=target.operator_code,
+            network_code=target.network_code,
+            routing_number=target.routing_number,
+            ported=target.ported,
+            source=target.source,
+            valid_from=from_minutes(int(key) & MAX_MINUTE),
+            forward_to=forward_to,
+            forward_until=forward_until,
+        )
+
+    def _forwarding(self, key: np.uint64, minute: int) -> tuple[str | None, datetime | None]:
+        at = int(self.fwd_keys.searchsorted(key))
+        if at == len(self.fwd_keys) or self.fwd_keys[at] != key:
+            return None, None
+        until = int(self.fwd_until[at])
+        if minute >= until:
+            return None, None
+        return f"+86{int(self.fwd_to[at])}", None if until == NO_END else from_minutes(until)
+
+
+def build_index(
+    entries: Iterable[pl.DataFrame], lines: Iterable[pl.DataFrame], numbers: RoutingNumbers
+) -> RoutingIndex:
+    """Build the index from frames of entries (columns of ``routing_entries``) and of live lines
+    (number, operator_code, network_code, activated_on)."""
+    found = _entry_events(_concat(entries, ENTRY_SCHEMA))
+    firsts = found.group_by("nsn").agg(pl.col("minute").min().alias("first"))
+    events = _line_events(_concat(lines, LINE_SCHEMA), numbers)
+    # A line decides only before the number's first entry (rules.resolve).
+    events = events.join(firsts, on="nsn", how="left").filter(
+        pl.col("first").is_null() | (pl.col("minute") < pl.col("first"))
+    )
+    columns = ["nsn", "minute", *_TARGET]
+    both = pl.concat([found.select(columns), events.select(columns)], how="vertical")
+    return _assemble(both.sort("nsn", "minute"), found)
+
+
+def _concat(frames: Iterable[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.concat([pl.DataFrame(schema=schema), *frames], how="vertical_relaxed")
+
+
+def _minutes(column: pl.Expr) -> pl.Expr:
+    return (column - EPOCH).dt.total_minutes().clip(0, MAX_MINUTE).cast(pl.UInt64)
+
+
+def _entry_events(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        nsn=pl.col("number").str.slice(3).cast(pl.UInt64),
+        minute=_minutes(pl.col("valid_from").cast(pl.Datetime("us"))),
+        operator_code=pl.col("operator_code"),
+        network_code=pl.col("network_code"),
+        routing_number=pl.col("routing_number"),
+        source=pl.col("source"),
+        forward_to=pl.col("forward_to").str.slice(3).cast(pl.UInt64),
+        forward_until=_minutes(pl.col("forward_until").cast(pl.Datetime("us"))),
+    )
+
+
+def _line_events(frame: pl.DataFrame, numbers: RoutingNumbers) -> pl.DataFrame:
+    pairs = pl.DataFrame(
+        {
+            "operator_code": [o for o, _ in numbers],
+            "network_code": [n for _, n in numbers],
+            "routing_number": list(numbers.values()),
+        },
+        schema={"operator_code": pl.String, "network_code": pl.String, "routing_number": pl.String},
+    )
+    return frame.join(pairs, on=["operator_code", "network_code"], how="left").select(
+        nsn=pl.col("number").str.slice(3).cast(pl.UInt64),
+        minute=_minutes(pl.col("activated_on").cast(pl.Datetime("us"))),
+        operator_code=pl.col("operator_code"),
+        network_code=pl.col("network_code"),
+        routing_number=pl.col("routing_number"),
+        source=pl.lit(LINE_SOURCE),
+    )
+
+
+def _assemble(events: pl.DataFrame, entries: pl.DataFrame) -> RoutingIndex:
+    table = events.select(_TARGET).unique(maintain_order=True)
+    targets: list[Target | None] = [None, *(Target(*row) for row in table.iter_rows())]
+    coded = events.join(
+        table.with_row_index("code", offset=1), on=list(_TARGET), how="left", nulls_equal=True
+    )
+    keys = _keys(coded.get_column("nsn"), coded.get_column("minute"))
+    forwards = entries.filter(pl.col("forward_to").is_not_null()).sort("nsn", "minute")
+    return RoutingIndex(
+        keys=keys,
+        codes=coded.get_column("code").cast(pl.Int16).to_numpy(),
+        targets=targets,
+        fwd_keys=_keys(forwards.get_column("nsn"), forwards.get_column("minute")),
+        fwd_to=forwards.get_column("forward_to").to_numpy(),
+        fwd_until=forwards.get_column("forward_until").fill_null(NO_END).cast(pl.Int32).to_numpy(),
+    )
+
+
+def _keys(nsn: pl.Series, minute: pl.Series) -> np.ndarray:
+    return (nsn.to_numpy().astype(np.uint64) << _SHIFT) | minute.to_numpy().astype(np.uint64)
+
+
+def from_arrays(
+    nsn: np.ndarray,
+    minutes: np.ndarray,
+    codes: np.ndarray,
+    targets: list[Target | None],
+) -> RoutingIndex:
+    """Build the index from bare arrays (national numbers, minutes, route codes), for bulk
+    loads that never were rows: sorts them unless they come sorted."""
+    keys = (nsn.astype(np.uint64) << _SHIFT) | minutes.astype(np.uint64)
+    del nsn, minutes
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        order = np.argsort(keys)
+        keys, codes = keys[order], codes[order]
+    empty = np.empty(0, dtype=np.uint64)
+    return RoutingIndex(
+        keys, codes.astype(np.int16), targets, empty, empty, np.empty(0, dtype=np.int32)
+    )
