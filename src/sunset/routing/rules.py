@@ -30,6 +30,11 @@ def to_minutes(moment: datetime) -> int:
     return min(max(minutes, 0), MAX_MINUTE)
 
 
+def to_the_minute(moment: datetime) -> datetime:
+    """Drop the seconds of a moment: the number database keeps moments to the minute."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def from_minutes(minutes: int) -> datetime:
     """Return the moment ``to_minutes`` came from (to the minute)."""
     return EPOCH + timedelta(minutes=int(minutes))
@@ -185,7 +190,7 @@ def moment_expr(column: str) -> pl.Expr:
     col = pl.col(column).str.strip_chars()
     parsed = [col.str.strptime(pl.Datetime("us"), f, strict=False) for f in MOMENT_FORMATS]
     day = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us"))
-    return pl.coalesce([*parsed, day])
+    return pl.coalesce([*parsed, day]).dt.truncate("1m")
 
 
 def typed(frame: pl.DataFrame, ctx: ImportContext) -> pl.DataFrame:

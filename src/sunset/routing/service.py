@@ -31,7 +31,12 @@ def record_route(
     forward_to: str | None = None,
     forward_until: datetime | None = None,
 ) -> RoutingEntry:
-    """Record that from ``valid_from`` (UTC+8) an operator and network serve ``number``."""
+    """Record that from ``valid_from`` (UTC+8) an operator and network serve ``number``.
+
+    Moments are kept to the minute (seconds are dropped), as the index keeps them.
+    """
+    valid_from = rules.to_the_minute(valid_from)
+    forward_until = rules.to_the_minute(forward_until) if forward_until else None
     e164 = _e164(number, "number")
     _check_catalogue(session, operator_code, network_code)
     if source not in {s.value for s in RouteSource}:
