@@ -118,7 +118,8 @@ class RoutingIndex:
     def code_of(self, e164: str, at: datetime) -> int:
         """Return the route code of one number at a moment: the fast path for a single call."""
         query = (int(e164[3:]) << MINUTE_BITS) | to_minutes(at)
-        pos = int(self.keys.searchsorted(query, side="right")) - 1
+        # As np.uint64: numpy would compare a bare Python int as a float and lose the minutes.
+        pos = int(self.keys.searchsorted(np.uint64(query), side="right")) - 1
         if pos < 0 or int(self.keys[pos]) >> MINUTE_BITS != query >> MINUTE_BITS:
             return UNASSIGNED
         return int(self.codes[pos])
