@@ -9,7 +9,9 @@ arrays (the sort included), and prints: entries, build time, memory (RSS delta o
 the inputs are freed, and the bytes of its arrays), batch lookups/s (batches of ``--batch``
 numbers at one moment, half of them in the index), and single lookups (``code_of`` on an E.164
 string and a datetime) p50/p99 in µs. Then the same build through ``build_index`` from polars
-frames (the path the database and CSV loads take) at ``--frame-entries`` entries.
+frames (the path the database and CSV loads take) at ``--frame-entries`` entries, and, with
+``--db-entries N``, ``service.load_index`` from a fresh SQLite database holding N entries
+(written with the import's bulk insert) in ``benchmarks/out/``.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ import gc
 import resource
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from sunset.db import make_engine, session_scope
+from sunset.routing import repository, service
 from sunset.routing.index import Target, build_index, from_arrays
 from sunset.routing.rules import to_minutes
 
@@ -32,6 +37,7 @@ AREAS = np.array(
 )
 START, END = datetime(2010, 11, 22), datetime(2014, 12, 31)
 ROUTES = 20
+OUT = Path(__file__).resolve().parent / "out"
 
 
 def rss_mib() -> float:
@@ -107,10 +113,10 @@ def single_latency(index: object, rng: np.random.Generator, n: int) -> tuple[flo
     return float(np.percentile(spent, 50)) / 1000, float(np.percentile(spent, 99)) / 1000
 
 
-def frame_build(n: int, seed: int) -> float:
-    """Seconds for build_index over polars frames of n entries (the database/CSV path)."""
+def entry_frame(n: int, seed: int) -> pl.DataFrame:
+    """n random entries as rows of ``routing_entries`` (Unicom WCDMA ports)."""
     rng = np.random.default_rng(seed)
-    entries = pl.DataFrame(
+    return pl.DataFrame(
         {
             "area_code": "0551",
             "number": pl.select(
@@ -127,9 +133,33 @@ def frame_build(n: int, seed: int) -> float:
     ).with_columns(
         forward_to=pl.lit(None, pl.String), forward_until=pl.lit(None, pl.Datetime("us"))
     )
+
+
+def frame_build(n: int, seed: int) -> float:
+    """Seconds for build_index over polars frames of n entries (the database/CSV path)."""
+    entries = entry_frame(n, seed)
     started = time.perf_counter()
     build_index([entries], [], {("unicom", "wcdma"): "D206"})
     return time.perf_counter() - started
+
+
+def database_load(n: int, seed: int) -> tuple[int, float]:
+    """Entries and seconds of ``service.load_index`` from a fresh SQLite database of n entries."""
+    path = OUT / "bench-numberdb.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    OUT.mkdir(exist_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    frame = entry_frame(n, seed).unique(["number", "valid_from"])
+    with session_scope(engine) as session:
+        for chunk in frame.iter_slices(500_000):
+            repository.insert_entries(session, chunk)
+    with session_scope(engine) as session:
+        started = time.perf_counter()
+        index = service.load_index(session)
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return len(index), seconds
 
 
 def main() -> None:
@@ -139,6 +169,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=30)
     parser.add_argument("--singles", type=int, default=200_000)
     parser.add_argument("--frame-entries", type=int, default=5_000_000)
+    parser.add_argument("--db-entries", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     index, seconds, delta, peak = build(args.entries, args.seed)
@@ -159,6 +190,9 @@ def main() -> None:
     if args.frame_entries:
         frames = frame_build(args.frame_entries, args.seed)
         print(f"build_index from polars frames, {args.frame_entries:,} entries: {frames:,.1f} s")
+    if args.db_entries:
+        loaded, seconds = database_load(args.db_entries, args.seed)
+        print(f"load_index from SQLite, {loaded:,} entries: {seconds:,.1f} s")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,9 @@ def route(session: Session, *, number: str, at: datetime) -> Route:
 def load_index(session: Session) -> RoutingIndex:
     """Load every entry and every live line into the in-memory index routers query."""
     return build_index(
-        repository.iter_entries(session), repository.iter_live_lines(session), _numbers()
+        repository.iter_entries(session, ordered=False),
+        repository.iter_live_lines(session),
+        _numbers(),
     )
 
 
