@@ -73,7 +73,11 @@ def route(session: Session, *, number: str, at: datetime) -> Route:
             activated=datetime.combine(line.activated_on, time()),
         )
     found = rules.resolve(e164, at, entries, live)
-    return found if found.assigned else replace(found, note=_why_unassigned(session, e164))
+    if found.assigned:
+        return found
+    if live is not None:
+        return replace(found, note=f"its line was activated later, on {live.activated:%Y-%m-%d}")
+    return replace(found, note=_why_unassigned(session, e164))
 
 
 def load_index(session: Session) -> RoutingIndex:
