@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.factories import write_csv
+from tests.factories import read_errors_csv, write_csv
 
 from sunset.db import make_engine, session_scope
 from sunset.routing import service
@@ -123,3 +123,29 @@ def test_numberdb_import_of_a_bad_file_names_the_row_and_column(
     said = " ".join(result.stderr.split())
     assert "IMPORT_REJECTED" in said
     assert "│ 2 │ operator" in said
+
+
+@SQLITE_ONLY
+def test_numberdb_import_writes_every_bad_row_to_the_errors_file(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "number": f"0551-6200000{i}",
+            "operator": "unicorn",
+            "network": "wcdma",
+            "routing_number": "",
+            "valid_from": "2011-06-02 10:00",
+        }
+        for i in range(3)
+    ]
+    path = write_csv(tmp_path / "bad.csv", rows)
+
+    result = cli("numberdb", "import", str(path), "--errors", str(tmp_path / "errors.csv"))
+
+    assert result.exit_code == 2, result
+    assert [(e["row"], e["column"]) for e in read_errors_csv(tmp_path / "errors.csv")] == [
+        ("2", "operator"),
+        ("3", "operator"),
+        ("4", "operator"),
+    ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import count, import_file, line_row, write_csv
 
 from sunset.db import session_scope
-from sunset.errors import ImportRejectedError, InputInvalidError
+from sunset.errors import ImportRejectedError, InputInvalidError, OperationRefusedError
 from sunset.lines import service as lines_service
 from sunset.routing import jobs, service
 
@@ -240,3 +240,55 @@ def test_an_import_with_bad_rows_names_each_row_and_field_and_imports_nothing(
         (6, "valid_from"),  # the same number and moment as row 2
     }
     assert count(engine, "routing_entries") == 0
+
+
+def test_recording_the_same_route_again_is_a_harmless_retry(engine: sa.Engine) -> None:
+    with session_scope(engine) as session:
+        port(session)
+        port(session)
+
+    assert count(engine, "routing_entries") == 1
+
+
+def test_a_different_route_from_the_same_moment_is_refused(engine: sa.Engine) -> None:
+    with session_scope(engine) as session, pytest.raises(OperationRefusedError) as refused:
+        port(session)
+        port(session, operator_code="mobile", network_code="gsm")
+
+    assert refused.value.code == "ROUTE_ALREADY_RECORDED"
+    assert refused.value.message.startswith("valid_from:")
+
+
+def test_a_mobile_number_takes_its_area_from_its_line_or_the_file_or_is_refused(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    mobile_line = line_row(0, number="133 0551 0000", network="cdma", area_code="0551")
+    import_file(engine, write_csv(tmp_path / "lines.csv", [mobile_line]))
+    common = {
+        "operator": "unicom",
+        "network": "wcdma",
+        "routing_number": "",
+        "valid_from": "2011-06-02 10:00",
+    }
+    rows = [
+        {"number": "13305510000", **common},
+        {"number": "13305510001", "area_code": "22", **common},
+        {"number": "13305510002", **common},
+    ]
+    path = write_csv(tmp_path / "mobiles.csv", rows)
+
+    with session_scope(engine) as session, pytest.raises(ImportRejectedError) as refused:
+        jobs.import_routes(session, path=path, now=TODAY)
+    path = write_csv(tmp_path / "mobiles2.csv", rows[:2])
+    with session_scope(engine) as session:
+        jobs.import_routes(session, path=path, now=TODAY)
+
+    errors = refused.value.errors
+    assert [(e.row, e.column) for e in errors] == [(4, "area_code")]  # type: ignore[attr-defined]
+    areas = sorted(scalar_rows(engine, "SELECT number, area_code FROM routing_entries"))
+    assert areas == [("+8613305510000", "0551"), ("+8613305510001", "022")]
+
+
+def scalar_rows(engine: sa.Engine, sql: str) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(sql))]

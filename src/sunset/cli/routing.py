@@ -91,13 +91,16 @@ def export_command(
 @app.command("import")
 def import_command(
     path: Annotated[Path, typer.Argument(help="CSV (UTF-8/GBK) or Parquet file of entries.")],
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="Write every bad row to this CSV file.")
+    ] = None,
 ) -> None:
     """Import entries from CSV; if any row is bad nothing is imported (exit 2)."""
     try:
         with session_scope(write=True) as session:
-            result = jobs.import_routes(session, path=path, now=datetime.now())
+            result = jobs.import_routes(session, path=path, now=datetime.now(), errors_path=errors)
     except ImportRejectedError as exc:
-        _show_errors([e for e in exc.errors if isinstance(e, RowError)], exc.error_count, None)
+        _show_errors([e for e in exc.errors if isinstance(e, RowError)], exc.error_count, errors)
         fail(exc, as_json=False)
     except DomainError as exc:
         fail(exc, as_json=False)

@@ -23,6 +23,7 @@ from sunset.routing.catalogue import routing_numbers
 from sunset.routing.vocabulary import RouteSource
 
 CHUNK_ROWS = 100_000
+NO_AREA = "a mobile number new to the number database and on no live line: give its area_code"
 Progress = Callable[[int], None]
 EXPORT_COLUMNS = [
     pl.col("number"),
@@ -52,7 +53,12 @@ def export_routes(session: Session, *, path: Path, progress: Progress | None = N
 
 
 def import_routes(
-    session: Session, *, path: Path, now: datetime, progress: Progress | None = None
+    session: Session,
+    *,
+    path: Path,
+    now: datetime,
+    errors_path: Path | None = None,
+    progress: Progress | None = None,
 ) -> ingest.ImportResult:
     """Import entries from a CSV or Parquet file; refuse the whole file if any row is bad."""
     names, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS)
@@ -62,7 +68,7 @@ def import_routes(
     plan = plan_for(get_settings().numbering_overlay)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     first_row: dict[tuple[str, datetime], int] = {}
-    with ingest.ErrorLog(None) as log:
+    with ingest.ErrorLog(errors_path) as log:
         for chunk in chunks:
             records, errors = _validate(session, chunk.frame, chunk.rows, ctx, plan, first_row)
             log.extend(sorted([*chunk.malformed, *errors], key=lambda e: e.row))
@@ -79,7 +85,7 @@ def import_routes(
     if log.count:
         raise ImportRejectedError(
             f"{path.name}: {len(log.rows)} bad row(s), {log.count} problem(s); nothing was "
-            "imported. Fix them and import the file again.",
+            "imported. Fix them and import the file again (--errors FILE lists them all).",
             errors=log.first,
             error_count=log.count,
         )
@@ -129,24 +135,21 @@ def _validate(
 
 
 def _with_areas(session: Session, clean: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
-    """Give each row its area code: the number's own, else the file's, else its live line's."""
-    given = pl.col("area_code").str.zfill(4)
-    clean = clean.with_columns(
-        area_code=pl.coalesce(pl.col("number_area"), pl.when(pl.col("area_code") != "").then(given))
-    )
-    unknown = clean.filter(pl.col("area_code").is_null())
-    if unknown.height == 0:
-        return clean, []
-    found = repository.areas_of_lines(session, unknown.get_column("e164").unique().to_list())
+    """Give each row its area code: a fixed-line number's own; for a mobile, the one it already
+    has (number database, live line), else the file's."""
+    area = pl.col("area_code")
+    given = pl.when(area.str.starts_with("0")).then(area).otherwise(pl.lit("0") + area)
+    mobiles = clean.filter(pl.col("number_area").is_null()).get_column("e164").unique()
+    found = repository.known_areas(session, mobiles.to_list()) if len(mobiles) else {}
     clean = clean.with_columns(
         area_code=pl.coalesce(
-            pl.col("area_code"), pl.col("e164").replace_strict(found, default=None)
+            pl.col("number_area"),
+            pl.col("e164").replace_strict(found, default=None, return_dtype=pl.String),
+            pl.when(pl.col("area_code") != "").then(given),
         )
     )
     errors = [
-        RowError(
-            row, "area_code", "", f"{number} is a mobile number on no live line: give its area_code"
-        )
+        RowError(row, "area_code", "", f"{number}: {NO_AREA}")
         for row, number in clean.filter(pl.col("area_code").is_null())
         .select("_row", "number")
         .iter_rows()
@@ -158,8 +161,7 @@ def _drop_duplicates(
     session: Session, clean: pl.DataFrame, first_row: dict[tuple[str, datetime], int]
 ) -> tuple[pl.DataFrame, list[RowError]]:
     """Refuse a (number, valid_from) the database holds or an earlier row of the file gave."""
-    stored = repository.existing_keys(session, clean.get_column("e164").unique().to_list())
-    held = set(stored.iter_rows())
+    held = repository.existing_keys(session, clean.get_column("e164").unique().to_list())
     keep: list[bool] = []
     errors: list[RowError] = []
     for row, number, e164, moment in clean.select(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import polars as pl
 from sqlalchemy import select
@@ -27,12 +28,21 @@ ENTRY_COLUMNS = (
     "forward_until",
 )
 EXPORT_CHUNK = 200_000
+IN_LIST = 10_000
 
 
 def entries_of(session: Session, number: str) -> list[RoutingEntry]:
     """Return every entry of a number, oldest first."""
     query = select(RoutingEntry).where(RoutingEntry.number == number)
     return list(session.scalars(query.order_by(RoutingEntry.valid_from)))
+
+
+def entry_at(session: Session, number: str, valid_from: datetime) -> RoutingEntry | None:
+    """Return the entry of a number from exactly this moment, if any."""
+    query = select(RoutingEntry).where(
+        RoutingEntry.number == number, RoutingEntry.valid_from == valid_from
+    )
+    return session.scalar(query)
 
 
 def area_of(session: Session, number: str) -> str | None:
@@ -68,23 +78,36 @@ def insert_entries(session: Session, frame: pl.DataFrame) -> None:
     insert_frame(session, "routing_entries", frame)
 
 
-def existing_keys(session: Session, numbers: list[str]) -> pl.DataFrame:
+def _pieces(values: list[str]) -> Iterator[list[str]]:
+    """Split an IN list: PostgreSQL takes at most 65,535 parameters a statement."""
+    for start in range(0, len(values), IN_LIST):
+        yield values[start : start + IN_LIST]
+
+
+def existing_keys(session: Session, numbers: list[str]) -> set[tuple[str, datetime]]:
     """Return (number, valid_from) of the stored entries of some numbers."""
     table = table_of(RoutingEntry)
-    rows = session.execute(
-        select(table.c.number, table.c.valid_from).where(table.c.number.in_(numbers))
-    ).all()
-    return pl.DataFrame(
-        rows, schema={"number": pl.String, "valid_from": pl.Datetime("us")}, orient="row"
-    )
+    found: set[tuple[str, datetime]] = set()
+    for piece in _pieces(numbers):
+        query = select(table.c.number, table.c.valid_from).where(table.c.number.in_(piece))
+        found.update((number, moment) for number, moment in session.execute(query))
+    return found
 
 
-def areas_of_lines(session: Session, numbers: list[str]) -> dict[str, str]:
-    """Return the area code of the live line of each number that has one."""
-    query = select(Line.number, Line.area_code).where(
-        Line.number.in_(numbers), Line.status.in_(LIVE_STATUSES)
-    )
-    return {number: area for number, area in session.execute(query)}
+def known_areas(session: Session, numbers: list[str]) -> dict[str, str]:
+    """Return the area code each number already has in the number database or, failing that,
+    on its live line."""
+    found: dict[str, str] = {}
+    for piece in _pieces(numbers):
+        lines = select(Line.number, Line.area_code).where(
+            Line.number.in_(piece), Line.status.in_(LIVE_STATUSES)
+        )
+        entries = select(RoutingEntry.number, RoutingEntry.area_code).where(
+            RoutingEntry.number.in_(piece)
+        )
+        found.update({number: area for number, area in session.execute(lines)})
+        found.update({number: area for number, area in session.execute(entries)})
+    return found
 
 
 def iter_entries(

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.errors import InputInvalidError, NumberInvalidError
+from sunset.errors import InputInvalidError, NumberInvalidError, OperationRefusedError
 from sunset.kit.numbers import plan_for
 from sunset.lines.vocabulary import NumberState
 from sunset.reference import repository as reference
@@ -45,6 +45,9 @@ def record_route(
     target = _e164(forward_to, "forward_to") if forward_to is not None else None
     if (refusal := rules.forward_refusal(valid_from, target, forward_until)) is not None:
         raise InputInvalidError(refusal, code="ROUTE_FORWARD_INVALID")
+    existing = repository.entry_at(session, e164, valid_from)
+    if existing is not None:
+        return _same_or_refuse(existing, operator_code, network_code, source, target, forward_until)
     entry = RoutingEntry(
         area_code=_area_code(session, e164),
         number=e164,
@@ -57,6 +60,30 @@ def record_route(
         forward_until=forward_until,
     )
     return repository.add(session, entry)
+
+
+def _same_or_refuse(
+    existing: RoutingEntry,
+    operator_code: str,
+    network_code: str,
+    source: str,
+    forward_to: str | None,
+    forward_until: datetime | None,
+) -> RoutingEntry:
+    """Return the stored entry when a retry records it again; refuse a different one."""
+    stored = (existing.operator_code, existing.network_code, existing.source)
+    stored_forward = (existing.forward_to, existing.forward_until)
+    if stored == (operator_code, network_code, source) and stored_forward == (
+        forward_to,
+        forward_until,
+    ):
+        return existing
+    raise OperationRefusedError(
+        f"valid_from: {existing.number} already has an entry from {existing.valid_from} "
+        f"({existing.operator_code}/{existing.network_code}, {existing.source}); a change of "
+        "route needs an entry from another moment",
+        code="ROUTE_ALREADY_RECORDED",
+    )
 
 
 def route(session: Session, *, number: str, at: datetime) -> Route:
