@@ -15,7 +15,7 @@ property test holds the two equal).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -81,6 +81,45 @@ class Target:
         return self.source in PORTED_SOURCES
 
 
+@dataclass(frozen=True)
+class Directory:
+    """Where each block of numbers starts among the sorted keys.
+
+    A lookup then searches one block (a few hundred keys) instead of the whole array, and does
+    it for a whole batch at once, one halving step at a time: the loads of a step are
+    independent, so the memory system serves many at once (2-3x the rate of ``searchsorted``
+    at 150M entries, for 64 MiB). Blocks split on whole numbers (the key's top bits), so every
+    entry of a number is in its block.
+    """
+
+    shift: np.uint64
+    starts: np.ndarray  # uint32: first key of each block, then len(keys)
+    steps: int  # halvings that cover the largest block
+
+    @classmethod
+    def of(cls, keys: np.ndarray) -> Directory:
+        """Build the directory of sorted keys: about one block per 8 keys, 256 to 2**24."""
+        bits = min(max(len(keys).bit_length() - 3, 8), 24)
+        shift = np.uint64(64 - bits)
+        bounds = np.arange(1 << bits, dtype=np.uint64) << shift
+        starts = np.append(np.searchsorted(keys, bounds), len(keys)).astype(np.uint32)
+        return cls(shift, starts, int(np.diff(starts).max(initial=0)).bit_length())
+
+    def last_not_above(self, keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """Return, for each query, the position of the last key not above it in its block's
+        number range, or a position before the block (then it is another number's, or -1)."""
+        block = (queries >> self.shift).astype(np.intp)
+        lo = self.starts[block].astype(np.int64)
+        hi = self.starts[block + 1].astype(np.int64)
+        last = len(keys) - 1
+        for _ in range(self.steps):
+            mid = (lo + hi) >> 1
+            right = (lo < hi) & (keys[np.minimum(mid, last)] <= queries)
+            lo = np.where(right, mid + 1, lo)
+            hi = np.where(right, hi, mid)
+        return lo - 1
+
+
 @dataclass
 class RoutingIndex:
     """Sorted keys and route codes, plus the forwarding windows; see the module docstring."""
@@ -91,6 +130,10 @@ class RoutingIndex:
     fwd_keys: np.ndarray  # uint64, sorted: keys of the entries with a forwarding window
     fwd_to: np.ndarray  # uint64 national number rung as well
     fwd_until: np.ndarray  # int32 minutes (NO_END: until the next entry)
+    directory: Directory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.directory = Directory.of(self.keys)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -99,18 +142,17 @@ class RoutingIndex:
     def nbytes(self) -> int:
         """Bytes held by the arrays."""
         arrays = (self.keys, self.codes, self.fwd_keys, self.fwd_to, self.fwd_until)
-        return sum(a.nbytes for a in arrays)
+        return sum(a.nbytes for a in arrays) + self.directory.starts.nbytes
 
     def positions(self, numbers: np.ndarray, minutes: np.ndarray | int) -> np.ndarray:
         """Return the position of the entry in force for each (number, minute), or -1.
 
-        ``numbers`` are national numbers as uint64 (``int(e164[3:])``). The queries are searched
-        in sorted order: consecutive searches then walk the same memory.
+        ``numbers`` are national numbers as uint64 (``int(e164[3:])``).
         """
         queries = (numbers.astype(np.uint64) << _SHIFT) | np.asarray(minutes, dtype=np.uint64)
-        order = np.argsort(queries)
-        found = np.empty(len(queries), dtype=np.int64)
-        found[order] = np.searchsorted(self.keys, queries[order], side="right") - 1
+        if len(self.keys) == 0:
+            return np.full(len(queries), -1, dtype=np.int64)
+        found = self.directory.last_not_above(self.keys, queries)
         safe = np.maximum(found, 0)
         hit = (found >= 0) & ((self.keys[safe] >> _SHIFT) == (queries >> _SHIFT))
         return np.where(hit, found, -1)
@@ -121,6 +163,8 @@ class RoutingIndex:
         ``at`` is one moment for all, or minutes since 1970 per number (``to_minutes``).
         """
         minutes = to_minutes(at) if isinstance(at, datetime) else at
+        if len(self.keys) == 0:
+            return np.full(len(numbers), UNASSIGNED, dtype=np.int16)
         found = self.positions(numbers, minutes)
         return np.where(found >= 0, self.codes[np.maximum(found, 0)], UNASSIGNED)
 
