@@ -2,10 +2,11 @@
 
 An entry is one 64-bit key, ``national number << 27 | minutes since 1970`` (37 bits hold any
 11-digit national number, 27 bits of minutes reach 2225), and a 16-bit code into a small table of
-routes (operator, network, routing number, source): 10 bytes an entry, 1.5 GB for 150 M. Sorted
-keys answer "the entry with the greatest valid_from not after t" with one binary search: the
-last key not above ``number << 27 | t``, if it has the same number. Forwarding windows are rare:
-they sit in a sparse side table keyed the same way.
+routes (operator, network, routing number, source): 10 bytes an entry, 1.4 GiB for 150 M, plus
+a directory of blocks (at most 64 MiB, see ``Directory``). Sorted keys answer "the entry with the
+greatest valid_from not after t" with one binary search: the last key not above
+``number << 27 | t``, if it has the same number. Forwarding windows are rare: they sit in a
+sparse side table keyed the same way.
 
 The index holds the entries of the database and, for numbers before their first entry, the
 activation of the live line holding them: it answers exactly what ``rules.resolve`` does (a
