@@ -39,6 +39,8 @@ def main() -> None:
         sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
         subprocess.run([*month_end, "--database", f"sqlite:///{sqlite_db}"], check=True)
         subprocess.run([*month_end, "--database", url], check=True)
+        numberdb = [sys.executable, str(ROOT / "benchmarks" / "number_database.py")]
+        subprocess.run([*numberdb, "--db-entries", "2000000"], check=True)
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", pgdir], check=False)
 

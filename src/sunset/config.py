@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file of historical area codes and local-number lengths to accept.",
     )
+    routing_numbers: Path | None = Field(
+        default=None,
+        description="YAML file of routing numbers per (operator, network) for the number database.",
+    )
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
     min_notice_days: int = Field(
         default=90, ge=0, description="Least days between a plan's announcement and switch-off."

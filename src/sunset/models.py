@@ -8,6 +8,7 @@ from sunset.offers.models import Migration
 from sunset.plans.models import CycleProgress, RetirementPlan
 from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
+from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "PortRequest",
     "Refund",
     "RetirementPlan",
+    "RoutingEntry",
 ]

@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, offers, operations, plans, porting
+from . import cycle, demo, imports, offers, operations, plans, porting, routing
 from .common import EXIT_VIOLATION, console, err_console, print_json
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(porting.app, name="port")
 offers.register(app)
 operations.register(app)
 cycle.register(app)
+routing.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

@@ -22,9 +22,15 @@ def dbapi_connection(session: Session) -> Any:
 
 
 def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
-    """Dates as ISO text and booleans as 0/1: what SQLAlchemy stores in SQLite."""
+    """Dates and timestamps as ISO text and booleans as 0/1: what SQLAlchemy stores in SQLite
+    (timestamps with microseconds, so that they compare equal to the ones it binds)."""
     return frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [
+            pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.6f")
+            for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
     )
 
