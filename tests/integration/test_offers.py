@@ -4,7 +4,7 @@ list from the same conditions, and a migration that moves all the money in one t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from sunset.lines import repository as lines_repo
 from sunset.offers import jobs, repository, rules, service
 from sunset.offers.service import MigrationRequest
 from sunset.plans.jobs import run_cycle
+from sunset.routing import service as routing
 
 DAY = date(2011, 1, 20)
 OLD = "023-61000000"  # Chongqing PHS since 2005, 12.50 yuan, 20 yuan a month
@@ -207,6 +208,12 @@ def test_forwarding_keeps_the_old_number_out_of_the_pool(engine: sa.Engine, tmp_
         engine, "SELECT until FROM number_holds WHERE number = :n", n=e164("010-61000000")
     )
     assert holds == [("2012-06-30",)]  # calls to the old number ring on the new phone until then
+    with session_scope(engine) as session:
+        during = routing.route(session, number="010-61000000", at=datetime(2012, 6, 30, 23, 59))
+        after = routing.route(session, number="010-61000000", at=datetime(2012, 7, 1, 0, 0))
+    assert (during.operator_code, during.network_code) == ("unicom", "wcdma")
+    assert during.forward_to == e164("186 0100 0000")
+    assert after.forward_to is None
     assert violations_of(engine) == []
 
 

@@ -18,6 +18,7 @@ from sunset.porting import jobs, reports, service
 from sunset.porting.schemas import PortOutcome
 from sunset.porting.service import Destination
 from sunset.porting.vocabulary import BalanceHandling
+from sunset.routing import service as routing
 
 NUMBER = "135 2200 0001"  # China Mobile GSM in Tianjin since 2010-06-01, 50 yuan on it
 T0 = datetime(2011, 3, 1, 19, 10)
@@ -244,3 +245,28 @@ def test_an_id_number_that_does_not_match_the_record_is_refused(tianjin: sa.Engi
         )
     assert outcome.refused is not None and outcome.refused.code == "PORT_IDENTITY_MISMATCH"
     assert outcome.auth_code is None
+
+
+def route_at(engine: sa.Engine, at: datetime) -> tuple[str | None, str | None, bool]:
+    with session_scope(engine) as session:
+        found = routing.route(session, number=NUMBER, at=at)
+    return found.operator_code, found.network_code, found.ported
+
+
+def test_a_scheduled_port_routes_to_the_donor_until_its_slot(tianjin: sa.Engine) -> None:
+    authorised(tianjin)
+    validate(tianjin, datetime(2011, 3, 1, 20, 30))  # after 20:00: 09:00 next day
+    assert route_at(tianjin, datetime(2011, 3, 1, 21, 0)) == ("mobile", "gsm", False)
+    assert route_at(tianjin, datetime(2011, 3, 2, 8, 59)) == ("mobile", "gsm", False)
+    assert route_at(tianjin, datetime(2011, 3, 2, 9, 0)) == ("unicom", "wcdma", True)
+    run(tianjin, datetime(2011, 3, 2, 9, 5))
+    assert route_at(tianjin, datetime(2011, 3, 2, 9, 5)) == ("unicom", "wcdma", True)
+
+
+def test_a_cancelled_port_leaves_the_number_with_the_donor(tianjin: sa.Engine) -> None:
+    authorised(tianjin)
+    validate(tianjin, T0.replace(minute=30))
+    with session_scope(tianjin, write=True) as session:
+        service.cancel(session, number=NUMBER, now=T0.replace(minute=40), actor="customer")
+    assert route_at(tianjin, datetime(2011, 3, 2, 12, 0)) == ("mobile", "gsm", False)
+    assert count(tianjin, "routing_entries") == 0

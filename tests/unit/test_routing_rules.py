@@ -62,3 +62,11 @@ def test_minutes_since_1970_round_trip_to_the_minute() -> None:
 
     assert from_minutes(to_minutes(moment)) == moment
     assert to_minutes(datetime(1960, 1, 1)) == 0
+
+
+def test_a_number_given_out_again_is_routed_by_its_new_line() -> None:
+    reissued = LiveLine("unicom", "wcdma", "D201", datetime(2013, 5, 1))
+    before = resolve(NUMBER, datetime(2013, 4, 30, 23, 59), [PORT], reissued)
+    after = resolve(NUMBER, datetime(2013, 5, 1), [PORT], reissued)
+    assert (before.operator_code, before.source) == (PORT.operator_code, PORT.source)
+    assert (after.operator_code, after.network_code, after.ported) == ("unicom", "wcdma", False)

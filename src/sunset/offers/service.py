@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,8 @@ from sunset.offers import repository, rules
 from sunset.offers.models import Migration
 from sunset.offers.schemas import MigrationView, Offer, OfferView, ReasonView
 from sunset.reference import repository as reference
+from sunset.routing import service as routing
+from sunset.routing.vocabulary import RouteSource
 
 
 def list_offers() -> list[Offer]:
@@ -110,9 +112,29 @@ def migrate(session: Session, *, request: MigrationRequest, today: date) -> Migr
         session, old, new, offer, plan_fen=plan_fen, moved=moved, today=today, key=request.key
     )
     if not offer.outcome.keep_number:
-        forward = offer.outcome.forward_old_number_until
-        lines.quarantine(session, line=old, today=today, at_least=forward)
+        _retire_old_number(session, old=old, new=new, offer=offer, today=today)
     return _migration_view(session, migration, offer, replayed=False)
+
+
+def _retire_old_number(
+    session: Session, *, old: Line, new: Line, offer: Offer, today: date
+) -> None:
+    """Quarantine the old number; where the offer forwards it, calls to it ring on the new phone
+    until the end of the forwarding day (the number database says so) and it stays held at
+    least that long."""
+    forward = offer.outcome.forward_old_number_until
+    lines.quarantine(session, line=old, today=today, at_least=forward)
+    if forward is not None:
+        routing.record_route(
+            session,
+            number=old.number,
+            operator_code=new.operator_code,
+            network_code=new.network_code,
+            valid_from=datetime.combine(today, time()),
+            source=RouteSource.MIGRATION.value,
+            forward_to=new.number,
+            forward_until=datetime.combine(forward + timedelta(days=1), time()),
+        )
 
 
 def _chosen_plan(offer: Offer, plan_yuan: str | None) -> int:

@@ -36,6 +36,8 @@ from sunset.porting.vocabulary import (
     PortState,
 )
 from sunset.reference import repository as reference
+from sunset.routing import service as routing
+from sunset.routing.vocabulary import RouteSource
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,15 @@ def _schedule(session: Session, req: PortRequest, *, now: datetime, actor: str) 
     req.validated_at = now
     log_transition(session, req, to=PortState.VALIDATED, at=now, actor=actor)
     req.scheduled_for = rules.next_slot(now)
+    # Dated in the number database now: routers keep sending calls to the donor until the slot.
+    routing.record_route(
+        session,
+        number=req.number,
+        operator_code=req.recipient_operator,
+        network_code=req.recipient_network,
+        valid_from=req.scheduled_for,
+        source=RouteSource.PORT.value,
+    )
     log_transition(
         session,
         req,
@@ -392,5 +403,7 @@ def cancel(
 ) -> PortOutcome:
     """Cancel an open request at the customer's wish (any time before it completes)."""
     req = _open_or_raise(session, number)
+    if req.state == PortState.SCHEDULED and req.scheduled_for is not None:
+        routing.withdraw_route(session, number=req.number, valid_from=req.scheduled_for)
     log_transition(session, req, to=PortState.CANCELLED, at=now, actor=actor, note=note)
     return outcome(session, req, "port cancelled; the number stays with the donor")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sunset.db import table_of
 from sunset.kit.bulk import insert_frame
+from sunset.lines import repository as lines
 from sunset.lines.models import Line, NumberHold
 from sunset.lines.vocabulary import LIVE_STATUSES
 from sunset.routing.index import ENTRY_SCHEMA, LINE_SCHEMA
@@ -50,20 +51,24 @@ def area_of(session: Session, number: str) -> str | None:
     stored = session.scalar(select(RoutingEntry.area_code).where(RoutingEntry.number == number))
     if stored is not None:
         return stored
-    return session.scalar(
-        select(Line.area_code).where(Line.number == number, Line.status.in_(LIVE_STATUSES))
-    )
+    line = lines.get_live(session, number)
+    return line.area_code if line else None
 
 
 def live_line(session: Session, number: str) -> Line | None:
     """Return the live line holding a number, if any."""
-    query = select(Line).where(Line.number == number, Line.status.in_(LIVE_STATUSES))
-    return session.scalar(query)
+    return lines.get_live(session, number)  # through the partial index of live numbers
 
 
 def hold_of(session: Session, number: str) -> NumberHold | None:
     """Return the quarantine or pool record of a number, if any."""
     return session.scalar(select(NumberHold).where(NumberHold.number == number))
+
+
+def withdraw(session: Session, entry: RoutingEntry) -> None:
+    """Remove an entry that will never take effect (a scheduled port cancelled)."""
+    session.delete(entry)
+    session.flush()
 
 
 def add(session: Session, entry: RoutingEntry) -> RoutingEntry:

@@ -105,10 +105,12 @@ def entry_in_force(entries: Sequence[Entry], at: datetime) -> Entry | None:
 def resolve(number: str, at: datetime, entries: Sequence[Entry], line: LiveLine | None) -> Route:
     """Route ``number`` at moment ``at``.
 
-    The entry with the greatest ``valid_from`` not after ``at`` decides. Without one, the live
-    line holding the number serves it (an unported number is served by its own operator) from its
-    activation day; without that, the number is unassigned (quarantined after a switch-off, or
-    never given out). Calls also ring on ``forward_to`` during [valid_from, forward_until).
+    The entry with the greatest ``valid_from`` not after ``at`` decides, unless the live line
+    holding the number was activated after it (the number was given out again: a reissued or
+    ported-back number); without an entry, the live line serves it (an unported number is served
+    by its own operator) from its activation day; without that, the number is unassigned
+    (quarantined after a switch-off, or never given out). On a tie the entry decides.
+    Calls also ring on ``forward_to`` during [valid_from, forward_until).
 
     Worked example: 0551-62345678 is a Telecom PHS line activated 2005-03-01; a port to Unicom
     WCDMA is scheduled for 2011-06-02 10:00 with calls ringing on the PHS handset too until
@@ -116,6 +118,9 @@ def resolve(number: str, at: datetime, entries: Sequence[Entry], line: LiveLine 
     Unicom WCDMA serves it (ported) and forwarding is on; from 2011-07-01 00:00 Unicom alone.
     """
     entry = entry_in_force(entries, at)
+    line_due = line is not None and line.activated <= at
+    if line_due and entry is not None and line.activated > entry.valid_from:  # type: ignore[union-attr]
+        entry = None  # the number was given out again after that entry: the new line decides
     if entry is not None:
         window = entry.forward_until is None or at < entry.forward_until
         forwarding = entry.forward_to is not None and window
@@ -131,7 +136,7 @@ def resolve(number: str, at: datetime, entries: Sequence[Entry], line: LiveLine 
             forward_to=entry.forward_to if forwarding else None,
             forward_until=entry.forward_until if forwarding else None,
         )
-    if line is not None and line.activated <= at:
+    if line is not None and line_due:
         return Route(
             number=number,
             assigned=True,

@@ -86,6 +86,16 @@ def _same_or_refuse(
     )
 
 
+def withdraw_route(session: Session, *, number: str, valid_from: datetime) -> bool:
+    """Remove the entry a number was given from ``valid_from`` on, before it took effect (a
+    scheduled port cancelled); return whether there was one."""
+    entry = repository.entry_at(session, _e164(number, "number"), rules.to_the_minute(valid_from))
+    if entry is None:
+        return False
+    repository.withdraw(session, entry)
+    return True
+
+
 def route(session: Session, *, number: str, at: datetime) -> Route:
     """Answer which operator and network serve ``number`` at moment ``at`` (UTC+8)."""
     e164 = _e164(number, "number")
