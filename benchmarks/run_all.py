@@ -33,10 +33,13 @@ def main() -> None:
         env=env,
     )
     url = started.stdout.strip().splitlines()[-1]
+    sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
     try:
         subprocess.run([*start, "--lines", str(args.lines), "--postgres", url], check=True)
+        offers = [sys.executable, str(ROOT / "benchmarks" / "offers.py")]
+        subprocess.run([*offers, "--database", f"sqlite:///{sqlite_db}"], check=True)
+        subprocess.run([*offers, "--database", url], check=True)
         month_end = [sys.executable, str(ROOT / "benchmarks" / "month_end.py")]
-        sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
         subprocess.run([*month_end, "--database", f"sqlite:///{sqlite_db}"], check=True)
         subprocess.run([*month_end, "--database", url], check=True)
         numberdb = [sys.executable, str(ROOT / "benchmarks" / "number_database.py")]

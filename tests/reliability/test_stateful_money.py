@@ -1,6 +1,7 @@
 """Random sequences of activations, top-ups (keys sometimes reused), month-ends, suspensions,
-resumptions, switch-offs and terminations on random dates: after every step money is conserved,
-every balance is its ledger sum, every refund is a refund entry, and `verify` finds nothing."""
+resumptions, switch-offs, terminations and migrations (keeping the number or not) on random
+dates: after every step money is conserved, every balance is its ledger sum, every refund is a
+refund entry, and `verify` finds nothing."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -23,12 +25,15 @@ from hypothesis.stateful import (
 )
 from tests.factories import e164, import_file, line_row, send_notice, set_plan, write_csv
 
+from sunset.config import get_settings
 from sunset.db import make_engine, session_scope
 from sunset.errors import DomainError
 from sunset.integrity.service import verify
 from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
+from sunset.offers import service as offers
+from sunset.offers.service import MigrationRequest
 from sunset.plans.jobs import run_cycle
 
 START = date(2011, 1, 1)
@@ -37,6 +42,23 @@ AREAS = {
     "0565": [f"0565-22345{i:02d}" for i in range(4)],
 }
 NUMBERS = [n for numbers in AREAS.values() for n in numbers]
+OFFERS = """
+offers:
+  - id: keep
+    name: same number on CDMA, old tariff for a month, 5 yuan credit
+    operator: telecom
+    valid_from: 2010-01-01
+    conditions: {regions: ["0551", "0565"], networks: [phs], statuses: [active, suspended]}
+    outcome: {operator: telecom, network: cdma2000, plans_yuan: [30], keep_number: true,
+              free_credit_yuan: 5, keep_old_tariff_months: 1}
+  - id: renumber
+    name: a new mobile number; calls to the old one ring on it for a while
+    operator: telecom
+    valid_from: 2010-01-01
+    conditions: {regions: ["0551", "0565"], networks: [phs], real_name: true}
+    outcome: {operator: telecom, network: cdma2000, plans_yuan: [35], commitment_months: 12,
+              forward_old_number_until: 2011-12-31}
+"""
 
 
 def build_template(folder: Path) -> Path:
@@ -61,6 +83,7 @@ def month_end(day: date) -> date:
 
 class MoneyMachine(RuleBasedStateMachine):
     template: ClassVar[Path]
+    migrated: ClassVar[int] = 0  # migrations that went through, over every example
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,6 +195,30 @@ class MoneyMachine(RuleBasedStateMachine):
             self.used.add((number[:4], key))
             self.keys.append(key)
 
+    @rule(number=st.sampled_from(NUMBERS), offer=st.sampled_from(["keep", "renumber"]))
+    def migrate(self, number: str, offer: str) -> None:
+        self.fresh += 1
+        before = self.balance(number)
+        request = MigrationRequest(
+            number=number,
+            offer_id=offer,
+            key=f"mig-{self.fresh}",
+            new_number=f"189{self.fresh:08d}",
+        )
+        allowed = {"NOT_FOUND", "OFFER_NOT_ELIGIBLE", "NUMBER_IN_USE"}
+        view = self.attempt(allowed, offers.migrate, request=request, today=self.today)
+        event(f"migrate {offer}: {'refused' if view is None else 'done'}")
+        if view is None:
+            return
+        MoneyMachine.migrated += 1
+        assert before is not None
+        moved = int(view.balance_moved_yuan.replace(".", ""))
+        kept = self.balance(number)
+        if offer == "keep":  # the number now lives on the new line, with the money and the credit
+            assert kept == moved + 500
+        else:
+            assert kept is None
+
     @rule()
     def month_end_charges(self) -> None:
         self.run_to(month_end(self.today))
@@ -244,9 +291,22 @@ class MoneyMachine(RuleBasedStateMachine):
 
 
 def test_money_is_conserved_through_random_sequences_of_operations(
-    tmp_path_factory: Any,
+    tmp_path_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    MoneyMachine.template = build_template(tmp_path_factory.mktemp("money"))
+    folder = tmp_path_factory.mktemp("money")
+    (folder / "offers.yaml").write_text(OFFERS, encoding="utf-8")
+    monkeypatch.setenv("SUNSET_OFFERS_FILE", str(folder / "offers.yaml"))
+    get_settings.cache_clear()
+    MoneyMachine.template = build_template(folder)
+    try:
+        _run()
+        assert MoneyMachine.migrated > 0, "no random sequence migrated a line"
+    finally:
+        monkeypatch.delenv("SUNSET_OFFERS_FILE")
+        get_settings.cache_clear()
+
+
+def _run() -> None:
     run_state_machine_as_test(
         MoneyMachine,
         settings=settings(
