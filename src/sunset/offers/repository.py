@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from sunset.errors import InputInvalidError
 from sunset.kit.bulk import raw_rows
+from sunset.kit.catalogues import load_catalogue
 from sunset.kit.predicates import Predicate
 from sunset.kit.sqlfunc import yuan_text
 from sunset.kit.sqlpredicates import all_to_sql
@@ -28,27 +25,9 @@ from sunset.offers.schemas import Offer
 @lru_cache(maxsize=4)
 def load_offers(extra: Path | None) -> dict[str, Offer]:
     """Return the shipped offers, then those of ``extra`` (same id replaces), by id."""
-    shipped = resources.files("sunset.offers") / "data" / "offers.yaml"
-    offers = _read(shipped.read_text(encoding="utf-8"), "the shipped offers")
-    if extra is not None:
-        offers.update(_read(Path(extra).read_text(encoding="utf-8"), str(extra)))
-    return offers
-
-
-def _read(text: str, source: str) -> dict[str, Offer]:
-    data = yaml.safe_load(text) or {}
-    found: dict[str, Offer] = {}
-    for i, item in enumerate(data.get("offers") or [], start=1):
-        try:
-            offer = Offer.model_validate(item)
-        except ValidationError as exc:
-            where = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise InputInvalidError(f"{source}, offer {where}: {problems}") from None
-        found[offer.id] = offer
-    return found
+    return load_catalogue(
+        Offer, package="sunset.offers", file="offers.yaml", key="offers", extra=extra
+    )
 
 
 CAMPAIGN_HEADER = (

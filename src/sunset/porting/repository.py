@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sunset.errors import InputInvalidError
+from sunset.kit.catalogues import load_catalogue
 from sunset.porting.models import PortEvent, PortRequest
 from sunset.porting.schemas import RuleSet
 from sunset.porting.vocabulary import OPEN_STATES, PortState
@@ -21,27 +18,10 @@ from sunset.porting.vocabulary import OPEN_STATES, PortState
 @lru_cache(maxsize=4)
 def load_rule_sets(extra: Path | None) -> tuple[RuleSet, ...]:
     """Return the shipped rule sets, then those of ``extra`` (the same id replaces one)."""
-    shipped = resources.files("sunset.porting") / "data" / "rule_sets.yaml"
-    found = _read(shipped.read_text(encoding="utf-8"), "the shipped porting rules")
-    if extra is not None:
-        found.update(_read(Path(extra).read_text(encoding="utf-8"), str(extra)))
+    found = load_catalogue(
+        RuleSet, package="sunset.porting", file="rule_sets.yaml", key="rule_sets", extra=extra
+    )
     return tuple(found.values())
-
-
-def _read(text: str, source: str) -> dict[str, RuleSet]:
-    data = yaml.safe_load(text) or {}
-    found: dict[str, RuleSet] = {}
-    for i, item in enumerate(data.get("rule_sets") or [], start=1):
-        try:
-            rule_set = RuleSet.model_validate(item)
-        except ValidationError as exc:
-            where = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise InputInvalidError(f"{source}, rule set {where}: {problems}") from None
-        found[rule_set.id] = rule_set
-    return found
 
 
 def add_request(session: Session, request: PortRequest) -> None:
