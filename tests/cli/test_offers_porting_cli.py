@@ -161,7 +161,7 @@ def test_the_porting_flow_from_the_command_line(base: RunCli) -> None:
     )
     assert obstructed.exit_code == 3 and "PORT_OBSTRUCTION" in obstructed.stderr
     ran = base("port", "run", "--now", "2011-03-01T20:00", "--json")
-    assert json.loads(ran.stdout) == {"validated": 1, "rejected": 0, "completed": 0}
+    assert json.loads(ran.stdout) == {"expired": 0, "validated": 1, "rejected": 0, "completed": 0}
     ran = base("port", "run", "--now", "2011-03-02T09:00", "--json")
     assert json.loads(ran.stdout)["completed"] == 1
     log = json.loads(base("port", "log", MOBILE, "--json").stdout)

@@ -124,6 +124,14 @@ def test_an_authorisation_code_expires_after_sixty_minutes(tianjin: sa.Engine) -
     ]
 
 
+def test_a_code_never_presented_closes_the_request_when_it_expires(tianjin: sa.Engine) -> None:
+    request(tianjin)
+    assert run(tianjin, datetime(2011, 3, 1, 20, 10))["expired"] == 0  # still valid at 20:10
+    assert run(tianjin, datetime(2011, 3, 1, 20, 11))["expired"] == 1
+    assert rows_of(tianjin, "SELECT state, reason_code FROM port_requests") == [("cancelled", None)]
+    assert states(tianjin)[-1] == ("requested", "cancelled", "sunset", "PORT_CODE_EXPIRED")
+
+
 def test_a_wrong_code_is_refused_and_changes_nothing(tianjin: sa.Engine) -> None:
     code = request(tianjin).auth_code
     wrong = "000000" if code != "000000" else "111111"

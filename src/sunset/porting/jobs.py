@@ -54,8 +54,23 @@ def complete(session: Session, req: PortRequest, *, now: datetime) -> None:
 
 
 def run_due(session: Session, *, now: datetime) -> dict[str, int]:
-    """Validate authorised requests from the rules and complete every port due by ``now``."""
-    done = {"validated": 0, "rejected": 0, "completed": 0}
+    """Close requests whose code expired unused, validate authorised requests from the rules and
+    complete every port due by ``now``."""
+    done = {"expired": 0, "validated": 0, "rejected": 0, "completed": 0}
+    for req in repository.in_state(
+        session, PortState.REQUESTED, before=now, field="auth_expires_at"
+    ):
+        if req.auth_expires_at is not None and req.auth_expires_at < now:
+            log_transition(
+                session,
+                req,
+                to=PortState.CANCELLED,
+                at=now,
+                actor="sunset",
+                reason="PORT_CODE_EXPIRED",
+                note="the authorisation code was never presented",
+            )
+            done["expired"] += 1
     for req in repository.in_state(session, PortState.AUTHORISED):
         outcome = validate(session, number=req.number, now=now, actor="sunset (rules)")
         done["rejected" if outcome.refused else "validated"] += 1
