@@ -15,8 +15,8 @@ from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.porting import jobs, reports, service
+from sunset.porting.eligibility import Destination
 from sunset.porting.schemas import PortOutcome
-from sunset.porting.service import Destination
 from sunset.porting.vocabulary import BalanceHandling
 from sunset.routing import service as routing
 

@@ -10,9 +10,9 @@ from rich.table import Table
 from sunset.config import get_settings
 from sunset.db import session_scope
 from sunset.lines.service import normalise_number
-from sunset.porting import jobs, reports, service
+from sunset.porting import eligibility, jobs, reports, service
+from sunset.porting.eligibility import Destination
 from sunset.porting.schemas import PortOutcome, PortRequestView
-from sunset.porting.service import Destination
 from sunset.porting.vocabulary import CATALOGUE, BalanceHandling
 
 from .common import EXIT_REFUSED, console, err_console, explained, now_option, print_json
@@ -71,7 +71,7 @@ def check_command(
 ) -> None:
     """Say whether a number may port now, with every reason it may not (exit 3 when refused)."""
     with explained(as_json=as_json), session_scope() as session:
-        answer = service.check(
+        answer = eligibility.check(
             session,
             number=number,
             destination=Destination(to, area, name, id_number),

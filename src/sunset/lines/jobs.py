@@ -19,6 +19,7 @@ from sunset.kit.pipeline import prefetch
 from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
 from sunset.ledger import repository as ledger_repo
+from sunset.lines import import_repository as bulk
 from sunset.lines import repository, rules
 from sunset.reference import repository as reference
 
@@ -70,21 +71,21 @@ def import_lines(
     ctx = line_context(session, today=today)
     plan = plan_for(settings.numbering_overlay)
     seen = SeenNumbers()
-    stored = repository.live_numbers(session)
+    stored = bulk.live_numbers(session)
     seen.add(stored, np.full(len(stored), IN_DATABASE))
-    held = repository.quarantined_numbers(session, on=today)
-    first_new_id = repository.max_line_id(session)
+    held = bulk.quarantined_numbers(session, on=today)
+    first_new_id = bulk.max_line_id(session)
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:
-        repository.drop_secondary_indexes(session)
+        bulk.drop_secondary_indexes(session)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
-    repository.start_staging_customers(session)
+    bulk.start_staging_customers(session)
     with ingest.ErrorLog(errors_path) as log:
         for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
             result.rows_read += step.rows_read
             log.extend(step.errors)
             if log.count == 0 or skip_invalid:
-                repository.insert_lines(session, step.records, batch_id=batch.id)
+                bulk.insert_lines(session, step.records, batch_id=batch.id)
                 result.imported += step.records.height
             if progress:
                 progress(result.rows_read)
@@ -93,13 +94,13 @@ def import_lines(
     ingest.refuse_if_empty(result, file_name=path.name)
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
-    repository.store_staged_customers(session)
-    repository.claim_free_numbers(session, batch_id=batch.id)
+    bulk.store_staged_customers(session)
+    bulk.claim_free_numbers(session, batch_id=batch.id)
     result.opening_entries = ledger_repo.add_opening_balances(
         session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
     )
     if rebuild:
-        repository.create_secondary_indexes(session)
+        bulk.create_secondary_indexes(session)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
     session.flush()
     return result
