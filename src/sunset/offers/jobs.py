@@ -1,4 +1,4 @@
-"""Campaign lists: every line an offer can go to, set-based, one local network per chunk."""
+"""Campaign lists: every line an offer can go to, set-based, streamed to a CSV file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from sunset.errors import OperationRefusedError
 from sunset.offers import repository, rules
 from sunset.offers.schemas import Offer
-from sunset.reference import repository as reference
 
 CHUNK_ROWS = 200_000
 
@@ -41,15 +40,13 @@ def build_campaign(
     if closed is not None:
         raise OperationRefusedError(f"{offer.id}: {closed.message}", code=closed.code)
     predicates = [c.predicate for c in rules.conditions(offer, today)]
-    areas = offer.conditions.regions or sorted(reference.local_networks(session))
     written = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         handle.write(repository.CAMPAIGN_HEADER + "\n")
-        for area_code in areas:
-            query = repository.campaign_query(predicates, area_code)
-            for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
-                handle.write("\n".join(csv_lines) + "\n")
-                written += len(csv_lines)
-                if progress:
-                    progress(len(csv_lines))
+        query = repository.campaign_query(predicates)
+        for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
+            handle.write("\n".join(csv_lines) + "\n")
+            written += len(csv_lines)
+            if progress:
+                progress(len(csv_lines))
     return CampaignList(out, written, offer.id, today)

@@ -60,11 +60,15 @@ def _csv_line() -> ColumnElement[str]:
     return line.label("csv")
 
 
-def campaign_query(predicates: list[Predicate], area_code: str) -> Select[Any]:
-    """Select one CSV line for each of one local network's lines meeting ``predicates``."""
-    columns = lines.fact_columns()
-    where = all_to_sql(predicates, columns)
-    return select(_csv_line()).where(columns["area_code"] == area_code, where)
+def campaign_query(predicates: list[Predicate]) -> Select[Any]:
+    """Select one CSV line for each line meeting ``predicates``.
+
+    One statement over the base, not one per local network: a read that writes nothing needs no
+    chunking for its commits, and on PostgreSQL each per-network query was a full parallel scan
+    (18 networks: 56 s on 20M lines); the offer's regions are among its predicates, so a
+    regional offer still reads through the (area_code, ...) index.
+    """
+    return select(_csv_line()).where(all_to_sql(predicates, lines.fact_columns()))
 
 
 def campaign_lines(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list[str]]:
