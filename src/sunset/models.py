@@ -7,6 +7,7 @@ from sunset.notices.models import NoticeSent
 from sunset.plans.models import CycleProgress, RetirementPlan
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.sites.models import BaseStation
+from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
     "BaseStation",
@@ -18,9 +19,12 @@ __all__ = [
     "LedgerTotal",
     "Line",
     "LocalNetwork",
+    "MonthlyFlow",
+    "MonthlySnapshot",
     "Network",
     "NoticeSent",
     "NumberHold",
+    "OfficialPoint",
     "Operator",
     "Refund",
     "RetirementPlan",

@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, operations, plans
+from . import cycle, demo, imports, operations, plans, stats
 from .common import EXIT_VIOLATION, console, err_console, print_json
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(plans.app, name="plan")
 operations.register(app)
 cycle.register(app)
+stats.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
