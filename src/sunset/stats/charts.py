@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import Forecast, ProgressReport
@@ -28,7 +28,7 @@ def figure(paths: Sequence[Path], *, size: tuple[float, float] = (9.0, 5.0)) -> 
     import matplotlib.pyplot as plt
 
     rc = {"font.family": "sans-serif", "font.sans-serif": FONTS, "svg.fonttype": "none"}
-    with matplotlib.rc_context(rc), warnings.catch_warnings():
+    with matplotlib.rc_context(cast(Any, rc)), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig, axes = plt.subplots(figsize=size)
         try:
