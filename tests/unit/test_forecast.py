@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sunset.stats.forecast import backtest, origins, to_grid
+from sunset.stats.forecast import CANDIDATES, backtest, fit, origins, to_grid
 from sunset.stats.outlook import Request, outlook
 from sunset.stats.rules import add_months, month_grid
 from sunset.stats.schemas import Forecast
@@ -116,12 +117,31 @@ def test_backtest_errors_are_measured_only_at_observed_months() -> None:
     request = national_request()
     grid = to_grid(request.months, request.values)
 
-    def stay(logs: np.ndarray, horizon: int) -> np.ndarray:
-        return np.repeat(logs[-1], horizon)
+    def stay(starts: Sequence[int], horizon: int) -> np.ndarray:
+        return np.repeat(grid.logs[list(starts)][:, None], horizon, axis=1)
 
     result = backtest(grid, stay, horizons=[1], starts=origins(grid), name="naive")
     targets = [o + 1 for o in origins(grid) if grid.observed[o + 1]]
     assert result.count == len(targets)
+
+
+@pytest.mark.parametrize("model", CANDIDATES)
+def test_forecasts_from_earlier_origins_without_refit_match_the_model_from_its_end(
+    model: str,
+) -> None:
+    logs = np.log(decay(30))
+    fitted = fit(model, logs)
+
+    from_end = fitted.from_origins([len(logs) - 1], 6)[0]
+
+    assert from_end == pytest.approx(fitted.forecast(6)[0], abs=1e-9)
+
+
+def test_a_batch_forecast_without_refit_says_so_and_still_chooses_by_backtest() -> None:
+    result = outlook(Request(**{**regional().__dict__, "refit": False, "max_origins": 6}))
+
+    assert any("no refit" in note for note in result.notes)
+    assert all(c.backtest_forecasts > 0 for c in result.candidates)
 
 
 def test_a_series_that_reached_zero_is_cleared_in_the_month_it_did() -> None:

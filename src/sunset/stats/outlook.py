@@ -39,19 +39,21 @@ class Request:
 
 def choose(
     grid: fc.Grid, *, horizon: int, refit: bool, max_origins: int | None
-) -> list[fc.Backtest]:
-    """Backtest every usable candidate; the best (lowest MAPE, then candidate order) first."""
+) -> list[tuple[fc.Backtest, fc.Fitted]]:
+    """Fit and backtest every usable candidate; the best (lowest MAPE, then candidate order)
+    first, each with its fit on the whole series."""
     horizons = range(1, min(horizon, MAX_BACKTEST_HORIZON) + 1)
     starts = fc.origins(grid, max_origins=max_origins)
-    results: list[fc.Backtest] = []
+    results: list[tuple[fc.Backtest, fc.Fitted]] = []
     for model in fc.CANDIDATES:
         if not fc.usable(model, len(grid.logs)):
             continue
-        params = None if refit else fc.fitted_params(model, grid.logs)
-        forecaster = fc.model_forecaster(model, params)
-        results.append(fc.backtest(grid, forecaster, horizons=horizons, starts=starts, name=model))
+        fitted = fc.fit(model, grid.logs)
+        paths = fc.refitted(model, grid.logs) if refit else fitted.from_origins
+        scored = fc.backtest(grid, paths, horizons=horizons, starts=starts, name=model)
+        results.append((scored, fitted))
     order = {m: i for i, m in enumerate(fc.CANDIDATES)}
-    return sorted(results, key=lambda b: (_score(b), order[b.model]))
+    return sorted(results, key=lambda r: (_score(r[0]), order[r[0].model]))
 
 
 def _score(result: fc.Backtest) -> float:
@@ -142,10 +144,10 @@ def outlook(request: Request) -> Forecast:
     ranked = choose(
         grid, horizon=request.horizon, refit=request.refit, max_origins=request.max_origins
     )
-    best = ranked[0]
+    best, fitted = ranked[0]
     threshold = request.threshold or request.threshold_share * math.exp(grid.logs[0])
     search = max(request.horizon, SEARCH_MONTHS)
-    mean, sd = fc.predict(best.model, grid.logs, search)
+    mean, sd = fc.finite(best.model, fitted.forecast(search))
     expected = np.exp(mean)
     return Forecast(
         unit=request.unit,
@@ -163,7 +165,7 @@ def outlook(request: Request) -> Forecast:
             CandidateScore(
                 model=r.model, backtest_mape=_rounded(r.mape()), backtest_forecasts=r.count
             )
-            for r in ranked
+            for r, _ in ranked
         ],
         threshold=round(threshold, 4),
         deadline=request.deadline,
