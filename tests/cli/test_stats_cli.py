@@ -108,3 +108,18 @@ def test_forecast_of_a_region_without_month_ends_exits_2_saying_what_to_run(
 
     assert result.exit_code == 2, result
     assert "sunset run --until" in said(result.stderr)
+
+
+@SQLITE_ONLY
+def test_report_writes_the_page_tables_and_charts_and_lists_them(
+    cli: RunCli, db_url: str, tmp_path: Path
+) -> None:
+    hefei_with_month_ends(db_url, tmp_path)
+
+    result = cli("report", "--month", "2011-03", "--out", "out", "--json")
+
+    assert result.exit_code == 0, result
+    files = result.json()["files"]
+    assert files[0] == "index.html"
+    assert {"progress.csv", "national_forecast.png", "national_forecast.svg"} <= set(files)
+    assert all((tmp_path / "out" / name).stat().st_size > 0 for name in files)

@@ -47,14 +47,25 @@ def _cell(value: object) -> str:
 
 def _print_table(report: ProgressReport) -> None:
     own = report.source == "snapshots"
-    columns = ["group", "month", "remaining", "change", "since Dec", "share %"]
-    table = Table(
-        *columns, *(("terminated", "migrated", "ported", "refunds (yuan)") if own else ())
-    )
+    shares = any(r.share_pct is not None for r in report.rows)
+    columns = {
+        "group": report.by != "all",
+        "month": True,
+        "remaining": True,
+        "change": True,
+        "since Dec": True,
+        "share %": shares,
+        "term.": own,
+        "migr.": own,
+        "ported": own,
+        "refunds ¥": own,
+    }
+    table = Table(*(c for c, shown in columns.items() if shown))
     for r in report.rows:
         cells = [r.group, r.month, r.remaining, r.change_month, r.change_ytd, r.share_pct]
-        extra = [r.terminated, r.migrated, r.ported_out, r.refunded_yuan] if own else []
-        table.add_row(*(_cell(c) for c in [*cells, *extra]))
+        cells += [r.terminated, r.migrated, r.ported_out, r.refunded_yuan]
+        shown = [c for c, keep in zip(cells, columns.values(), strict=True) if keep]
+        table.add_row(*(_cell(c) for c in shown))
     console.print(table)
     console.print(f"Unit: {report.unit} ({report.source}).")
     for line in report.headlines:
@@ -198,7 +209,26 @@ def forecast_command(
         _print_forecast(result)
 
 
+def report_command(
+    month: Annotated[str, typer.Option("--month", help="The report's month (YYYY-MM).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Write the month's report: index.html, CSV tables, charts as PNG and SVG."""
+    from sunset.stats.report import write_report
+
+    with explained(as_json=as_json), session_scope() as session:
+        done = write_report(session, month=month, folder=out)
+    if as_json:
+        print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})
+        return
+    console.print(f"Wrote {len(done.files)} file(s) to {done.folder}: open index.html.")
+    for note in done.notes:
+        err_console.print(f"note: {note}", highlight=False)
+
+
 def register(root: typer.Typer) -> None:
-    """Add `stats` (with `stats import`) and `forecast` to the root command."""
+    """Add `stats` (with `stats import`), `forecast` and `report` to the root command."""
     root.add_typer(app, name="stats")
     root.command("forecast")(forecast_command)
+    root.command("report")(report_command)

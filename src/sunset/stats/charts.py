@@ -85,5 +85,24 @@ def progress_chart(report: ProgressReport, paths: Sequence[Path]) -> None:
         axes.set_ylabel(report.unit)
         axes.set_ylim(bottom=0)
         axes.set_title(f"Remaining users 剩余用户 ({report.source}, by {report.by})")
-        if len(groups) <= 20:
-            axes.legend(fontsize=8)
+        if len(groups) <= 30:
+            axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def departures_chart(report: ProgressReport, paths: Sequence[Path]) -> None:
+    """Chart the lines that left each month, stacked by how they left."""
+    rows = [r for r in report.rows if r.group == "all"] or report.rows
+    months = [r.month for r in rows]
+    with figure(paths) as axes:
+        bottom = [0.0] * len(rows)
+        for kind, label in (
+            ("terminated", "terminated 销号"),
+            ("migrated", "migrated 迁转"),
+            ("ported_out", "ported out 携号转出"),
+        ):
+            counts = [float(getattr(r, kind) or 0) for r in rows]
+            axes.bar(months, counts, bottom=bottom, label=label)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_ylabel("lines")
+        axes.set_title("Lines that left, by how 离网用户")
+        axes.legend(fontsize=8)

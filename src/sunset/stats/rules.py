@@ -110,6 +110,8 @@ def headline(row: ProgressRow, *, unit: str) -> str:
     text = f"{row.group}, {row.month}: "
     if row.change_ytd is None:
         text += f"{_number(row.remaining)} {unit} (no figure for {previous_december(row.month)})"
+    elif row.change_ytd == 0:
+        text += f"unchanged at {_number(row.remaining)} {unit} since {previous_december(row.month)}"
     else:
         way = "down" if row.change_ytd < 0 else "up"
         text += (

@@ -194,8 +194,14 @@ def forecast_region(
             f"{area_code}: {len(series)} month-end snapshot(s) of {network_code}; a forecast needs"
             " at least two (run the cycle through more month-ends: `sunset run --until D`)"
         )
-    return _forecast(
-        f"{area_code}:{network_code}", "lines", series, session, network_code, horizon, threshold
+    return forecast_points(
+        session,
+        series,
+        series=f"{area_code}:{network_code}",
+        unit="lines",
+        network_code=network_code,
+        horizon=horizon,
+        threshold=threshold,
     )
 
 
@@ -214,24 +220,33 @@ def forecast_official(
             f"official series {series!r} has {len(points)} month(s); load it with"
             " `sunset stats import FILE` (or --shipped)"
         )
-    return _forecast(series, OFFICIAL_UNIT, points, session, network_code, horizon, threshold)
+    return forecast_points(
+        session,
+        points,
+        series=series,
+        network_code=network_code,
+        horizon=horizon,
+        threshold=threshold,
+    )
 
 
-def _forecast(
-    name: str,
-    unit: str,
-    points: Sequence[tuple[str, float]],
+def forecast_points(
     session: Session,
-    network_code: str,
-    horizon: int,
-    threshold: float | None,
+    points: Sequence[tuple[str, float]],
+    *,
+    series: str,
+    unit: str = OFFICIAL_UNIT,
+    network_code: str = "phs",
+    horizon: int = 24,
+    threshold: float | None = None,
 ) -> Forecast:
+    """Forecast (month, count) points against the deadline of ``network_code``."""
     if not 1 <= horizon <= 240:
         raise InputInvalidError(f"--horizon must be 1 to 240 months, not {horizon}")
     if threshold is not None and threshold <= 0:
         raise InputInvalidError(f"--threshold must be above zero, not {threshold}")
     request = Request(
-        series=name,
+        series=series,
         unit=unit,
         months=[m for m, _ in points],
         values=[float(v) for _, v in points],
