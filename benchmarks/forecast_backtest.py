@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from sunset.stats import forecast as fc
-from sunset.stats.outlook import choose
+from sunset.stats.outlook import forecast_best
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src/sunset/stats/data/phs_china_national.csv"
 HORIZONS = (3, 6, 12)
@@ -58,8 +58,8 @@ def candidate(model: str) -> Method:
 
 
 def chosen(grid: fc.Grid, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    best = choose(grid, horizon=horizon, refit=True, max_origins=None)[0][0].model
-    return fc.predict(best, grid.logs, horizon)
+    choice = forecast_best(grid, months=horizon, horizon=horizon, refit=True, max_origins=None)
+    return choice.mean, choice.sd
 
 
 METHODS: dict[str, Method] = {

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sunset.stats.forecast import CANDIDATES, backtest, fit, origins, to_grid
-from sunset.stats.outlook import Request, outlook
+from sunset.stats.forecast import CANDIDATES, Z80, Backtest, backtest, fit, origins, to_grid
+from sunset.stats.outlook import Request, interval_scale, outlook
 from sunset.stats.rules import add_months, month_grid
 from sunset.stats.schemas import Forecast
 
@@ -159,3 +159,28 @@ def test_a_series_that_reached_zero_is_cleared_in_the_month_it_did() -> None:
     assert result.threshold_month == "2011-07"
     assert result.p_clear_by_deadline == 1.0
     assert all(p.expected < 8 for p in result.points)
+
+
+def test_intervals_are_widened_until_they_hold_80_percent_of_the_backtest_errors() -> None:
+    # Ten one-month-ahead errors of 1..10 standard deviations: the 80th percentile is 8.2 sd.
+    scored = Backtest("m", {1: []}, [(1, float(e)) for e in range(1, 11)])
+
+    scale = interval_scale(scored, np.ones(12))
+
+    assert scale == pytest.approx(8.2 / Z80)
+
+
+def test_intervals_are_never_narrowed_nor_widened_on_too_few_errors() -> None:
+    small = Backtest("m", {1: []}, [(1, 0.1)] * 20)
+    few = Backtest("m", {1: []}, [(1, 9.0)] * 3)
+
+    assert interval_scale(small, np.ones(12)) == 1.0
+    assert interval_scale(few, np.ones(12)) == 1.0
+
+
+def test_the_national_forecast_says_how_much_its_intervals_were_widened(
+    national: Forecast,
+) -> None:
+    assert national.interval_scale >= 1.0
+    if national.interval_scale > 1.0:
+        assert any("widened" in note for note in national.notes)

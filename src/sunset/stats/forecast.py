@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
@@ -192,6 +192,8 @@ class Backtest:
 
     model: str
     errors: dict[int, list[float]]
+    # (months ahead, actual minus forecast log count) of every scored forecast
+    residuals: list[tuple[int, float]] = field(default_factory=list)
 
     def mape(self, horizons: Sequence[int] | None = None) -> float | None:
         chosen = [
@@ -235,6 +237,7 @@ def backtest(
 ) -> Backtest:
     """Forecast from each origin in ``starts``; measure the error at observed months ahead."""
     errors: dict[int, list[float]] = {h: [] for h in horizons}
+    residuals: list[tuple[int, float]] = []
     if not starts:
         return Backtest(name, errors)
     points = paths(starts, max(horizons))
@@ -245,4 +248,5 @@ def backtest(
                 continue
             actual = math.exp(grid.logs[target])
             errors[h].append(abs(math.exp(point) - actual) / actual)
-    return Backtest(name, errors)
+            residuals.append((h, float(grid.logs[target] - point)))
+    return Backtest(name, errors, residuals)

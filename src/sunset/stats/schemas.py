@@ -84,4 +84,5 @@ class Forecast(BaseModel):
     observed_months: int
     interpolated_months: list[str]
     notes: list[str]
+    interval_scale: float
     history: dict[str, float]
