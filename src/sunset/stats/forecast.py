@@ -65,6 +65,10 @@ class Grid:
     def months(self) -> list[str]:
         return month_grid(self.start, self.last)
 
+    def filled(self) -> list[str]:
+        """The months that were not observed (filled by interpolation)."""
+        return [m for m, seen in zip(self.months(), self.observed, strict=True) if not seen]
+
 
 def to_grid(months: Sequence[str], values: Sequence[float]) -> Grid:
     """Put observations (months in order) on a monthly grid from the peak, logs interpolated."""

@@ -196,33 +196,35 @@ def outlook(request: Request) -> Forecast:
         unit=request.unit,
         points=_points(grid, mean, sd, request.horizon),
         threshold_month=threshold_month(grid, expected, threshold),
-        p_clear_by_deadline=(
-            round(p_clear(grid, mean, sd, threshold, request.deadline), 4)
-            if request.deadline
-            else None
-        ),
+        p_clear_by_deadline=_p_clear(grid, choice, threshold, request.deadline),
         series=request.series,
         model=best.model,
         backtest_mape=_rounded(best.mape()),
-        candidates=[
-            CandidateScore(
-                model=r.model, backtest_mape=_rounded(r.mape()), backtest_forecasts=r.count
-            )
-            for r, _ in choice.ranked
-        ],
+        candidates=_candidates(choice),
         threshold=round(threshold, 4),
         deadline=request.deadline,
         fit_from=grid.start,
         last_observed=grid.last,
         last_value=float(request.values[-1]),
         observed_months=int(grid.observed.sum()),
-        interpolated_months=[
-            m for m, seen in zip(grid.months(), grid.observed, strict=True) if not seen
-        ],
+        interpolated_months=grid.filled(),
         notes=_notes(grid, request.refit, best.model, choice.scale),
         interval_scale=round(choice.scale, 3),
         history=dict(zip(request.months, map(float, request.values), strict=True)),
     )
+
+
+def _candidates(choice: Choice) -> list[CandidateScore]:
+    return [
+        CandidateScore(model=r.model, backtest_mape=_rounded(r.mape()), backtest_forecasts=r.count)
+        for r, _ in choice.ranked
+    ]
+
+
+def _p_clear(grid: fc.Grid, choice: Choice, threshold: float, deadline: str | None) -> float | None:
+    if deadline is None:
+        return None
+    return round(p_clear(grid, choice.mean, choice.sd, threshold, deadline), 4)
 
 
 def _rounded(value: float | None) -> float | None:

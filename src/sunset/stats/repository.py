@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     delete,
@@ -73,19 +75,24 @@ def record_snapshot(session: Session, *, area_code: str, month: str, day: date) 
     return execute_counted(session, insert(snapshots).from_select(columns, counted))
 
 
-def record_flows(session: Session, *, area_code: str, month: str, first: date, last: date) -> int:
-    """Replace a local network's flows of ``month``: lines that left between ``first`` and
-    ``last`` by how they left (their status, dated by terminated_on), and the refunds made."""
-    flows, lines, refunds = table_of(MonthlyFlow), table_of(Line), table_of(Refund)
-    session.execute(delete(flows).where(flows.c.area_code == area_code, flows.c.month == month))
+FLOW_COLUMNS = [
+    "area_code",
+    "month",
+    "operator_code",
+    "network_code",
+    *LEFT,
+    "refunds",
+    "refunded_fen",
+]
 
-    def one_if(status: str) -> ColumnElement[int]:
-        return case((lines.c.status == status, 1), else_=0)
 
-    left = select(
+def _departures(area_code: str, first: date, last: date) -> Select[Any]:
+    """One row per line that left between ``first`` and ``last``: a 1 under how it left."""
+    lines = table_of(Line)
+    return select(
         lines.c.operator_code.label("op"),
         lines.c.network_code.label("net"),
-        *(one_if(s).label(s) for s in LEFT),
+        *(case((lines.c.status == s, 1), else_=0).label(s) for s in LEFT),
         literal(0).label("refunds"),
         literal(0).label("fen"),
     ).where(
@@ -93,7 +100,13 @@ def record_flows(session: Session, *, area_code: str, month: str, first: date, l
         lines.c.status.in_(LEFT),
         lines.c.terminated_on.between(first, last),
     )
-    refunded = (
+
+
+def _refunds(area_code: str, first: date, last: date) -> Select[Any]:
+    """One row per refund made between ``first`` and ``last``, with its line's operator."""
+    lines, refunds = table_of(Line), table_of(Refund)
+    same_line = and_(lines.c.area_code == refunds.c.area_code, lines.c.id == refunds.c.line_id)
+    return (
         select(
             lines.c.operator_code,
             lines.c.network_code,
@@ -101,29 +114,26 @@ def record_flows(session: Session, *, area_code: str, month: str, first: date, l
             literal(1),
             refunds.c.amount_fen,
         )
-        .join(
-            lines, and_(lines.c.area_code == refunds.c.area_code, lines.c.id == refunds.c.line_id)
-        )
+        .join(lines, same_line)
         .where(refunds.c.area_code == area_code, refunds.c.created_on.between(first, last))
     )
-    both = union_all(left, refunded).subquery()
+
+
+def record_flows(session: Session, *, area_code: str, month: str, first: date, last: date) -> int:
+    """Replace a local network's flows of ``month``: lines that left between ``first`` and
+    ``last`` by how they left (their status, dated by terminated_on), and the refunds made."""
+    flows = table_of(MonthlyFlow)
+    session.execute(delete(flows).where(flows.c.area_code == area_code, flows.c.month == month))
+    both = union_all(_departures(area_code, first, last), _refunds(area_code, first, last))
+    rows = both.subquery()
     summed = select(
         literal(area_code),
         literal(month),
-        both.c.op,
-        both.c.net,
-        *(func.sum(both.c[s]) for s in (*LEFT, "refunds", "fen")),
-    ).group_by(both.c.op, both.c.net)
-    columns = [
-        "area_code",
-        "month",
-        "operator_code",
-        "network_code",
-        *LEFT,
-        "refunds",
-        "refunded_fen",
-    ]
-    return execute_counted(session, insert(flows).from_select(columns, summed))
+        rows.c.op,
+        rows.c.net,
+        *(func.sum(rows.c[s]) for s in (*LEFT, "refunds", "fen")),
+    ).group_by(rows.c.op, rows.c.net)
+    return execute_counted(session, insert(flows).from_select(FLOW_COLUMNS, summed))
 
 
 def _group(table: object, by: str | None) -> ColumnElement[str]:
