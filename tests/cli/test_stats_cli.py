@@ -123,3 +123,30 @@ def test_report_writes_the_page_tables_and_charts_and_lists_them(
     assert files[0] == "index.html"
     assert {"progress.csv", "national_forecast.png", "national_forecast.svg"} <= set(files)
     assert all((tmp_path / "out" / name).stat().st_size > 0 for name in files)
+
+
+@SQLITE_ONLY
+def test_simulate_compares_candidates_from_one_seed_and_says_what_it_fitted(
+    cli: RunCli, db_url: str, tmp_path: Path
+) -> None:
+    hefei_with_month_ends(db_url, tmp_path)
+    (tmp_path / "off.yaml").write_text(
+        "plans:\n  - {area_code: '0551', network: phs, switched_off: 2011-06-30}\n"
+    )
+    (tmp_path / "none.csv").write_text("area_code,network,switched_off\n")
+    args = ("simulate", "--plan", "off.yaml", "--plan", "none.csv", "--months", "6")
+
+    first = cli(*args, "--today", "2011-04-30", "--json")
+    again = cli(*args, "--today", "2011-04-30", "--json")
+
+    assert first.exit_code == 0, first
+    body = first.json()
+    assert body == again.json()
+    assert body["start_lines"] == 5
+    assert body["months"] == ["2011-04", "2011-05", "2011-06", "2011-07", "2011-08", "2011-09"]
+    off, none = body["plans"]
+    assert (off["name"], none["name"]) == ("off", "none")
+    assert off["clearance_month"] == "2011-06"
+    assert off["left"]["switch_off"] + off["left"]["natural"] == 5
+    assert none["left"]["switch_off"] == none["left"]["balance_ran_out"] == 0
+    assert body["fitted_from"].startswith("phs:national")  # nobody left in Hefei's snapshots

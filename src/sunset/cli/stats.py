@@ -14,8 +14,9 @@ from sunset.db import session_scope
 from sunset.errors import InputInvalidError
 from sunset.stats import rules, service
 from sunset.stats.schemas import Forecast, ProgressReport
+from sunset.stats.strategy import simulate_plans
 
-from .common import console, err_console, explained, print_json
+from .common import console, err_console, explained, print_json, today_option
 
 app = typer.Typer(help="Progress statistics: remaining lines per month-end, official series.")
 
@@ -227,8 +228,58 @@ def report_command(
         err_console.print(f"note: {note}", highlight=False)
 
 
+def simulate_command(
+    plan: Annotated[
+        list[Path], typer.Option("--plan", help="A candidate: a plan file (YAML or CSV); repeat.")
+    ],
+    months: Annotated[int, typer.Option("--months", help="Month-ends to simulate.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same run).")] = 1,
+    network: Annotated[str, typer.Option("--network", help="Network being retired.")] = "phs",
+    churn: Annotated[
+        str, typer.Option("--churn", help="Fit natural churn on: auto, snapshots or national.")
+    ] = "auto",
+    today: Annotated[str | None, typer.Option("--today", help="Start (YYYY-MM-DD).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Simulate candidate plans month by month from today's base and compare them."""
+    from .plans import read_plan_file
+
+    with explained(as_json=as_json), session_scope() as session:
+        candidates = [(path.stem, read_plan_file(path)) for path in plan]
+        result = simulate_plans(
+            session,
+            candidates=candidates,
+            today=today_option(today),
+            months=months,
+            seed=seed,
+            network=network,
+            churn=churn,
+        )
+    if as_json:
+        print_json(result)
+        return
+    table = Table("", *(p.name for p in result.plans), title=f"{result.start_lines:,} live lines")
+    rows = {
+        f"remaining {result.months[-1]}": [f"{p.remaining[-1]:,}" for p in result.plans],
+        "cleared (< 1 %)": [p.clearance_month or "-" for p in result.plans],
+        **{f"left: {k}": [f"{p.left[k]:,}" for p in result.plans] for k in result.plans[0].left},
+        "refunds (yuan)": [p.refunds_yuan for p in result.plans],
+        "upkeep saved (yuan)": [p.upkeep_saved_yuan for p in result.plans],
+    }
+    for label, cells in rows.items():
+        table.add_row(label, *cells)
+    console.print(table)
+    console.print(
+        f"Natural churn {100 * result.natural_churn_per_month:.2f} % a month, fitted on "
+        f"{result.fitted_from}; seed {result.seed}."
+    )
+    for note in result.notes:
+        err_console.print(f"note: {note}", highlight=False)
+
+
 def register(root: typer.Typer) -> None:
-    """Add `stats` (with `stats import`), `forecast` and `report` to the root command."""
+    """Add `stats` (with `stats import`), `forecast`, `report`, `simulate` to the root command."""
     root.add_typer(app, name="stats")
     root.command("forecast")(forecast_command)
     root.command("report")(report_command)
+    root.command("simulate")(simulate_command)

@@ -24,10 +24,12 @@ from sunset.db import execute_counted, table_of
 from sunset.ledger.models import Refund
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LIVE_STATUSES, LineStatus
+from sunset.sites.models import BaseStation
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 LEFT = (LineStatus.TERMINATED.value, LineStatus.MIGRATED.value, LineStatus.PORTED_OUT.value)
 GROUP_COLUMNS = {"region": "area_code", "operator": "operator_code"}
+UPKEEP_STATUSES = ("on_air", "faulty")  # sites that still cost their upkeep
 
 
 def status_on(day: date) -> ColumnElement[str]:
@@ -198,3 +200,23 @@ def series_names(session: Session) -> list[str]:
     """Return the names of the official series loaded."""
     table = table_of(OfficialPoint)
     return list(session.scalars(select(table.c.series).distinct().order_by(table.c.series)))
+
+
+def live_lines(session: Session, *, network_code: str) -> list[tuple[str, bool, int, int]]:
+    """Return (area code, prepaid, balance fen, monthly fee fen) of every live line."""
+    lines = table_of(Line)
+    query = select(
+        lines.c.area_code, lines.c.prepaid, lines.c.balance_fen, lines.c.monthly_fee_fen
+    ).where(lines.c.network_code == network_code, lines.c.status.in_(LIVE_STATUSES))
+    return [(str(a), bool(p), int(b), int(f)) for a, p, b, f in session.execute(query)]
+
+
+def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:
+    """Return the monthly upkeep (fen) of the base stations still costing it, per area."""
+    sites = table_of(BaseStation)
+    query = (
+        select(sites.c.area_code, func.sum(sites.c.monthly_upkeep_fen))
+        .where(sites.c.network_code == network_code, sites.c.status.in_(UPKEEP_STATUSES))
+        .group_by(sites.c.area_code)
+    )
+    return {str(a): int(f or 0) for a, f in session.execute(query)}

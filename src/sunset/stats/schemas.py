@@ -86,3 +86,27 @@ class Forecast(BaseModel):
     notes: list[str]
     interval_scale: float
     history: dict[str, float]
+
+
+class SimulatedPlan(BaseModel):
+    """One candidate plan's simulated months, departures and money."""
+
+    name: str
+    remaining: list[int]
+    clearance_month: str | None
+    left: dict[str, int]
+    refunds_yuan: str
+    upkeep_saved_yuan: str
+
+
+class SimulationReport(BaseModel):
+    """Candidate plans side by side, from one base, one fitted behaviour and one seed."""
+
+    start: str
+    start_lines: int
+    months: list[str]
+    natural_churn_per_month: float
+    fitted_from: str
+    seed: int
+    plans: list[SimulatedPlan]
+    notes: list[str]
