@@ -39,8 +39,8 @@ def main() -> None:
         sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
         subprocess.run([*month_end, "--database", f"sqlite:///{sqlite_db}"], check=True)
         subprocess.run([*month_end, "--database", url], check=True)
-        for forecast in ("forecast_backtest.py", "forecast_regions.py"):  # issue #6
-            subprocess.run([sys.executable, str(ROOT / "benchmarks" / forecast)], check=True)
+        for script in ("forecast_backtest.py", "forecast_regions.py", "simulate.py"):  # #6
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / script)], check=True)
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", pgdir], check=False)
 
