@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sunset.errors import ImportRejectedError, InputInvalidError, NotFoundError
 from sunset.kit.money import format_yuan
 from sunset.kit.rows import RowError
+from sunset.plans import repository as plans_repository
 from sunset.reference import repository as reference
 from sunset.stats import repository, rules
 from sunset.stats.outlook import Request, outlook
@@ -194,7 +195,7 @@ def forecast_region(
             f"{area_code}: {len(series)} month-end snapshot(s) of {network_code}; a forecast needs"
             " at least two (run the cycle through more month-ends: `sunset run --until D`)"
         )
-    return forecast_points(
+    result = forecast_points(
         session,
         series,
         series=f"{area_code}:{network_code}",
@@ -203,6 +204,21 @@ def forecast_region(
         horizon=horizon,
         threshold=threshold,
     )
+    return result.model_copy(
+        update={"notes": [*result.notes, *_plan_notes(session, area_code, network_code)]}
+    )
+
+
+def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
+    """Say what the plan does that a forecast of the counts alone cannot know."""
+    plan = plans_repository.get(session, area_code=area_code, network_code=network_code)
+    dates = [(p, getattr(plan, p)) for p in ("topups_refused", "switched_off")] if plan else []
+    return [
+        f"the plan sets {phase.replace('_', ' ')} on {day}: the forecast extrapolates the counts"
+        " and does not know it (compare plans with `sunset simulate`)"
+        for phase, day in dates
+        if day is not None
+    ]
 
 
 def forecast_official(
