@@ -39,7 +39,7 @@ def main() -> None:
         sqlite_db = ROOT / "benchmarks" / "out" / "bench-import.db"
         subprocess.run([*month_end, "--database", f"sqlite:///{sqlite_db}"], check=True)
         subprocess.run([*month_end, "--database", url], check=True)
-        for script in ("forecast_backtest.py", "forecast_regions.py", "simulate.py"):  # #6
+        for script in ("forecast_backtest.py", "forecast_regions.py", "simulate.py", "report.py"):
             subprocess.run([sys.executable, str(ROOT / "benchmarks" / script)], check=True)
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", pgdir], check=False)
