@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sunset.stats import forecast as fc
 from sunset.stats.outlook import forecast_best
@@ -92,6 +93,11 @@ def score(grid: fc.Grid, method: Method) -> dict[int, tuple[list[float], list[bo
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
+    with threadpool_limits(limits=1, user_api="blas"):  # as `sunset forecast` runs
+        run()
+
+
+def run() -> None:
     with SHIPPED.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     grid = fc.to_grid([r["month_end"] for r in rows], [float(r["subscribers_10k"]) for r in rows])
