@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.factories import import_file, line_rows, write_csv
+import sqlalchemy as sa
+from tests.factories import NOW, import_file, line_rows, site_row, write_csv
 
-from sunset.db import make_engine
+from sunset.db import make_engine, session_scope
 from sunset.plans.jobs import run_cycle
+from sunset.sites.jobs import import_sites
 
 if TYPE_CHECKING:
     from tests.conftest import RunCli
@@ -150,3 +152,29 @@ def test_simulate_compares_candidates_from_one_seed_and_says_what_it_fitted(
     assert off["left"]["switch_off"] + off["left"]["natural"] == 5
     assert none["left"]["switch_off"] == none["left"]["balance_ran_out"] == 0
     assert body["fitted_from"].startswith("phs:national")  # nobody left in Hefei's snapshots
+
+
+@SQLITE_ONLY
+def test_simulate_counts_the_lines_whose_base_station_is_off_air(
+    cli: RunCli, db_url: str, tmp_path: Path
+) -> None:
+    hefei_with_month_ends(db_url, tmp_path)
+    sites = write_csv(tmp_path / "sites.csv", [site_row(0, status="off_air")])
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            import_sites(session, path=sites, today=date(2011, 4, 1), now=NOW)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE lines SET home_site = 'S0551-0' WHERE id <= 2"))
+    finally:
+        engine.dispose()
+    (tmp_path / "none.csv").write_text("area_code,network,switched_off\n")
+
+    args = ("--plan", "none.csv", "--months", "3", "--today", "2011-04-30", "--json")
+    result = cli("simulate", *args)
+
+    assert result.exit_code == 0, result
+    body = result.json()
+    assert body["lines_without_service"] == 2
+    only = body["plans"][0]
+    assert only["left"]["no_service"] + only["complaints"] >= 2

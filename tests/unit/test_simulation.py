@@ -5,6 +5,7 @@ the network, refunds what is left and stops the upkeep."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -66,7 +67,12 @@ def test_a_refused_prepaid_line_leaves_when_its_balance_no_longer_covers_a_month
     outcome = run({"0551": PlanDates(topups_refused=date(2012, 1, 1))})
 
     assert outcome.remaining[:3] == [10_000, 5_000, 5_000]
-    assert outcome.left == {"natural": 0, "balance_ran_out": 5_000, "switch_off": 0}
+    assert outcome.left == {
+        "natural": 0,
+        "no_service": 0,
+        "balance_ran_out": 5_000,
+        "switch_off": 0,
+    }
     assert outcome.refunds_fen == 5_000 * 1_000
 
 
@@ -89,3 +95,23 @@ def test_the_clearance_month_is_the_first_below_one_percent_of_the_start() -> No
 @pytest.mark.parametrize("churn", [0.0, 1.0])
 def test_natural_churn_at_its_bounds_keeps_everyone_or_no_one(churn: float) -> None:
     assert run({}, churn=churn, months=1).remaining == [10_000 if churn == 0 else 0]
+
+
+def test_a_line_without_service_leaves_or_its_user_complains_until_the_switch_off() -> None:
+    unserved = replace(base(), no_service=np.arange(10_000) < 1_000)  # 500 in each network
+    off = {"023": PlanDates(switched_off=date(2012, 3, 10))}
+
+    outcome = simulate(
+        unserved,
+        off,
+        start=START,
+        months=3,
+        behaviour=Behaviour(0.0, "test", leave_without_service=0.5),
+        seed=1,
+        name="t",
+    )
+
+    # Half leave each month: 1,000 -> 500 -> 250 -> Chongqing's 125 go with the switch-off.
+    assert outcome.left["no_service"] == pytest.approx(1_000 - 125 - 125 + 0, abs=120)
+    assert outcome.complaints == pytest.approx(500 + 250 + 125, abs=120)
+    assert outcome.left["natural"] == outcome.left["balance_ran_out"] == 0

@@ -238,6 +238,13 @@ def simulate_command(
     churn: Annotated[
         str, typer.Option("--churn", help="Fit natural churn on: auto, snapshots or national.")
     ] = "auto",
+    leave_without_service: Annotated[
+        float,
+        typer.Option(
+            "--leave-without-service",
+            help="Monthly chance that a line without service leaves (else its user complains).",
+        ),
+    ] = 0.3,
     today: Annotated[str | None, typer.Option("--today", help="Start (YYYY-MM-DD).")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -254,6 +261,7 @@ def simulate_command(
             seed=seed,
             network=network,
             churn=churn,
+            leave_without_service=leave_without_service,
         )
     if as_json:
         print_json(result)
@@ -265,6 +273,7 @@ def simulate_command(
         **{f"left: {k}": [f"{p.left[k]:,}" for p in result.plans] for k in result.plans[0].left},
         "refunds (yuan)": [p.refunds_yuan for p in result.plans],
         "upkeep saved (yuan)": [p.upkeep_saved_yuan for p in result.plans],
+        "complaints (line-months)": [f"{p.complaints:,}" for p in result.plans],
     }
     for label, cells in rows.items():
         table.add_row(label, *cells)

@@ -202,13 +202,26 @@ def series_names(session: Session) -> list[str]:
     return list(session.scalars(select(table.c.series).distinct().order_by(table.c.series)))
 
 
-def live_lines(session: Session, *, network_code: str) -> list[tuple[str, bool, int, int]]:
-    """Return (area code, prepaid, balance fen, monthly fee fen) of every live line."""
-    lines = table_of(Line)
+def live_lines(session: Session, *, network_code: str) -> list[tuple[str, bool, int, int, bool]]:
+    """Return (area code, prepaid, balance fen, monthly fee fen, without service) of every live
+    line; a line is without service when its home base station is off air or dismantled."""
+    lines, sites = table_of(Line), table_of(BaseStation)
+    unserved = (
+        select(sites.c.site_id)
+        .where(
+            sites.c.site_id == lines.c.home_site,
+            sites.c.status.notin_(UPKEEP_STATUSES),
+        )
+        .exists()
+    )
     query = select(
-        lines.c.area_code, lines.c.prepaid, lines.c.balance_fen, lines.c.monthly_fee_fen
+        lines.c.area_code,
+        lines.c.prepaid,
+        lines.c.balance_fen,
+        lines.c.monthly_fee_fen,
+        unserved,
     ).where(lines.c.network_code == network_code, lines.c.status.in_(LIVE_STATUSES))
-    return [(str(a), bool(p), int(b), int(f)) for a, p, b, f in session.execute(query)]
+    return [(str(a), bool(p), int(b), int(f), bool(u)) for a, p, b, f, u in session.execute(query)]
 
 
 def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:

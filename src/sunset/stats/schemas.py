@@ -97,6 +97,7 @@ class SimulatedPlan(BaseModel):
     left: dict[str, int]
     refunds_yuan: str
     upkeep_saved_yuan: str
+    complaints: int
 
 
 class SimulationReport(BaseModel):
@@ -108,5 +109,7 @@ class SimulationReport(BaseModel):
     natural_churn_per_month: float
     fitted_from: str
     seed: int
+    lines_without_service: int
+    leave_without_service: float
     plans: list[SimulatedPlan]
     notes: list[str]

@@ -10,10 +10,13 @@ The behavioural model, per line and month-end (vectorised over every live line):
    longer covers a month, leaves; what is left on it is refunded. Elsewhere prepaid lines are
    assumed to top up, and postpaid lines are billed;
 3. switch-off (停用): every line still live in the local network leaves; positive balances are
-   refunded; from that month the network's base stations no longer cost their monthly upkeep.
+   refunded; from that month the network's base stations no longer cost their monthly upkeep;
+4. no service: a line whose home base station is off air or dismantled has no signal (the
+   Beijing subscriber "只收钱不服务"); each month it leaves with probability
+   ``leave_without_service``, otherwise its user complains (one complaint a line-month).
 
-Offers (subsidies, credits) and complaints are not modelled yet: sunset records no offers, and
-no complaints, to fit them on; the outcome says so rather than print zeros as if measured.
+Offers (subsidies, credits) are not modelled yet: sunset records no offers to fit them on. Nor
+are complaints recorded, so ``leave_without_service`` is an assumption, reported as such.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Base:
     balance_fen: np.ndarray
     fee_fen: np.ndarray
     upkeep_fen: Mapping[str, int] = field(default_factory=dict)  # monthly, per local network
+    no_service: np.ndarray | None = None  # the line's home base station is off air
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Behaviour:
 
     natural_churn: float  # monthly probability that a live line leaves of its own accord
     source: str
+    leave_without_service: float = 0.0  # monthly probability, for a line without service
 
 
 @dataclass
@@ -59,8 +64,14 @@ class Outcome:
     months: list[str]
     remaining: list[int] = field(default_factory=list)
     left: dict[str, int] = field(
-        default_factory=lambda: {"natural": 0, "balance_ran_out": 0, "switch_off": 0}
+        default_factory=lambda: {
+            "natural": 0,
+            "no_service": 0,
+            "balance_ran_out": 0,
+            "switch_off": 0,
+        }
     )
+    complaints: int = 0
     refunds_fen: int = 0
     upkeep_saved_fen: int = 0
     clearance_month: str | None = None
@@ -99,6 +110,8 @@ def simulate(
     balance = base.balance_fen.astype(np.int64, copy=True)
     for day in ends:
         _natural(alive, rng, behaviour.natural_churn, outcome)
+        if base.no_service is not None:
+            _without_service(alive & base.no_service, alive, rng, behaviour, outcome)
         off_areas = _in_phase(base, plans, Phase.SWITCHED_OFF, day)
         refused = _in_phase(base, plans, Phase.TOPUPS_REFUSED, day) & ~off_areas
         _balance_runs_out(base, alive, refused[base.area], balance, outcome)
@@ -115,6 +128,20 @@ def _natural(alive: np.ndarray, rng: np.random.Generator, rate: float, outcome: 
     leaving = alive & (rng.random(len(alive)) < rate)
     alive &= ~leaving
     outcome.left["natural"] += int(leaving.sum())
+
+
+def _without_service(
+    unserved: np.ndarray,
+    alive: np.ndarray,
+    rng: np.random.Generator,
+    behaviour: Behaviour,
+    outcome: Outcome,
+) -> None:
+    """Lines without a signal leave, or their users complain."""
+    leaving = unserved & (rng.random(len(alive)) < behaviour.leave_without_service)
+    alive &= ~leaving
+    outcome.left["no_service"] += int(leaving.sum())
+    outcome.complaints += int((unserved & ~leaving).sum())
 
 
 def _balance_runs_out(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -24,9 +25,9 @@ from sunset.stats.simulation import Base, Behaviour, month_ends, simulate
 
 CHURN_SOURCES = ("auto", "snapshots", "national")
 NOT_MODELLED = (
-    "offers (subsidies, credits) and complaints are not modelled: sunset records no offers or"
-    " complaints yet to fit them on"
+    "offers (subsidies, credits) are not modelled: sunset records no offers yet to fit them on"
 )
+DEFAULT_LEAVE_WITHOUT_SERVICE = 0.3
 
 
 def _month_end(month: str) -> date:
@@ -64,7 +65,12 @@ def _from_national(session: Session) -> Behaviour:
 
 
 def fit_behaviour(
-    session: Session, *, plans: Mapping[str, PlanDates], network: str, source: str = "auto"
+    session: Session,
+    *,
+    plans: Mapping[str, PlanDates],
+    network: str,
+    source: str = "auto",
+    leave_without_service: float = DEFAULT_LEAVE_WITHOUT_SERVICE,
 ) -> Behaviour:
     """Fit the monthly natural churn: on the snapshots (months before any refusal or
     switch-off), or on the national series; ``auto`` takes the snapshots when they saw anyone
@@ -78,7 +84,9 @@ def fit_behaviour(
         chosen = _from_national(session)
     if math.isnan(chosen.natural_churn):
         raise InputInvalidError(f"cannot fit the natural churn ({chosen.source})")
-    return chosen
+    if not 0 <= leave_without_service <= 1:
+        raise InputInvalidError("--leave-without-service is a probability (0 to 1)")
+    return replace(chosen, leave_without_service=leave_without_service)
 
 
 def plans_from_rows(
@@ -111,10 +119,11 @@ def load_base(session: Session, *, network: str) -> Base:
     return Base(
         areas=areas,
         area=np.array([index[a] for a, *_ in rows], dtype=np.int32),
-        prepaid=np.array([p for _, p, _, _ in rows], dtype=bool),
-        balance_fen=np.array([b for _, _, b, _ in rows], dtype=np.int64),
-        fee_fen=np.array([f for *_, f in rows], dtype=np.int64),
+        prepaid=np.array([r[1] for r in rows], dtype=bool),
+        balance_fen=np.array([r[2] for r in rows], dtype=np.int64),
+        fee_fen=np.array([r[3] for r in rows], dtype=np.int64),
         upkeep_fen=repository.upkeep_by_area(session, network_code=network),
+        no_service=np.array([r[4] for r in rows], dtype=bool),
     )
 
 
@@ -127,6 +136,7 @@ def simulate_plans(
     seed: int,
     network: str = "phs",
     churn: str = "auto",
+    leave_without_service: float = DEFAULT_LEAVE_WITHOUT_SERVICE,
 ) -> SimulationReport:
     """Simulate each candidate (its plans over the stored ones) from today's base, side by side.
 
@@ -138,7 +148,13 @@ def simulate_plans(
         p.area_code: dates_of(p) for p in plans_repository.list_all(session, network_code=network)
     }
     base = load_base(session, network=network)
-    behaviour = fit_behaviour(session, plans=stored, network=network, source=churn)
+    behaviour = fit_behaviour(
+        session,
+        plans=stored,
+        network=network,
+        source=churn,
+        leave_without_service=leave_without_service,
+    )
     outcomes = [
         simulate(
             base,
@@ -158,6 +174,8 @@ def simulate_plans(
         natural_churn_per_month=round(behaviour.natural_churn, 6),
         fitted_from=behaviour.source,
         seed=seed,
+        lines_without_service=int(base.no_service.sum()) if base.no_service is not None else 0,
+        leave_without_service=leave_without_service,
         plans=[
             SimulatedPlan(
                 name=o.name,
@@ -166,8 +184,13 @@ def simulate_plans(
                 left=o.left,
                 refunds_yuan=format_yuan(o.refunds_fen),
                 upkeep_saved_yuan=format_yuan(o.upkeep_saved_fen),
+                complaints=o.complaints,
             )
             for o in outcomes
         ],
-        notes=[NOT_MODELLED],
+        notes=[
+            NOT_MODELLED,
+            f"a line without service leaves with probability {leave_without_service} a month,"
+            " otherwise its user complains: an assumption (no complaints are recorded to fit it)",
+        ],
     )
