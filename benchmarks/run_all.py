@@ -44,6 +44,8 @@ def main() -> None:
         subprocess.run([*month_end, "--database", url], check=True)
         numberdb = [sys.executable, str(ROOT / "benchmarks" / "number_database.py")]
         subprocess.run([*numberdb, "--db-entries", "2000000"], check=True)
+        for script in ("forecast_backtest.py", "forecast_regions.py", "simulate.py", "report.py"):
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / script)], check=True)
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", pgdir], check=False)
 

@@ -10,6 +10,7 @@ from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation
+from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
     "BaseStation",
@@ -22,9 +23,12 @@ __all__ = [
     "Line",
     "LocalNetwork",
     "Migration",
+    "MonthlyFlow",
+    "MonthlySnapshot",
     "Network",
     "NoticeSent",
     "NumberHold",
+    "OfficialPoint",
     "Operator",
     "PortEvent",
     "PortRequest",

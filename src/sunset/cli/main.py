@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, offers, operations, plans, porting, routing
+from . import cycle, demo, imports, offers, operations, plans, porting, routing, stats
 from .common import EXIT_VIOLATION, console, err_console, print_json
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ offers.register(app)
 operations.register(app)
 cycle.register(app)
 routing.register(app)
+stats.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

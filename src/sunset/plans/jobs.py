@@ -28,6 +28,7 @@ from sunset.plans.models import RetirementPlan
 from sunset.plans.rules import PlanDates
 from sunset.plans.service import dates_of
 from sunset.plans.vocabulary import Phase
+from sunset.stats.jobs import record_month_end
 
 
 @dataclass
@@ -165,6 +166,7 @@ def _run_day(
             _switch_off(session, area_code, net, day, stats)
     if is_month_end(day):
         _month_end(session, area_code, day, networks, stats)
+        record_month_end(session, area_code=area_code, day=day)
     stats.released += lines.release_quarantine(session, area_code=area_code, day=day)
 
 

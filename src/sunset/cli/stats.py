@@ -1,0 +1,294 @@
+"""`sunset stats [import]` and `sunset forecast`: progress, official series, the clearance date."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sunset.db import session_scope
+from sunset.errors import InputInvalidError
+from sunset.stats import rules, service
+from sunset.stats.schemas import Forecast, ProgressReport
+from sunset.stats.strategy import simulate_plans
+
+from .common import console, err_console, explained, print_json, today_option
+
+app = typer.Typer(help="Progress statistics: remaining lines per month-end, official series.")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also draw a chart (.png/.svg).")]
+SeriesOption = Annotated[
+    str, typer.Option("--series", help="Official series name (phs:national, fixed:national...).")
+]
+CSV_COLUMNS = list(service.ProgressRow.model_fields)
+
+
+def _month(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        rules.parse_month(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint=option) from None
+    return value.strip()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _print_table(report: ProgressReport) -> None:
+    own = report.source == "snapshots"
+    shares = any(r.share_pct is not None for r in report.rows)
+    columns = {
+        "group": report.by != "all",
+        "month": True,
+        "remaining": True,
+        "change": True,
+        "since Dec": True,
+        "share %": shares,
+        "term.": own,
+        "migr.": own,
+        "ported": own,
+        "refunds ¥": own,
+    }
+    table = Table(*(c for c, shown in columns.items() if shown))
+    for r in report.rows:
+        cells = [r.group, r.month, r.remaining, r.change_month, r.change_ytd, r.share_pct]
+        cells += [r.terminated, r.migrated, r.ported_out, r.refunded_yuan]
+        shown = [c for c, keep in zip(cells, columns.values(), strict=True) if keep]
+        table.add_row(*(_cell(c) for c in shown))
+    console.print(table)
+    console.print(f"Unit: {report.unit} ({report.source}).")
+    for line in report.headlines:
+        console.print(line, highlight=False)
+
+
+@app.callback(invoke_without_command=True)
+def stats_command(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option("--by", help="Group by: all, region or operator.")] = "all",
+    first: Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM).")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last month (YYYY-MM).")] = None,
+    national: Annotated[
+        bool, typer.Option("--national", help="Show the official series instead of own lines.")
+    ] = False,
+    series: SeriesOption = service.NATIONAL,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    plot: PlotOption = None,
+) -> None:
+    """Remaining lines per month-end: change in the month, since December, share of fixed lines."""
+    if ctx.invoked_subcommand is not None:
+        return
+    first, last = _month(first, "--from"), _month(last, "--to")
+    with explained(as_json=as_json), session_scope() as session:
+        if national:
+            report = service.official_progress(session, series=series, first=first, last=last)
+        else:
+            report = service.progress(session, by=by, first=first, last=last)
+    if plot:
+        from sunset.stats.charts import progress_chart
+
+        progress_chart(report, [plot])
+    if as_json:
+        print_json(report)
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in report.rows)
+    elif not report.rows:
+        console.print("No month-end recorded yet: `sunset run --until D` records each month-end.")
+    else:
+        _print_table(report)
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="CSV: month_end, subscribers_10k, quoted, source.")
+    ] = None,
+    series: SeriesOption = service.NATIONAL,
+    shipped: Annotated[
+        bool,
+        typer.Option("--shipped", help="Load (again) the national PHS series shipped with sunset."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an official series (replacing it); a bad row refuses the file (exit 2)."""
+    with explained(as_json=as_json), session_scope(write=True) as session:
+        if shipped == (path is not None):
+            raise InputInvalidError("give either a FILE or --shipped")
+        if shipped:
+            result = service.import_shipped(session)
+        else:
+            assert path is not None
+            result = service.import_official(session, path=path, series=series)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"Imported {result.points} month(s) of {result.series}, {result.first_month} to "
+        f"{result.last_month}."
+    )
+
+
+def _print_forecast(result: Forecast) -> None:
+    table = Table("month", "expected", "80 %", "95 %", title=f"{result.series} ({result.unit})")
+    for p in result.points:
+        table.add_row(
+            p.month,
+            f"{p.expected:,.1f}",
+            f"{p.lo80:,.1f} – {p.hi80:,.1f}",
+            f"{p.lo95:,.1f} – {p.hi95:,.1f}",
+        )
+    console.print(table)
+    console.print(
+        f"Model {result.model} (backtest MAPE {_cell(result.backtest_mape)} %); the base falls "
+        f"below {result.threshold:,.1f} {result.unit} in "
+        f"{result.threshold_month or 'no month in sight'}."
+    )
+    if result.deadline is not None:
+        console.print(
+            f"Probability of clearing by {result.deadline}: {_cell(result.p_clear_by_deadline)}"
+        )
+    for note in result.notes:
+        err_console.print(f"note: {note}", highlight=False)
+
+
+def forecast_command(
+    region: Annotated[
+        str | None, typer.Option("--region", help="Area code of a local network.")
+    ] = None,
+    national: Annotated[
+        bool, typer.Option("--national", help="Forecast the official national series.")
+    ] = False,
+    series: SeriesOption = service.NATIONAL,
+    network: Annotated[
+        str, typer.Option("--network", help="Network (its deadline is used).")
+    ] = "phs",
+    horizon: Annotated[int, typer.Option("--horizon", help="Months ahead.")] = 24,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Cleared below this (default 1 % of the peak)."),
+    ] = None,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Forecast remaining lines with 80/95 % intervals, threshold month, P(clear by deadline)."""
+    with explained(as_json=as_json), session_scope() as session:
+        if (region is None) == (not national):
+            raise InputInvalidError("give either --region AREA or --national")
+        if region is not None:
+            result = service.forecast_region(
+                session,
+                area_code=region,
+                network_code=network,
+                horizon=horizon,
+                threshold=threshold,
+            )
+        else:
+            result = service.forecast_official(
+                session, series=series, network_code=network, horizon=horizon, threshold=threshold
+            )
+    if plot:
+        from sunset.stats.charts import forecast_chart
+
+        forecast_chart(result, [plot])
+    if as_json:
+        print_json(result)
+    else:
+        _print_forecast(result)
+
+
+def report_command(
+    month: Annotated[str, typer.Option("--month", help="The report's month (YYYY-MM).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Write the month's report: index.html, CSV tables, charts as PNG and SVG."""
+    from sunset.stats.report import write_report
+
+    with explained(as_json=as_json), session_scope() as session:
+        done = write_report(session, month=month, folder=out)
+    if as_json:
+        print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})
+        return
+    console.print(f"Wrote {len(done.files)} file(s) to {done.folder}: open index.html.")
+    for note in done.notes:
+        err_console.print(f"note: {note}", highlight=False)
+
+
+def simulate_command(
+    plan: Annotated[
+        list[Path], typer.Option("--plan", help="A candidate: a plan file (YAML or CSV); repeat.")
+    ],
+    months: Annotated[int, typer.Option("--months", help="Month-ends to simulate.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same run).")] = 1,
+    network: Annotated[str, typer.Option("--network", help="Network being retired.")] = "phs",
+    churn: Annotated[
+        str, typer.Option("--churn", help="Fit natural churn on: auto, snapshots or national.")
+    ] = "auto",
+    leave_without_service: Annotated[
+        float,
+        typer.Option(
+            "--leave-without-service",
+            help="Monthly chance that a line without service leaves (else its user complains).",
+        ),
+    ] = 0.3,
+    today: Annotated[str | None, typer.Option("--today", help="Start (YYYY-MM-DD).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Simulate candidate plans month by month from today's base and compare them."""
+    from .plans import read_plan_file
+
+    with explained(as_json=as_json), session_scope() as session:
+        candidates = [(path.stem, read_plan_file(path)) for path in plan]
+        result = simulate_plans(
+            session,
+            candidates=candidates,
+            today=today_option(today),
+            months=months,
+            seed=seed,
+            network=network,
+            churn=churn,
+            leave_without_service=leave_without_service,
+        )
+    if as_json:
+        print_json(result)
+        return
+    table = Table("", *(p.name for p in result.plans), title=f"{result.start_lines:,} live lines")
+    rows = {
+        f"remaining {result.months[-1]}": [f"{p.remaining[-1]:,}" for p in result.plans],
+        "cleared (< 1 %)": [p.clearance_month or "-" for p in result.plans],
+        **{f"left: {k}": [f"{p.left[k]:,}" for p in result.plans] for k in result.plans[0].left},
+        "refunds (yuan)": [p.refunds_yuan for p in result.plans],
+        "upkeep saved (yuan)": [p.upkeep_saved_yuan for p in result.plans],
+        "complaints (line-months)": [f"{p.complaints:,}" for p in result.plans],
+    }
+    for label, cells in rows.items():
+        table.add_row(label, *cells)
+    console.print(table)
+    console.print(
+        f"Natural churn {100 * result.natural_churn_per_month:.2f} % a month, fitted on "
+        f"{result.fitted_from}; seed {result.seed}."
+    )
+    for note in result.notes:
+        err_console.print(f"note: {note}", highlight=False)
+
+
+def register(root: typer.Typer) -> None:
+    """Add `stats` (with `stats import`), `forecast`, `report`, `simulate` to the root command."""
+    root.add_typer(app, name="stats")
+    root.command("forecast")(forecast_command)
+    root.command("report")(report_command)
+    root.command("simulate")(simulate_command)

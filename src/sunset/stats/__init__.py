@@ -1,0 +1,1 @@
+"""Progress statistics: month-end snapshots, official series, forecasts of the clearance date."""

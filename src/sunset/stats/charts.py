@@ -1,0 +1,108 @@
+"""Charts of the statistics (matplotlib, Agg backend, imported lazily: it costs a second).
+
+Labels are bilingual; Chinese needs a CJK font (Debian's fonts-wqy-microhei, installed by the
+project's scripts). Without one, matplotlib draws boxes for the Chinese glyphs and goes on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from sunset.stats.rules import parse_month
+from sunset.stats.schemas import Forecast, ProgressReport
+
+FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
+
+
+@contextmanager
+def figure(paths: Sequence[Path], *, size: tuple[float, float] = (9.0, 5.0)) -> Iterator[Any]:
+    """Yield the axes of a new figure; save it to every path (PNG, SVG by suffix) afterwards."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rc = {"font.family": "sans-serif", "font.sans-serif": FONTS, "svg.fonttype": "none"}
+    with matplotlib.rc_context(cast(Any, rc)), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig, axes = plt.subplots(figsize=size)
+        try:
+            yield axes
+            fig.autofmt_xdate()
+            fig.tight_layout()
+            for path in paths:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(path, dpi=110)
+        finally:
+            plt.close(fig)
+
+
+def _days(months: Sequence[str]) -> list[date]:
+    return [parse_month(m) for m in months]
+
+
+def draw_forecast(axes: Any, forecast: Forecast, *, label: str) -> None:
+    """Draw the observed series, the forecast fan (80 % and 95 %), threshold and deadline."""
+    seen = sorted(forecast.history.items())
+    axes.plot(_days([m for m, _ in seen]), [v for _, v in seen], "o-", ms=3, label=label)
+    months = _days([p.month for p in forecast.points])
+    pts = forecast.points
+    axes.fill_between(months, [p.lo95 for p in pts], [p.hi95 for p in pts], alpha=0.2, label="95 %")
+    axes.fill_between(
+        months, [p.lo80 for p in pts], [p.hi80 for p in pts], alpha=0.35, label="80 %"
+    )
+    axes.plot(months, [p.expected for p in pts], "--", label=f"forecast 预测 ({forecast.model})")
+    axes.axhline(forecast.threshold, color="grey", lw=0.8, ls=":", label="threshold 阈值")
+    if forecast.deadline:
+        axes.axvline(parse_month(forecast.deadline), color="red", lw=0.8, label="deadline 期限")
+    axes.set_ylabel(forecast.unit)
+    axes.set_ylim(bottom=0)
+    axes.legend(fontsize=8)
+
+
+def forecast_chart(forecast: Forecast, paths: Sequence[Path]) -> None:
+    """Chart a forecast: remaining lines with the fan, the threshold and the deadline."""
+    with figure(paths) as axes:
+        draw_forecast(axes, forecast, label=f"observed 实际 ({forecast.series})")
+        axes.set_title(f"Remaining users 剩余用户: {forecast.series}")
+
+
+def progress_chart(report: ProgressReport, paths: Sequence[Path]) -> None:
+    """Chart remaining lines per month-end, one line per group."""
+    with figure(paths) as axes:
+        groups: dict[str, list[tuple[str, float]]] = {}
+        for row in report.rows:
+            groups.setdefault(row.group, []).append((row.month, float(row.remaining)))
+        for group, points in sorted(groups.items()):
+            axes.plot(
+                _days([m for m, _ in points]), [v for _, v in points], "o-", ms=3, label=group
+            )
+        axes.set_ylabel(report.unit)
+        axes.set_ylim(bottom=0)
+        axes.set_title(f"Remaining users 剩余用户 ({report.source}, by {report.by})")
+        if len(groups) <= 30:
+            axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def departures_chart(report: ProgressReport, paths: Sequence[Path]) -> None:
+    """Chart the lines that left each month, stacked by how they left."""
+    rows = [r for r in report.rows if r.group == "all"] or report.rows
+    months = [r.month for r in rows]
+    with figure(paths) as axes:
+        bottom = [0.0] * len(rows)
+        for kind, label in (
+            ("terminated", "terminated 销号"),
+            ("migrated", "migrated 迁转"),
+            ("ported_out", "ported out 携号转出"),
+        ):
+            counts = [float(getattr(r, kind) or 0) for r in rows]
+            axes.bar(months, counts, bottom=bottom, label=label)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_ylabel("lines")
+        axes.set_title("Lines that left, by how 离网用户")
+        axes.legend(fontsize=8)

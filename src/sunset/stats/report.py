@@ -1,0 +1,184 @@
+"""The monthly report for the regulator and the programme office: HTML, CSV tables, charts.
+
+Writes into one folder: ``index.html`` (the regulator's sentences, the tables, every chart),
+``progress.csv`` (remaining lines by region and month), ``departures.csv`` (lines that left by
+how, per month), ``national.csv`` and ``national_forecast.csv`` (the official series and its
+forecast), and each chart as PNG and SVG. Everything is as of the end of the report's month.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from sunset.errors import InputInvalidError, NotFoundError
+from sunset.stats import charts, service
+from sunset.stats.rules import parse_month
+from sunset.stats.schemas import Forecast, ProgressReport, ProgressRow
+
+CHART_FORMATS = ("png", "svg")
+Draw = Callable[[Any, Sequence[Path]], None]
+
+
+@dataclass
+class ReportFiles:
+    """What a report wrote: the folder, every file, and the charts by name."""
+
+    folder: Path
+    files: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _write_csv(folder: Path, name: str, rows: Sequence[BaseModel], done: ReportFiles) -> None:
+    path = folder / name
+    columns = list(type(rows[0]).model_fields) if rows else ["month"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(r.model_dump() for r in rows)
+    done.files.append(name)
+
+
+def _chart(folder: Path, name: str, draw: Draw, subject: Any, done: ReportFiles) -> None:
+    paths = [folder / f"{name}.{fmt}" for fmt in CHART_FORMATS]
+    draw(subject, paths)
+    done.charts.append(name)
+    done.files += [p.name for p in paths]
+
+
+def _national(session: Session, month: str) -> tuple[ProgressReport | None, Forecast | None]:
+    try:
+        table = service.official_progress(session, last=month)
+    except NotFoundError:
+        return None, None
+    points = [(r.month, float(r.remaining)) for r in table.rows]
+    if len(points) < 2:
+        return table, None
+    return table, service.forecast_points(session, points, series=service.NATIONAL)
+
+
+def _own_forecast(session: Session, rows: list[ProgressRow]) -> Forecast | None:
+    points = [(r.month, float(r.remaining)) for r in rows if r.group == "all"]
+    if len(points) < 2 or max(v for _, v in points) <= 0:
+        return None
+    return service.forecast_points(session, points, series="all:phs", unit="lines")
+
+
+def write_report(session: Session, *, month: str, folder: Path) -> ReportFiles:
+    """Write the report of ``month`` (YYYY-MM) into ``folder``."""
+    try:
+        parse_month(month)
+    except ValueError as exc:
+        raise InputInvalidError(f"--month: {exc}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    done = ReportFiles(folder)
+    by_region = service.progress(session, by="region", last=month)
+    total = service.progress(session, last=month)
+    _write_csv(folder, "progress.csv", by_region.rows, done)
+    _write_csv(folder, "departures.csv", total.rows, done)
+    if by_region.rows:
+        _chart(folder, "remaining_by_region", charts.progress_chart, by_region, done)
+        _chart(folder, "departures", charts.departures_chart, total, done)
+    own = _own_forecast(session, total.rows)
+    if own is not None:
+        _chart(folder, "own_forecast", charts.forecast_chart, own, done)
+        _write_csv(folder, "own_forecast.csv", own.points, done)
+    national, national_forecast = _national(session, month)
+    if national is not None:
+        _write_csv(folder, "national.csv", national.rows, done)
+    if national_forecast is not None:
+        _chart(folder, "national_forecast", charts.forecast_chart, national_forecast, done)
+        _write_csv(folder, "national_forecast.csv", national_forecast.points, done)
+    if not by_region.rows:
+        done.notes.append(f"no month-end of the cycle recorded up to {month}")
+    done.notes.append("complaints are not recorded by sunset yet: no complaints chart")
+    page = _page(month, by_region, total, own, national, national_forecast, done)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    done.files.insert(0, "index.html")
+    return done
+
+
+def _table(rows: Sequence[ProgressRow], columns: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(getattr(r, c))}</td>" for c in columns) + "</tr>"
+        for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return html.escape(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def _figure(name: str, caption: str, done: ReportFiles) -> str:
+    if name not in done.charts:
+        return ""
+    return (
+        f'<figure><img src="{name}.png" alt="{html.escape(caption)}">'
+        f'<figcaption>{html.escape(caption)} (<a href="{name}.svg">SVG</a>)</figcaption></figure>'
+    )
+
+
+def _forecast_text(forecast: Forecast | None) -> str:
+    if forecast is None:
+        return "<p>No forecast: fewer than two month-ends.</p>"
+    p = forecast.p_clear_by_deadline
+    return (
+        f"<p>Model {forecast.model} (backtest MAPE {_cell(forecast.backtest_mape)} %); below "
+        f"{forecast.threshold:,.1f} {html.escape(forecast.unit)} in "
+        f"{forecast.threshold_month or 'no month in sight'}; probability of clearing by "
+        f"{forecast.deadline or '–'}: {_cell(p)}.</p>"
+    )
+
+
+def _page(
+    month: str,
+    by_region: ProgressReport,
+    total: ProgressReport,
+    own: Forecast | None,
+    national: ProgressReport | None,
+    national_forecast: Forecast | None,
+    done: ReportFiles,
+) -> str:
+    region_columns = ["group", "month", "remaining", "change_month", "change_ytd", "share_pct"]
+    latest = [r for r in by_region.rows if r.month == month]
+    flows = ["month", "remaining", "terminated", "migrated", "ported_out", "refunds"]
+    sections = [
+        f"<h1>PHS retirement 小灵通退网: {html.escape(month)}</h1>",
+        "<ul>" + "".join(f"<li>{html.escape(h)}</li>" for h in total.headlines) + "</ul>",
+        "<h2>Remaining lines by region 各地剩余用户</h2>",
+        _figure("remaining_by_region", "Remaining lines by region", done),
+        _table(latest, region_columns),
+        "<h2>Departures 离网 (terminated, migrated, ported out)</h2>",
+        _figure("departures", "Lines that left, by how", done),
+        _table(total.rows, [*flows, "refunded_yuan"]),
+        "<h2>Forecast of the base 剩余用户预测</h2>",
+        _figure("own_forecast", "Remaining lines with the forecast fan", done),
+        _forecast_text(own),
+    ]
+    if national is not None:
+        sections += [
+            "<h2>National (official, 10,000 subscribers) 全国</h2>",
+            "<ul>" + "".join(f"<li>{html.escape(h)}</li>" for h in national.headlines) + "</ul>",
+            _figure("national_forecast", "National series with the forecast fan", done),
+            _forecast_text(national_forecast),
+        ]
+    sections.append("".join(f"<p><em>{html.escape(n)}</em></p>" for n in done.notes))
+    style = "body{font-family:sans-serif;max-width:60em}td,th{padding:0 .6em;text-align:right}"
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sunset {month}'
+        f"</title><style>{style}</style></head><body>{''.join(sections)}</body></html>\n"
+    )

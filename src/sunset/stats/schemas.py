@@ -1,0 +1,115 @@
+"""The shapes of the statistics and the forecast (also their JSON)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ProgressRow(BaseModel):
+    """One group (a local network, an operator, or all) at one month-end.
+
+    ``remaining`` is in the report's unit (lines, or 10,000 subscribers for official series);
+    the changes are against the month before and the December before (None when not recorded);
+    the shares are of all fixed-line users, where a fixed-line series is loaded.
+    """
+
+    group: str
+    month: str
+    remaining: int | float
+    change_month: int | float | None = None
+    change_ytd: int | float | None = None
+    share_pct: float | None = None
+    share_start_of_year_pct: float | None = None
+    terminated: int | None = None
+    migrated: int | None = None
+    ported_out: int | None = None
+    refunds: int | None = None
+    refunded_yuan: str | None = None
+
+
+class ProgressReport(BaseModel):
+    """Remaining lines month by month, the shape of the regulator's monthly report."""
+
+    unit: str
+    by: str
+    source: str
+    rows: list[ProgressRow]
+    headlines: list[str]
+
+
+class OfficialImport(BaseModel):
+    """What an import of an official series did."""
+
+    series: str
+    points: int
+    first_month: str
+    last_month: str
+
+
+class ForecastPoint(BaseModel):
+    """The predictive distribution of one future month-end (expected = its median)."""
+
+    month: str
+    expected: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+
+
+class CandidateScore(BaseModel):
+    """A candidate model and its rolling-origin backtest error."""
+
+    model: str
+    backtest_mape: float | None
+    backtest_forecasts: int
+
+
+class Forecast(BaseModel):
+    """Expected remaining lines with intervals, the threshold month, the chance of clearing."""
+
+    unit: str
+    points: list[ForecastPoint]
+    threshold_month: str | None
+    p_clear_by_deadline: float | None
+    series: str
+    model: str
+    backtest_mape: float | None
+    candidates: list[CandidateScore]
+    threshold: float
+    deadline: str | None
+    fit_from: str
+    last_observed: str
+    last_value: float
+    observed_months: int
+    interpolated_months: list[str]
+    notes: list[str]
+    interval_scale: float
+    history: dict[str, float]
+
+
+class SimulatedPlan(BaseModel):
+    """One candidate plan's simulated months, departures and money."""
+
+    name: str
+    remaining: list[int]
+    clearance_month: str | None
+    left: dict[str, int]
+    refunds_yuan: str
+    upkeep_saved_yuan: str
+    complaints: int
+
+
+class SimulationReport(BaseModel):
+    """Candidate plans side by side, from one base, one fitted behaviour and one seed."""
+
+    start: str
+    start_lines: int
+    months: list[str]
+    natural_churn_per_month: float
+    fitted_from: str
+    seed: int
+    lines_without_service: int
+    leave_without_service: float
+    plans: list[SimulatedPlan]
+    notes: list[str]

@@ -1,0 +1,273 @@
+"""Use cases of the statistics: the monthly progress table, official series, forecasts."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from sunset.errors import ImportRejectedError, InputInvalidError, NotFoundError
+from sunset.kit.money import format_yuan
+from sunset.kit.rows import RowError
+from sunset.plans import repository as plans_repository
+from sunset.reference import repository as reference
+from sunset.stats import repository, rules
+from sunset.stats.outlook import Request, outlook
+from sunset.stats.schemas import Forecast, OfficialImport, ProgressReport, ProgressRow
+
+NATIONAL = "phs:national"
+SHIPPED = Path(__file__).parent / "data" / "phs_china_national.csv"
+BY_CHOICES = ("all", "region", "operator")
+OFFICIAL_UNIT = "10k subscribers"
+
+
+def _by(by: str | None) -> str | None:
+    if by in (None, "all"):
+        return None
+    if by not in BY_CHOICES:
+        raise InputInvalidError(f"--by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    return by
+
+
+def _totals(session: Session, groups: list[str], *, scale: float) -> dict[str, dict[str, float]]:
+    """Fixed-line users per group (series ``fixed:<group>``), in the report's unit."""
+    found: dict[str, dict[str, float]] = {}
+    for group in groups:
+        points = repository.series_points(session, f"fixed:{group}")
+        if points:
+            found[group] = {m: v * scale for m, v in points}
+    return found
+
+
+def progress(
+    session: Session, *, by: str | None = None, first: str | None = None, last: str | None = None
+) -> ProgressReport:
+    """Remaining (live) lines per month-end with the changes, shares and flows of each month."""
+    grouping = _by(by)
+    values: dict[str, dict[str, float]] = defaultdict(dict)
+    for group, month, live in repository.live_by_month(session, by=grouping):
+        values[group][month] = live
+    totals = _totals(session, list(values), scale=10_000)
+    rows = rules.progress_rows(values, totals=totals, first=first, last=last)
+    flows = repository.flows_by_month(session, by=grouping)
+    rows = [_with_flows(r, flows.get((r.group, r.month))) for r in rows]
+    for row in rows:
+        row.remaining = int(row.remaining)
+    return _report(rows, unit="lines", by=by or "all", source="snapshots")
+
+
+def _with_flows(row: ProgressRow, flow: tuple[int, ...] | None) -> ProgressRow:
+    terminated, migrated, ported, refunds, fen = flow or (0, 0, 0, 0, 0)
+    return row.model_copy(
+        update={
+            "change_month": None if row.change_month is None else int(row.change_month),
+            "change_ytd": None if row.change_ytd is None else int(row.change_ytd),
+            "terminated": terminated,
+            "migrated": migrated,
+            "ported_out": ported,
+            "refunds": refunds,
+            "refunded_yuan": format_yuan(fen),
+        }
+    )
+
+
+def _report(rows: list[ProgressRow], *, unit: str, by: str, source: str) -> ProgressReport:
+    last: dict[str, ProgressRow] = {row.group: row for row in rows}
+    headlines = [rules.headline(row, unit=unit) for row in last.values()]
+    return ProgressReport(unit=unit, by=by, source=source, rows=rows, headlines=headlines)
+
+
+def official_progress(
+    session: Session, *, series: str = NATIONAL, first: str | None = None, last: str | None = None
+) -> ProgressReport:
+    """The same table for an official series (share from ``fixed:<place>`` when loaded)."""
+    points = repository.series_points(session, series)
+    if not points:
+        raise NotFoundError(f"no official series {series!r}; load one with `sunset stats import`")
+    place = series.split(":", 1)[-1]
+    fixed = {m: v for m, v in repository.series_points(session, f"fixed:{place}")}
+    rows = rules.progress_rows({place: dict(points)}, totals={place: fixed}, first=first, last=last)
+    rows = [r.model_copy(update=_rounded(r)) for r in rows]
+    return _report(rows, unit=OFFICIAL_UNIT, by="national", source=series)
+
+
+def _rounded(row: ProgressRow) -> dict[str, float | None]:
+    return {
+        k: None if v is None else round(float(v), 1)
+        for k, v in (("change_month", row.change_month), ("change_ytd", row.change_ytd))
+    }
+
+
+# --- official series -----------------------------------------------------------------------------
+
+
+def read_official(path: Path) -> list[rules.OfficialRow]:
+    """Read and check an official series file; refuse it whole, naming each bad row and field."""
+    if not path.exists():
+        raise InputInvalidError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputInvalidError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    reader = csv.reader(text.splitlines())
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = rules.header_problems(header)
+    if missing:
+        raise InputInvalidError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    good: list[tuple[int, rules.OfficialRow]] = []
+    errors: list[RowError] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        row, problems = rules.check_official_row(
+            dict(zip(header, cells, strict=False)), line=reader.line_num
+        )
+        errors += problems
+        if row is not None:
+            good.append((reader.line_num, row))
+    errors += rules.duplicate_months(good)
+    if errors:
+        raise ImportRejectedError(
+            f"{path.name}: {len({e.row for e in errors})} bad row(s); nothing was imported: "
+            + "; ".join(f"row {e.row}, {e.column} {e.value!r}: {e.reason}" for e in errors[:20]),
+            errors=errors,
+            error_count=len(errors),
+        )
+    if not good:
+        raise InputInvalidError(f"{path.name}: the file has a header but no rows")
+    return sorted((row for _, row in good), key=lambda r: r.month)
+
+
+def import_official(session: Session, *, path: Path, series: str = NATIONAL) -> OfficialImport:
+    """Replace an official series with a file's months (all or nothing)."""
+    if not series or len(series) > 40:
+        raise InputInvalidError("a series name has 1 to 40 characters, e.g. phs:national")
+    rows = read_official(path)
+    points = [
+        {"month": r.month, "value_10k": r.value_10k, "quoted": r.quoted, "source": r.source}
+        for r in rows
+    ]
+    repository.replace_series(session, series=series, points=points)
+    session.flush()
+    return OfficialImport(
+        series=series, points=len(rows), first_month=rows[0].month, last_month=rows[-1].month
+    )
+
+
+def import_shipped(session: Session) -> OfficialImport:
+    """Load (again) the national PHS series shipped with sunset."""
+    return import_official(session, path=SHIPPED, series=NATIONAL)
+
+
+# --- forecasts -----------------------------------------------------------------------------------
+
+
+def _deadline(session: Session, network_code: str) -> str | None:
+    network = reference.networks(session).get(network_code)
+    if network is None:
+        raise NotFoundError(f"no network {network_code!r}")
+    day = network.retirement_deadline
+    return f"{day:%Y-%m}" if day else None
+
+
+def forecast_region(
+    session: Session,
+    *,
+    area_code: str,
+    network_code: str = "phs",
+    horizon: int = 24,
+    threshold: float | None = None,
+) -> Forecast:
+    """Forecast a local network's live lines from its month-end snapshots."""
+    if area_code not in reference.local_networks(session):
+        raise NotFoundError(f"no local network with area code {area_code}")
+    series = sorted(
+        (m, n)
+        for _, m, n in repository.live_by_month(
+            session, area_code=area_code, network_code=network_code
+        )
+    )
+    if len(series) < 2:
+        raise InputInvalidError(
+            f"{area_code}: {len(series)} month-end snapshot(s) of {network_code}; a forecast needs"
+            " at least two (run the cycle through more month-ends: `sunset run --until D`)"
+        )
+    result = forecast_points(
+        session,
+        series,
+        series=f"{area_code}:{network_code}",
+        unit="lines",
+        network_code=network_code,
+        horizon=horizon,
+        threshold=threshold,
+    )
+    return result.model_copy(
+        update={"notes": [*result.notes, *_plan_notes(session, area_code, network_code)]}
+    )
+
+
+def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
+    """Say what the plan does that a forecast of the counts alone cannot know."""
+    plan = plans_repository.get(session, area_code=area_code, network_code=network_code)
+    dates = [(p, getattr(plan, p)) for p in ("topups_refused", "switched_off")] if plan else []
+    return [
+        f"the plan sets {phase.replace('_', ' ')} on {day}: the forecast extrapolates the counts"
+        " and does not know it (compare plans with `sunset simulate`)"
+        for phase, day in dates
+        if day is not None
+    ]
+
+
+def forecast_official(
+    session: Session,
+    *,
+    series: str = NATIONAL,
+    network_code: str = "phs",
+    horizon: int = 24,
+    threshold: float | None = None,
+) -> Forecast:
+    """Forecast an official series (default: the national PHS series) in its unit."""
+    points = repository.series_points(session, series)
+    if len(points) < 2:
+        raise NotFoundError(
+            f"official series {series!r} has {len(points)} month(s); load it with"
+            " `sunset stats import FILE` (or --shipped)"
+        )
+    return forecast_points(
+        session,
+        points,
+        series=series,
+        network_code=network_code,
+        horizon=horizon,
+        threshold=threshold,
+    )
+
+
+def forecast_points(
+    session: Session,
+    points: Sequence[tuple[str, float]],
+    *,
+    series: str,
+    unit: str = OFFICIAL_UNIT,
+    network_code: str = "phs",
+    horizon: int = 24,
+    threshold: float | None = None,
+) -> Forecast:
+    """Forecast (month, count) points against the deadline of ``network_code``."""
+    if not 1 <= horizon <= 240:
+        raise InputInvalidError(f"--horizon must be 1 to 240 months, not {horizon}")
+    if threshold is not None and threshold <= 0:
+        raise InputInvalidError(f"--threshold must be above zero, not {threshold}")
+    request = Request(
+        series=series,
+        unit=unit,
+        months=[m for m, _ in points],
+        values=[float(v) for _, v in points],
+        horizon=horizon,
+        threshold=threshold,
+        deadline=_deadline(session, network_code),
+    )
+    return outlook(request)

@@ -1,0 +1,174 @@
+"""Strategy simulation: today's base month by month under candidate plans (numpy, seeded).
+
+Pure: arrays and plan dates in, an outcome out; no session, no clock.
+
+The behavioural model, per line and month-end (vectorised over every live line):
+
+1. natural churn: each live line leaves of its own accord with the monthly probability fitted
+   on the observed history (see ``service.fit_behaviour``);
+2. top-ups refused (拒绝缴费): a prepaid line is charged its monthly fee and, once its balance no
+   longer covers a month, leaves; what is left on it is refunded. Elsewhere prepaid lines are
+   assumed to top up, and postpaid lines are billed;
+3. switch-off (停用): every line still live in the local network leaves; positive balances are
+   refunded; from that month the network's base stations no longer cost their monthly upkeep;
+4. no service: a line whose home base station is off air or dismantled has no signal (the
+   Beijing subscriber "只收钱不服务"); each month it leaves with probability
+   ``leave_without_service``, otherwise its user complains (one complaint a line-month).
+
+Offers (subsidies, credits) are not modelled yet: sunset records no offers to fit them on. Nor
+are complaints recorded, so ``leave_without_service`` is an assumption, reported as such.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from sunset.plans.rules import PlanDates
+from sunset.plans.vocabulary import Phase
+
+CLEAR_SHARE = 0.01  # the base counts as cleared below this share of its start
+
+
+@dataclass(frozen=True)
+class Base:
+    """Live lines of the network being retired: one array element per line."""
+
+    areas: list[str]
+    area: np.ndarray  # index into ``areas``
+    prepaid: np.ndarray
+    balance_fen: np.ndarray
+    fee_fen: np.ndarray
+    upkeep_fen: Mapping[str, int] = field(default_factory=dict)  # monthly, per local network
+    no_service: np.ndarray | None = None  # the line's home base station is off air
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """The fitted parameters of the model, with where they came from."""
+
+    natural_churn: float  # monthly probability that a live line leaves of its own accord
+    source: str
+    leave_without_service: float = 0.0  # monthly probability, for a line without service
+
+
+@dataclass
+class Outcome:
+    """One plan's simulated months."""
+
+    name: str
+    months: list[str]
+    remaining: list[int] = field(default_factory=list)
+    left: dict[str, int] = field(
+        default_factory=lambda: {
+            "natural": 0,
+            "no_service": 0,
+            "balance_ran_out": 0,
+            "switch_off": 0,
+        }
+    )
+    complaints: int = 0
+    refunds_fen: int = 0
+    upkeep_saved_fen: int = 0
+    clearance_month: str | None = None
+
+
+def month_ends(start: date, months: int) -> list[date]:
+    """The last day of ``start``'s month and of each of the next ``months - 1`` months."""
+    ends = []
+    year, month = start.year, start.month
+    for _ in range(months):
+        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return ends
+
+
+def _in_phase(base: Base, plans: Mapping[str, PlanDates], phase: Phase, day: date) -> np.ndarray:
+    """Per local network (as in ``base.areas``): is ``phase`` (or a later one) in force?"""
+    return np.array([plans[a].is_at_least(phase, day) if a in plans else False for a in base.areas])
+
+
+def simulate(
+    base: Base,
+    plans: Mapping[str, PlanDates],
+    *,
+    start: date,
+    months: int,
+    behaviour: Behaviour,
+    seed: int,
+    name: str,
+) -> Outcome:
+    """Play ``months`` month-ends from ``start`` under ``plans``; the same seed, the same run."""
+    rng = np.random.default_rng(seed)
+    ends = month_ends(start, months)
+    outcome = Outcome(name, [f"{d:%Y-%m}" for d in ends])
+    alive = np.ones(len(base.area), dtype=bool)
+    balance = base.balance_fen.astype(np.int64, copy=True)
+    for day in ends:
+        _natural(alive, rng, behaviour.natural_churn, outcome)
+        if base.no_service is not None:
+            _without_service(alive & base.no_service, alive, rng, behaviour, outcome)
+        off_areas = _in_phase(base, plans, Phase.SWITCHED_OFF, day)
+        refused = _in_phase(base, plans, Phase.TOPUPS_REFUSED, day) & ~off_areas
+        _balance_runs_out(base, alive, refused[base.area], balance, outcome)
+        _switch_off(alive & off_areas[base.area], alive, balance, outcome)
+        outcome.upkeep_saved_fen += sum(
+            base.upkeep_fen.get(a, 0) for a, off in zip(base.areas, off_areas, strict=True) if off
+        )
+        outcome.remaining.append(int(alive.sum()))
+    outcome.clearance_month = _cleared(outcome, len(base.area))
+    return outcome
+
+
+def _natural(alive: np.ndarray, rng: np.random.Generator, rate: float, outcome: Outcome) -> None:
+    leaving = alive & (rng.random(len(alive)) < rate)
+    alive &= ~leaving
+    outcome.left["natural"] += int(leaving.sum())
+
+
+def _without_service(
+    unserved: np.ndarray,
+    alive: np.ndarray,
+    rng: np.random.Generator,
+    behaviour: Behaviour,
+    outcome: Outcome,
+) -> None:
+    """Lines without a signal leave, or their users complain."""
+    leaving = unserved & (rng.random(len(alive)) < behaviour.leave_without_service)
+    alive &= ~leaving
+    outcome.left["no_service"] += int(leaving.sum())
+    outcome.complaints += int((unserved & ~leaving).sum())
+
+
+def _balance_runs_out(
+    base: Base, alive: np.ndarray, refusing: np.ndarray, balance: np.ndarray, outcome: Outcome
+) -> None:
+    """Charge refused prepaid lines a month (never below zero); those that cannot pay for the
+    next month leave, and what is left on them is refunded."""
+    charged = alive & refusing & base.prepaid
+    balance[charged] = np.maximum(balance[charged] - base.fee_fen[charged], 0)
+    out = charged & (balance < base.fee_fen)
+    outcome.refunds_fen += int(balance[out].sum())
+    balance[out] = 0
+    alive &= ~out
+    outcome.left["balance_ran_out"] += int(out.sum())
+
+
+def _switch_off(
+    leaving: np.ndarray, alive: np.ndarray, balance: np.ndarray, outcome: Outcome
+) -> None:
+    outcome.refunds_fen += int(np.clip(balance[leaving], 0, None).sum())
+    balance[leaving] = 0
+    alive &= ~leaving
+    outcome.left["switch_off"] += int(leaving.sum())
+
+
+def _cleared(outcome: Outcome, start_count: int) -> str | None:
+    for month, remaining in zip(outcome.months, outcome.remaining, strict=True):
+        if remaining < CLEAR_SHARE * start_count:
+            return month
+    return None

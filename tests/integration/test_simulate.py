@@ -1,0 +1,68 @@
+"""`simulate_plans` on SQLite and PostgreSQL: the churn fitted on the snapshots of months no plan
+drove, candidates applied over the stored plans, the same seed for every candidate."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from tests.integration.test_stats import two_regions
+
+from sunset.db import session_scope
+from sunset.errors import InputInvalidError
+from sunset.plans.jobs import run_cycle
+from sunset.stats.strategy import simulate_plans
+
+
+@pytest.fixture
+def history(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
+    """The two regions run to the end of 2011, one Shijiazhuang line having left in October."""
+    two_regions(engine, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE lines SET status = 'ported_out', terminated_on = '2011-10-12'"
+                " WHERE number = '+8631186000001'"
+            )
+        )
+    run_cycle(engine, until=date(2011, 12, 31), start=date(2011, 9, 1))
+    return engine
+
+
+def test_the_churn_is_fitted_on_the_months_no_plan_drove_and_every_plan_is_simulated(
+    history: sa.Engine,
+) -> None:
+    keep = [{"area_code": "0311", "network": "phs"}]
+    off = [{"area_code": "0311", "network": "phs", "switched_off": "2012-02-15"}]
+    with session_scope(history) as session:
+        report = simulate_plans(
+            session,
+            candidates=[("keep", keep), ("off", off)],
+            today=date(2011, 12, 31),
+            months=3,
+            seed=7,
+        )
+
+    # Lines live at the month-end before October, November and December (September has no
+    # month before it): Hefei 4 + 4 + 4, Shijiazhuang 2 + 1 + 1; one port in October. Hefei's
+    # plan only announces in those months (no refusal), so they count.
+    assert report.fitted_from == "snapshots: 1 departures in 16 line-months"
+    assert report.natural_churn_per_month == pytest.approx(1 / 16, abs=1e-6)
+    assert report.start_lines == 5  # Hefei's 4 (switched off only in January) and one in 0311
+    keep_plan, off_plan = report.plans
+    assert keep_plan.left["switch_off"] == 4  # Hefei's stored plan holds in both candidates
+    assert off_plan.left["switch_off"] + off_plan.left["natural"] == 5
+    assert off_plan.clearance_month == "2012-02"
+
+
+def test_a_bad_date_in_a_candidate_names_the_candidate_and_the_entry(history: sa.Engine) -> None:
+    bad = [{"area_code": "0311", "network": "phs", "switched_off": "2012-13-01"}]
+    with (
+        pytest.raises(InputInvalidError, match="bad, entry 1 \\(0311\\)"),
+        session_scope(history) as session,
+    ):
+        simulate_plans(
+            session, candidates=[("bad", bad)], today=date(2011, 12, 31), months=3, seed=1
+        )

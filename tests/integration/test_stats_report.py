@@ -1,0 +1,64 @@
+"""`sunset report`: the files of a month's report open, and each holds what it should."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import sqlalchemy as sa
+from tests.integration.test_stats import two_regions
+
+from sunset.db import session_scope
+from sunset.errors import InputInvalidError
+from sunset.plans.jobs import run_cycle
+from sunset.stats.report import write_report
+
+CHARTS = ("remaining_by_region", "departures", "own_forecast", "national_forecast")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def report(engine: sa.Engine, tmp_path: Path) -> Path:
+    two_regions(engine, tmp_path)
+    run_cycle(engine, until=date(2012, 3, 31), start=date(2011, 11, 1))
+    with session_scope(engine) as session:
+        write_report(session, month="2012-02", folder=tmp_path / "report")
+    return tmp_path / "report"
+
+
+def test_a_report_has_each_chart_as_png_and_svg_and_the_page_shows_them(report: Path) -> None:
+    page = (report / "index.html").read_text(encoding="utf-8")
+
+    for chart in CHARTS:
+        assert (report / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = ElementTree.parse(report / f"{chart}.svg").getroot()
+        assert svg.tag == f"{SVG}svg"
+        assert f'<img src="{chart}.png"' in page
+        assert f'<a href="{chart}.svg">' in page
+    labels = ElementTree.parse(report / "national_forecast.svg").getroot().itertext()
+    assert any("剩余用户" in text for text in labels)  # Chinese labels kept as text
+
+
+def test_a_report_stops_at_its_month_and_its_tables_open_as_csv(report: Path) -> None:
+    with (report / "progress.csv").open(encoding="utf-8") as handle:
+        progress = list(csv.DictReader(handle))
+    with (report / "departures.csv").open(encoding="utf-8") as handle:
+        departures = {row["month"]: row for row in csv.DictReader(handle)}
+    with (report / "national_forecast.csv").open(encoding="utf-8") as handle:
+        national = list(csv.DictReader(handle))
+
+    assert {row["month"] for row in progress} == {"2011-11", "2011-12", "2012-01", "2012-02"}
+    assert departures["2012-01"]["terminated"] == "4"
+    assert departures["2012-01"]["refunds"] == "4"
+    assert list(national[0]) == ["month", "expected", "lo80", "hi80", "lo95", "hi95"]
+    assert national[0]["month"] == "2012-03"
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "all, 2012-02: down 4 to 2 lines since 2011-12" in page
+
+
+def test_a_report_refuses_a_month_that_is_not_one(engine: sa.Engine, tmp_path: Path) -> None:
+    with pytest.raises(InputInvalidError), session_scope(engine) as session:
+        write_report(session, month="2012-2", folder=tmp_path / "x")
