@@ -9,10 +9,12 @@ from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
+from tests.factories import import_file, line_row, write_csv
 from tests.integration.test_stats import two_regions
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
+from sunset.offers.service import MigrationRequest, migrate
 from sunset.plans.jobs import run_cycle
 from sunset.stats.report import write_report
 
@@ -62,3 +64,27 @@ def test_a_report_stops_at_its_month_and_its_tables_open_as_csv(report: Path) ->
 def test_a_report_refuses_a_month_that_is_not_one(engine: sa.Engine, tmp_path: Path) -> None:
     with pytest.raises(InputInvalidError), session_scope(engine) as session:
         write_report(session, month="2012-2", folder=tmp_path / "x")
+
+
+def test_a_report_shows_where_migrated_lines_went(engine: sa.Engine, tmp_path: Path) -> None:
+    row = line_row(0, number="010-61000000", area_code="010", operator="unicom", customer_id="B0")
+    import_file(engine, write_csv(tmp_path / "bj.csv", [row]))
+    request = MigrationRequest(
+        number="010-61000000",
+        offer_id="beijing-unicom-upgrade",
+        key="m-1",
+        plan_yuan="66",
+        new_number="186 0100 0000",
+    )
+    with session_scope(engine, write=True) as session:
+        migrate(session, request=request, today=date(2012, 1, 15))
+    run_cycle(engine, until=date(2012, 2, 29), start=date(2012, 1, 1))
+    with session_scope(engine) as session:
+        write_report(session, month="2012-02", folder=tmp_path / "report")
+    with (tmp_path / "report" / "moves_by_target.csv").open(encoding="utf-8") as handle:
+        moves = list(csv.DictReader(handle))
+    assert moves == [
+        {"month": "2012-01", "how": "migration", "target": "unicom/wcdma", "lines": "1"}
+    ]
+    assert (tmp_path / "report" / "moves_by_target.svg").exists()
+    assert "Where they went" in (tmp_path / "report" / "index.html").read_text(encoding="utf-8")

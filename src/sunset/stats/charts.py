@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sunset.stats.rules import parse_month
-from sunset.stats.schemas import Forecast, ProgressReport
+from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
 
 FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
 
@@ -106,3 +106,20 @@ def departures_chart(report: ProgressReport, paths: Sequence[Path]) -> None:
         axes.set_ylabel("lines")
         axes.set_title("Lines that left, by how 离网用户")
         axes.legend(fontsize=8)
+
+
+def moves_chart(rows: Sequence[MoveRow], paths: Sequence[Path]) -> None:
+    """Chart the lines moved on each month, stacked by target (migrations and ports)."""
+    months = sorted({r.month for r in rows})
+    targets = sorted({(r.how, r.target) for r in rows})
+    with figure(paths) as axes:
+        bottom = [0.0] * len(months)
+        for how, target in targets:
+            by_month = {r.month: r.lines for r in rows if (r.how, r.target) == (how, target)}
+            counts = [float(by_month.get(m, 0)) for m in months]
+            label = f"{target} ({'迁转' if how == 'migration' else '携号转网'} {how})"
+            axes.bar(months, counts, bottom=bottom, label=label)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_ylabel("lines")
+        axes.set_title("Migrations and ports by target 迁转与携号转网去向")
+        axes.legend(fontsize=7)

@@ -2,8 +2,9 @@
 
 Writes into one folder: ``index.html`` (the regulator's sentences, the tables, every chart),
 ``progress.csv`` (remaining lines by region and month), ``departures.csv`` (lines that left by
-how, per month), ``national.csv`` and ``national_forecast.csv`` (the official series and its
-forecast), and each chart as PNG and SVG. Everything is as of the end of the report's month.
+how, per month), ``moves_by_target.csv`` (migrations and completed ports by target network),
+``national.csv`` and ``national_forecast.csv`` (the official series and its forecast), and each
+chart as PNG and SVG. Everything is as of the end of the report's month.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.stats import charts, service
 from sunset.stats.rules import parse_month
-from sunset.stats.schemas import Forecast, ProgressReport, ProgressRow
+from sunset.stats.schemas import Forecast, MoveRow, ProgressReport, ProgressRow
 
 CHART_FORMATS = ("png", "svg")
 Draw = Callable[[Any, Sequence[Path]], None]
@@ -87,6 +88,10 @@ def write_report(session: Session, *, month: str, folder: Path) -> ReportFiles:
     if by_region.rows:
         _chart(folder, "remaining_by_region", charts.progress_chart, by_region, done)
         _chart(folder, "departures", charts.departures_chart, total, done)
+    moves = service.moves_by_target(session, last=month)
+    if moves:
+        _write_csv(folder, "moves_by_target.csv", moves, done)
+        _chart(folder, "moves_by_target", charts.moves_chart, moves, done)
     own = _own_forecast(session, total.rows)
     if own is not None:
         _chart(folder, "own_forecast", charts.forecast_chart, own, done)
@@ -100,13 +105,13 @@ def write_report(session: Session, *, month: str, folder: Path) -> ReportFiles:
     if not by_region.rows:
         done.notes.append(f"no month-end of the cycle recorded up to {month}")
     done.notes.append("complaints are not recorded by sunset yet: no complaints chart")
-    page = _page(month, by_region, total, own, national, national_forecast, done)
+    page = _page(month, by_region, total, own, national, national_forecast, done, moves)
     (folder / "index.html").write_text(page, encoding="utf-8")
     done.files.insert(0, "index.html")
     return done
 
 
-def _table(rows: Sequence[ProgressRow], columns: Sequence[str]) -> str:
+def _table(rows: Sequence[BaseModel], columns: Sequence[str]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(getattr(r, c))}</td>" for c in columns) + "</tr>"
@@ -152,6 +157,7 @@ def _page(
     national: ProgressReport | None,
     national_forecast: Forecast | None,
     done: ReportFiles,
+    moves: Sequence[MoveRow] = (),
 ) -> str:
     region_columns = ["group", "month", "remaining", "change_month", "change_ytd", "share_pct"]
     latest = [r for r in by_region.rows if r.month == month]
@@ -165,6 +171,9 @@ def _page(
         "<h2>Departures 离网 (terminated, migrated, ported out)</h2>",
         _figure("departures", "Lines that left, by how", done),
         _table(total.rows, [*flows, "refunded_yuan"]),
+        "<h2>Where they went 去向 (migrations and ports, by target)</h2>",
+        _figure("moves_by_target", "Migrations and ports by target", done),
+        _table(moves, ["month", "how", "target", "lines"]),
         "<h2>Forecast of the base 剩余用户预测</h2>",
         _figure("own_forecast", "Remaining lines with the forecast fan", done),
         _forecast_text(own),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -18,12 +18,14 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from sunset.db import execute_counted, table_of
 from sunset.ledger.models import Refund
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LIVE_STATUSES, LineStatus
+from sunset.offers.models import Migration
+from sunset.porting.models import PortRequest
 from sunset.sites.models import BaseStation
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
@@ -233,3 +235,26 @@ def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:
         .group_by(sites.c.area_code)
     )
     return {str(a): int(f or 0) for a, f in session.execute(query)}
+
+
+def moves_by_target(session: Session, *, last: date) -> list[tuple[str, str, str, int]]:
+    """Count the lines moved on to another network up to ``last``, by month, how (migration,
+    port) and target (operator/network): [(YYYY-MM, how, target, lines)], month order."""
+    new = aliased(Line)
+    migrations = (
+        select(Migration.migrated_on, literal("migration"), new.operator_code, new.network_code)
+        .join(new, new.id == Migration.new_line_id)
+        .where(Migration.migrated_on <= last)
+    )
+    ports = select(
+        PortRequest.closed_at,
+        literal("port"),
+        PortRequest.recipient_operator,
+        PortRequest.recipient_network,
+    ).where(PortRequest.state == "completed", PortRequest.closed_at < last + timedelta(days=1))
+    counts: dict[tuple[str, str, str], int] = {}
+    for query in (migrations, ports):
+        for day, how, operator, network in session.execute(query):
+            key = (f"{day:%Y-%m}", how, f"{operator}/{network}")
+            counts[key] = counts.get(key, 0) + 1
+    return [(*key, n) for key, n in sorted(counts.items())]

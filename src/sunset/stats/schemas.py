@@ -113,3 +113,12 @@ class SimulationReport(BaseModel):
     leave_without_service: float
     plans: list[SimulatedPlan]
     notes: list[str]
+
+
+class MoveRow(BaseModel):
+    """Lines moved on to another network in a month, by how and to which operator/network."""
+
+    month: str
+    how: str  # migration | port
+    target: str
+    lines: int

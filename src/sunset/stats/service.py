@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -16,7 +17,14 @@ from sunset.plans import repository as plans_repository
 from sunset.reference import repository as reference
 from sunset.stats import repository, rules
 from sunset.stats.outlook import Request, outlook
-from sunset.stats.schemas import Forecast, OfficialImport, ProgressReport, ProgressRow
+from sunset.stats.rules import parse_month
+from sunset.stats.schemas import (
+    Forecast,
+    MoveRow,
+    OfficialImport,
+    ProgressReport,
+    ProgressRow,
+)
 
 NATIONAL = "phs:national"
 SHIPPED = Path(__file__).parent / "data" / "phs_china_national.csv"
@@ -271,3 +279,12 @@ def forecast_points(
         deadline=_deadline(session, network_code),
     )
     return outlook(request)
+
+
+def moves_by_target(session: Session, *, last: str) -> list[MoveRow]:
+    """Return the lines moved on to another network up to the end of month ``last`` (YYYY-MM),
+    by month, how (migration or port) and target."""
+    first = parse_month(last)
+    end = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    rows = repository.moves_by_target(session, last=end)
+    return [MoveRow(month=m, how=h, target=t, lines=n) for m, h, t, n in rows]
