@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.factories import import_file, line_row, write_csv
 from tests.integration.test_stats import two_regions
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
+from sunset.offers.service import MigrationRequest, migrate
 from sunset.plans.jobs import run_cycle
 from sunset.stats.strategy import simulate_plans
 
@@ -66,3 +68,39 @@ def test_a_bad_date_in_a_candidate_names_the_candidate_and_the_entry(history: sa
         simulate_plans(
             session, candidates=[("bad", bad)], today=date(2011, 12, 31), months=3, seed=1
         )
+
+
+def test_an_offers_take_up_is_fitted_on_the_migrations_recorded_under_it(
+    history: sa.Engine, tmp_path: Path
+) -> None:
+    rows = [
+        line_row(20 + i, number=f"023-6{1000000 + i:07d}", area_code="023", customer_id=f"CQ{i}")
+        for i in range(4)
+    ]
+    import_file(history, write_csv(tmp_path / "cq.csv", rows))
+    request = MigrationRequest(
+        number="023-61000000",
+        offer_id="chongqing-2009-tianyi",
+        key="m-1",
+        plan_yuan="35",
+        new_number="18923000001",
+    )
+    with session_scope(history, write=True) as session:
+        migrate(session, request=request, today=date(2011, 6, 1))
+    with session_scope(history) as session:
+        report = simulate_plans(
+            session,
+            candidates=[("keep", [])],
+            today=date(2011, 12, 31),
+            months=12,
+            seed=3,
+            offers=["chongqing-2009-tianyi"],
+        )
+    # Three Chongqing lines still eligible and one migration in the last 12 months:
+    # take-up 1 / (12 x (3 + 1)) a month.
+    assert any("take-up 2.08% a month, fitted on 1 migrations" in n for n in report.notes), (
+        report.notes
+    )
+    plan = report.plans[0]
+    assert plan.left["migrated"] <= 3
+    assert plan.subsidies_yuan == f"{300 * plan.left['migrated']}.00"

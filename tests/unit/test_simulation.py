@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sunset.plans.rules import PlanDates
-from sunset.stats.simulation import Base, Behaviour, Outcome, simulate
+from sunset.stats.simulation import Base, Behaviour, OfferModel, Outcome, simulate
 
 START = date(2012, 1, 31)
 
@@ -72,6 +72,7 @@ def test_a_refused_prepaid_line_leaves_when_its_balance_no_longer_covers_a_month
         "no_service": 0,
         "balance_ran_out": 5_000,
         "switch_off": 0,
+        "migrated": 0,
     }
     assert outcome.refunds_fen == 5_000 * 1_000
 
@@ -115,3 +116,49 @@ def test_a_line_without_service_leaves_or_its_user_complains_until_the_switch_of
     assert outcome.left["no_service"] == pytest.approx(1_000 - 125 - 125 + 0, abs=120)
     assert outcome.complaints == pytest.approx(500 + 250 + 125, abs=120)
     assert outcome.left["natural"] == outcome.left["balance_ran_out"] == 0
+
+
+OFFER = OfferModel(
+    id="cq",
+    valid_from=date(2012, 3, 1),
+    valid_until=date(2012, 8, 31),
+    take_up=0.1,
+    subsidy_fen=30_000,
+    credit_fen=1_000,
+)
+
+
+def with_offer(offer: OfferModel = OFFER, *, churn: float = 0.0, seed: int = 1) -> Outcome:
+    lines = base()
+    eligible = (lines.area == 0).reshape(-1, 1)  # Chongqing's half may take it
+    return simulate(
+        replace(lines, offers=(offer,), eligible=eligible),
+        {},
+        start=START,
+        months=12,
+        behaviour=Behaviour(churn, "test"),
+        seed=seed,
+        name="t",
+    )
+
+
+def test_eligible_lines_take_an_open_offer_at_its_take_up_and_it_costs_its_subsidies() -> None:
+    outcome = with_offer()
+
+    # Open March to August: six month-ends at 10 % of those still there, out of 5,000.
+    expected = 5_000 * (1 - 0.9**6)
+    spread = math.sqrt(5_000 * 0.9**6 * (1 - 0.9**6))
+    assert abs(outcome.left["migrated"] - expected) < 4 * spread
+    assert outcome.remaining[:2] == [10_000, 10_000]  # not open in January and February
+    assert outcome.remaining[-1] == outcome.remaining[7]  # closed after August
+    assert outcome.subsidies_fen == outcome.left["migrated"] * 30_000
+    assert outcome.credits_fen == outcome.left["migrated"] * 1_000
+    assert outcome.refunds_fen == 0  # the balance moves with the line
+
+
+def test_an_offer_leaves_the_other_lines_fates_as_they_were_under_the_same_seed() -> None:
+    without = run({}, churn=0.05)
+    nobody = with_offer(replace(OFFER, take_up=0.0), churn=0.05)
+
+    assert nobody.remaining == without.remaining
+    assert with_offer(churn=0.05).remaining != without.remaining

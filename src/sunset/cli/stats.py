@@ -245,6 +245,18 @@ def simulate_command(
             help="Monthly chance that a line without service leaves (else its user complains).",
         ),
     ] = 0.3,
+    take_up: Annotated[
+        float,
+        typer.Option(
+            "--take-up",
+            help="Monthly take-up of an offer with no migrations recorded to fit it on.",
+        ),
+    ] = 0.02,
+    offer: Annotated[
+        list[str] | None,
+        typer.Option("--offer", help="Run only this offer (repeat); default: every offer."),
+    ] = None,
+    no_offers: Annotated[bool, typer.Option("--no-offers", help="Run no offer.")] = False,
     today: Annotated[str | None, typer.Option("--today", help="Start (YYYY-MM-DD).")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -262,6 +274,8 @@ def simulate_command(
             network=network,
             churn=churn,
             leave_without_service=leave_without_service,
+            take_up=take_up,
+            offers=[] if no_offers else offer,
         )
     if as_json:
         print_json(result)
@@ -273,6 +287,8 @@ def simulate_command(
         **{f"left: {k}": [f"{p.left[k]:,}" for p in result.plans] for k in result.plans[0].left},
         "refunds (yuan)": [p.refunds_yuan for p in result.plans],
         "upkeep saved (yuan)": [p.upkeep_saved_yuan for p in result.plans],
+        "handset subsidies (yuan)": [p.subsidies_yuan for p in result.plans],
+        "free credit (yuan)": [p.credits_yuan for p in result.plans],
         "complaints (line-months)": [f"{p.complaints:,}" for p in result.plans],
     }
     for label, cells in rows.items():

@@ -204,9 +204,15 @@ def series_names(session: Session) -> list[str]:
     return list(session.scalars(select(table.c.series).distinct().order_by(table.c.series)))
 
 
-def live_lines(session: Session, *, network_code: str) -> list[tuple[str, bool, int, int, bool]]:
-    """Return (area code, prepaid, balance fen, monthly fee fen, without service) of every live
-    line; a line is without service when its home base station is off air or dismantled."""
+def live_lines(
+    session: Session,
+    *,
+    network_code: str,
+    eligibility: Sequence[ColumnElement[bool]] = (),
+) -> list[tuple[Any, ...]]:
+    """Return (area code, prepaid, balance fen, monthly fee fen, without service, then one flag
+    per ``eligibility`` condition) of every live line; a line is without service when its home
+    base station is off air or dismantled."""
     lines, sites = table_of(Line), table_of(BaseStation)
     unserved = (
         select(sites.c.site_id)
@@ -216,14 +222,29 @@ def live_lines(session: Session, *, network_code: str) -> list[tuple[str, bool, 
         )
         .exists()
     )
+    flags = [case((condition, True), else_=False) for condition in eligibility]
     query = select(
         lines.c.area_code,
         lines.c.prepaid,
         lines.c.balance_fen,
         lines.c.monthly_fee_fen,
         unserved,
+        *flags,
     ).where(lines.c.network_code == network_code, lines.c.status.in_(LIVE_STATUSES))
-    return [(str(a), bool(p), int(b), int(f), bool(u)) for a, p, b, f, u in session.execute(query)]
+    return [
+        (str(a), bool(p), int(b), int(f), bool(u), *(bool(x) for x in rest))
+        for a, p, b, f, u, *rest in session.execute(query)
+    ]
+
+
+def migrations_by_offer(session: Session, *, since: date, before: date) -> dict[str, int]:
+    """Count the migrations of each offer made in [since, before)."""
+    query = (
+        select(Migration.offer_id, func.count())
+        .where(Migration.migrated_on >= since, Migration.migrated_on < before)
+        .group_by(Migration.offer_id)
+    )
+    return {str(o): int(n) for o, n in session.execute(query)}
 
 
 def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:
@@ -258,3 +279,9 @@ def moves_by_target(session: Session, *, last: date) -> list[tuple[str, str, str
             key = (f"{day:%Y-%m}", how, f"{operator}/{network}")
             counts[key] = counts.get(key, 0) + 1
     return [(*key, n) for key, n in sorted(counts.items())]
+
+
+def count_where(session: Session, condition: ColumnElement[bool]) -> int:
+    """Count the lines meeting ``condition``."""
+    lines = table_of(Line)
+    return int(session.scalar(select(func.count()).select_from(lines).where(condition)) or 0)

@@ -98,6 +98,8 @@ class SimulatedPlan(BaseModel):
     refunds_yuan: str
     upkeep_saved_yuan: str
     complaints: int
+    subsidies_yuan: str = "0.00"  # handset subsidies of the offers taken
+    credits_yuan: str = "0.00"  # free credit of the offers taken
 
 
 class SimulationReport(BaseModel):

@@ -15,8 +15,12 @@ The behavioural model, per line and month-end (vectorised over every live line):
    Beijing subscriber "只收钱不服务"); each month it leaves with probability
    ``leave_without_service``, otherwise its user complains (one complaint a line-month).
 
-Offers (subsidies, credits) are not modelled yet: sunset records no offers to fit them on. Nor
-are complaints recorded, so ``leave_without_service`` is an assumption, reported as such.
+5. offers: a line eligible for an open offer (eligibility as of the start, from the offer's own
+   conditions compiled to SQL) migrates with the offer's monthly take-up probability, fitted on
+   the migrations recorded under it where there are any; each migration costs the offer's
+   handset subsidy and free credit; its balance moves with the line, so it is no refund.
+
+Complaints are not recorded, so ``leave_without_service`` is an assumption, reported as such.
 """
 
 from __future__ import annotations
@@ -45,6 +49,24 @@ class Base:
     fee_fen: np.ndarray
     upkeep_fen: Mapping[str, int] = field(default_factory=dict)  # monthly, per local network
     no_service: np.ndarray | None = None  # the line's home base station is off air
+    offers: tuple[OfferModel, ...] = ()
+    eligible: np.ndarray | None = None  # lines x offers: may take that offer at the start
+
+
+@dataclass(frozen=True)
+class OfferModel:
+    """An offer as the simulation sees it: when it is open, its take-up and what it costs."""
+
+    id: str
+    valid_from: date
+    valid_until: date | None
+    take_up: float  # monthly probability that an eligible live line takes it
+    subsidy_fen: int
+    credit_fen: int
+
+    def open_on(self, day: date) -> bool:
+        """Tell whether the offer can be taken on ``day``."""
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -69,8 +91,11 @@ class Outcome:
             "no_service": 0,
             "balance_ran_out": 0,
             "switch_off": 0,
+            "migrated": 0,
         }
     )
+    subsidies_fen: int = 0
+    credits_fen: int = 0
     complaints: int = 0
     refunds_fen: int = 0
     upkeep_saved_fen: int = 0
@@ -104,12 +129,16 @@ def simulate(
 ) -> Outcome:
     """Play ``months`` month-ends from ``start`` under ``plans``; the same seed, the same run."""
     rng = np.random.default_rng(seed)
+    # Offers draw from a stream of their own, so that adding or removing an offer leaves every
+    # other line's fate (natural churn, no service) as it was under the same seed.
+    offers_rng = np.random.default_rng([seed, 1])
     ends = month_ends(start, months)
     outcome = Outcome(name, [f"{d:%Y-%m}" for d in ends])
     alive = np.ones(len(base.area), dtype=bool)
     balance = base.balance_fen.astype(np.int64, copy=True)
     for day in ends:
         _natural(alive, rng, behaviour.natural_churn, outcome)
+        _take_offers(base, alive, offers_rng, day, outcome)
         if base.no_service is not None:
             _without_service(alive & base.no_service, alive, rng, behaviour, outcome)
         off_areas = _in_phase(base, plans, Phase.SWITCHED_OFF, day)
@@ -128,6 +157,23 @@ def _natural(alive: np.ndarray, rng: np.random.Generator, rate: float, outcome: 
     leaving = alive & (rng.random(len(alive)) < rate)
     alive &= ~leaving
     outcome.left["natural"] += int(leaving.sum())
+
+
+def _take_offers(
+    base: Base, alive: np.ndarray, rng: np.random.Generator, day: date, outcome: Outcome
+) -> None:
+    """Eligible live lines take each open offer with its monthly take-up (one offer a line)."""
+    if base.eligible is None:
+        return
+    for k, offer in enumerate(base.offers):
+        if not offer.open_on(day) or offer.take_up <= 0:
+            continue
+        taking = alive & base.eligible[:, k] & (rng.random(len(alive)) < offer.take_up)
+        taken = int(taking.sum())
+        alive &= ~taking
+        outcome.left["migrated"] += taken
+        outcome.subsidies_fen += taken * offer.subsidy_fen
+        outcome.credits_fen += taken * offer.credit_fen
 
 
 def _without_service(

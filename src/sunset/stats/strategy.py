@@ -8,10 +8,16 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from sunset.errors import InputInvalidError
+from sunset.kit.dates import add_months as shift_date
 from sunset.kit.money import format_yuan
+from sunset.kit.sqlpredicates import all_to_sql
+from sunset.lines import repository as lines_repository
+from sunset.offers import rules as offer_rules
+from sunset.offers import service as offers_service
 from sunset.plans import repository as plans_repository
 from sunset.plans.rules import PlanDates
 from sunset.plans.service import dates_of
@@ -21,12 +27,10 @@ from sunset.stats import repository
 from sunset.stats.rules import add_months, parse_month
 from sunset.stats.schemas import SimulatedPlan, SimulationReport
 from sunset.stats.service import NATIONAL
-from sunset.stats.simulation import Base, Behaviour, month_ends, simulate
+from sunset.stats.simulation import Base, Behaviour, OfferModel, month_ends, simulate
 
 CHURN_SOURCES = ("auto", "snapshots", "national")
-NOT_MODELLED = (
-    "offers (subsidies, credits) are not modelled: sunset records no offers yet to fit them on"
-)
+DEFAULT_TAKE_UP = 0.02
 DEFAULT_LEAVE_WITHOUT_SERVICE = 0.3
 
 
@@ -111,19 +115,86 @@ def _date(value: object) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
 
 
-def load_base(session: Session, *, network: str) -> Base:
-    """Today's live lines of ``network`` as arrays, and the upkeep of its sites per area."""
-    rows = repository.live_lines(session, network_code=network)
-    areas = sorted({a for a, *_ in rows})
+def load_base(
+    session: Session, *, network: str, offers: Sequence[OfferModel] = (), today: date | None = None
+) -> Base:
+    """Today's live lines of ``network`` as arrays, the upkeep of its sites per area, and each
+    line's eligibility for each offer (the offer's own conditions, compiled to SQL)."""
+    eligibility = [_eligible_sql(o.id, today) for o in offers] if today else []
+    rows = repository.live_lines(session, network_code=network, eligibility=eligibility)
+    areas = sorted({r[0] for r in rows})
     index = {a: i for i, a in enumerate(areas)}
     return Base(
         areas=areas,
-        area=np.array([index[a] for a, *_ in rows], dtype=np.int32),
+        area=np.array([index[r[0]] for r in rows], dtype=np.int32),
         prepaid=np.array([r[1] for r in rows], dtype=bool),
         balance_fen=np.array([r[2] for r in rows], dtype=np.int64),
         fee_fen=np.array([r[3] for r in rows], dtype=np.int64),
         upkeep_fen=repository.upkeep_by_area(session, network_code=network),
         no_service=np.array([r[4] for r in rows], dtype=bool),
+        offers=tuple(offers),
+        eligible=np.array([r[5:] for r in rows], dtype=bool).reshape(len(rows), len(offers)),
+    )
+
+
+def _eligible_sql(offer_id: str, today: date) -> ColumnElement[bool]:
+    offer = offers_service.get_offer_or_raise(offer_id)
+    predicates = [c.predicate for c in offer_rules.conditions(offer, today)]
+    return all_to_sql(predicates, lines_repository.fact_columns())
+
+
+def offer_models(
+    session: Session, *, network: str, today: date, take_up: float, only: Sequence[str] | None
+) -> tuple[list[OfferModel], list[str]]:
+    """The offers for ``network`` (or only those named), each with its monthly take-up: fitted
+    on the migrations recorded under it in the last 12 months where there are any, else
+    ``take_up`` (an assumption, said in the notes)."""
+    if not 0 <= take_up <= 1:
+        raise InputInvalidError("--take-up is a probability (0 to 1)")
+    catalogue = {o.id: o for o in offers_service.list_offers()}
+    for offer_id in only or ():
+        if offer_id not in catalogue:
+            raise InputInvalidError(f"offers: no offer {offer_id!r} ({', '.join(catalogue)})")
+    chosen = (
+        [catalogue[i] for i in only]
+        if only is not None
+        else [
+            o
+            for o in catalogue.values()
+            if o.conditions.networks is None or network in o.conditions.networks
+        ]
+    )
+    since = shift_date(today, -12)
+    recorded = repository.migrations_by_offer(session, since=since, before=today)
+    models, notes = [], []
+    for offer in chosen:
+        rate, note = _take_up(session, offer.id, recorded.get(offer.id, 0), today, take_up)
+        notes.append(note)
+        models.append(
+            OfferModel(
+                id=offer.id,
+                valid_from=offer.valid_from,
+                valid_until=offer.valid_until,
+                take_up=rate,
+                subsidy_fen=int(offer.outcome.handset_subsidy_yuan * 100),
+                credit_fen=int(offer.outcome.free_credit_yuan * 100),
+            )
+        )
+    return models, notes
+
+
+def _take_up(
+    session: Session, offer_id: str, migrated: int, today: date, assumed: float
+) -> tuple[float, str]:
+    """Migrations of the last 12 months over the line-months that could have taken the offer,
+    approximated by (eligible today + those who took it) x 12 months."""
+    if migrated == 0:
+        return assumed, f"offer {offer_id}: take-up {assumed:.1%} a month assumed (none recorded)"
+    eligible = repository.count_where(session, _eligible_sql(offer_id, today))
+    rate = migrated / (12 * (eligible + migrated))
+    return rate, (
+        f"offer {offer_id}: take-up {rate:.2%} a month, fitted on {migrated:,} migrations in "
+        f"the last 12 months and {eligible:,} lines eligible today"
     )
 
 
@@ -137,17 +208,23 @@ def simulate_plans(
     network: str = "phs",
     churn: str = "auto",
     leave_without_service: float = DEFAULT_LEAVE_WITHOUT_SERVICE,
+    take_up: float = DEFAULT_TAKE_UP,
+    offers: Sequence[str] | None = None,
 ) -> SimulationReport:
     """Simulate each candidate (its plans over the stored ones) from today's base, side by side.
 
     Every candidate runs with the same seed, so the differences come from the plans, not luck.
+    ``offers`` names the offers to run (None: every offer for the network; empty: none).
     """
     if not 1 <= months <= 240:
         raise InputInvalidError(f"--months must be 1 to 240, not {months}")
     stored = {
         p.area_code: dates_of(p) for p in plans_repository.list_all(session, network_code=network)
     }
-    base = load_base(session, network=network)
+    models, offer_notes = offer_models(
+        session, network=network, today=today, take_up=take_up, only=offers
+    )
+    base = load_base(session, network=network, offers=models, today=today)
     behaviour = fit_behaviour(
         session,
         plans=stored,
@@ -185,11 +262,15 @@ def simulate_plans(
                 refunds_yuan=format_yuan(o.refunds_fen),
                 upkeep_saved_yuan=format_yuan(o.upkeep_saved_fen),
                 complaints=o.complaints,
+                subsidies_yuan=format_yuan(o.subsidies_fen),
+                credits_yuan=format_yuan(o.credits_fen),
             )
             for o in outcomes
         ],
         notes=[
-            NOT_MODELLED,
+            *offer_notes,
+            "offer eligibility is taken as of the start; a line that becomes eligible later "
+            "(an owner change ageing past the offer's window) is not counted",
             f"a line without service leaves with probability {leave_without_service} a month,"
             " otherwise its user complains: an assumption (no complaints are recorded to fit it)",
         ],
