@@ -4,7 +4,8 @@
 
 A synthetic base (no database: the simulation itself is timed): lines spread over local
 networks, 60 % prepaid, balances 0-200 yuan, fees 10-70 yuan a month, natural churn 2 % a
-month, 5 % of lines without service (leaving with probability 0.3 a month, else complaining).
+month, 5 % of lines without service (leaving with probability 0.3 a month, else complaining),
+two offers open all along (30 % and 20 % of lines eligible, take-up 3 % and 2 % a month).
 Plan A refuses top-ups region by region over the first year and switches each network off six
 months later; plan B switches everything off at month 12. Prints the seconds per plan, the
 lines left and the peak RSS of the process.
@@ -20,7 +21,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from sunset.plans.rules import PlanDates
-from sunset.stats.simulation import Base, Behaviour, simulate
+from sunset.stats.simulation import Base, Behaviour, OfferModel, simulate
 
 START = date(2012, 1, 31)
 
@@ -35,6 +36,11 @@ def synthetic(lines: int, areas: int, seed: int) -> Base:
         fee_fen=rng.integers(1_000, 7_000, lines, dtype=np.int64),
         upkeep_fen={f"{i:04d}": 50_000_000 for i in range(areas)},
         no_service=rng.random(lines) < 0.05,
+        offers=(
+            OfferModel("a", START, None, 0.03, subsidy_fen=30_000, credit_fen=0),
+            OfferModel("b", START, None, 0.02, subsidy_fen=0, credit_fen=5_000),
+        ),
+        eligible=np.column_stack([rng.random(lines) < 0.3, rng.random(lines) < 0.2]),
     )
 
 
