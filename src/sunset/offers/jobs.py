@@ -6,17 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from sunset.db import is_sqlite
 from sunset.errors import OperationRefusedError
-from sunset.kit.predicates import Predicate
 from sunset.offers import repository, rules
 from sunset.offers.schemas import Offer
-from sunset.reference import repository as reference
 
 CHUNK_ROWS = 200_000
 
@@ -48,19 +43,10 @@ def build_campaign(
     written = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         handle.write(repository.CAMPAIGN_HEADER + "\n")
-        for query in _queries(session, offer, predicates):
-            for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
-                handle.write("\n".join(csv_lines) + "\n")
-                written += len(csv_lines)
-                if progress:
-                    progress(len(csv_lines))
+        query = repository.campaign_query(predicates)
+        for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
+            handle.write("\n".join(csv_lines) + "\n")
+            written += len(csv_lines)
+            if progress:
+                progress(len(csv_lines))
     return CampaignList(out, written, offer.id, today)
-
-
-def _queries(session: Session, offer: Offer, predicates: list[Predicate]) -> list[Select[Any]]:
-    """One statement per local network on SQLite, one over the base elsewhere (see
-    ``repository.campaign_query``)."""
-    if not is_sqlite(session):
-        return [repository.campaign_query(predicates)]
-    areas = offer.conditions.regions or sorted(reference.local_networks(session))
-    return [repository.campaign_query(predicates, area) for area in areas]
