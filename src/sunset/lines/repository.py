@@ -294,3 +294,14 @@ def facts_of(session: Session, line_id: int) -> LineFacts:
     """Return the facts of one line."""
     row = session.execute(facts_query().where(Line.id == line_id)).mappings().one()
     return LineFacts(**row)
+
+
+def live_facts(session: Session, e164: str) -> LineFacts | None:
+    """Return the facts of the live line holding a number, in one query (the partial index of
+    live numbers, its WHERE stated literally as in ``get_live``)."""
+    row = (
+        session.execute(facts_query().where(Line.number == e164, text(LIVE_WHERE)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else LineFacts(**row)

@@ -41,8 +41,10 @@ def get_offer_or_raise(offer_id: str) -> Offer:
 
 def offers_for(session: Session, *, number: str, today: date) -> list[OfferView]:
     """Return every offer for a line, eligible or not, with each failing condition in words."""
-    line = lines.get_live_or_raise(session, number=number)
-    facts = lines_repo.facts_of(session, line.id)
+    e164 = lines.normalise_number(number)
+    facts = lines_repo.live_facts(session, e164)
+    if facts is None:
+        raise NotFoundError(f"no live line has the number {display(e164)}")
     return [_view(offer, rules.offer_refusals(offer, facts, today)) for offer in list_offers()]
 
 
