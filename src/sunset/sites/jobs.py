@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import read_chunks
 from sunset.kit.rows import RowError
+from sunset.ledger import repository as ledger
 from sunset.reference import repository as reference
 from sunset.sites import repository, rules
 
@@ -56,6 +58,7 @@ def import_sites(
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
+    repository.record_imported(session, batch_id=batch.id, since=today)
     session.flush()
     return result
 
@@ -75,3 +78,30 @@ def _drop_duplicates(
             first_row[site_id] = row
         keep.append(not errors or errors[-1].row != row)
     return records.filter(pl.Series(keep, dtype=pl.Boolean)), errors
+
+
+def credit_outages(
+    session: Session,
+    *,
+    area_code: str,
+    month_start: date,
+    entry_date: date,
+    sites: list[str] | None = None,
+) -> int:
+    """Credit every line of a local network the days of one month its home site was out.
+
+    Set-based and idempotent: only lines charged that month are credited, each at most what its
+    days without service were charged, less what earlier runs credited. ``sites`` narrows the
+    statement to the lines of those sites (a history recorded late). Return entries written.
+    """
+    days = calendar.monthrange(month_start.year, month_start.month)[1]
+    rows = repository.outage_credit_rows(
+        area_code=area_code,
+        month_start=month_start,
+        days_in_month=days,
+        entry_date=entry_date,
+        sites=sites or [],
+    )
+    return ledger.post_credits(
+        session, area_code=area_code, rows=rows, prefix=repository.OUTAGE_PREFIX
+    )
