@@ -99,13 +99,14 @@ class PlanStep:
 
 
 def switch_off_order(loads: Sequence[SiteLoad]) -> list[SiteLoad]:
-    """Order sites for switch-off: most upkeep per line served first, then fewest lines lost.
+    """Order sites for switch-off: those serving nobody first (pure saving), then most upkeep
+    per line served, then fewest lines lost.
 
     >>> [s.site_id for s in switch_off_order([SiteLoad("a", 1000, 10), SiteLoad("b", 900, 1),
     ...  SiteLoad("c", 900, 1)])]
     ['b', 'c', 'a']
     """
-    return sorted(loads, key=lambda s: (-s.upkeep_per_line_fen, s.lines, s.site_id))
+    return sorted(loads, key=lambda s: (s.lines > 0, -s.upkeep_per_line_fen, s.lines, s.site_id))
 
 
 def plan_steps(

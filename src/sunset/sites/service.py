@@ -64,13 +64,15 @@ def record_status(
     )
 
 
-def bands(session: Session, *, today: date) -> list[BandState]:
-    """Say for each (local network, network) with sites whether its band is clear on ``today``."""
+def bands(session: Session, *, today: date | None) -> list[BandState]:
+    """Say for each (local network, network) with sites whether its band is clear on ``today``
+    (None: by each site's latest status)."""
     changes = repository.sites_with_history(session)
     grouped: dict[tuple[str, str], list[str | None]] = defaultdict(list)
     for site in repository.list_sites(session):
         recorded = changes.get((site.area_code, site.site_id))
-        status = history.status_on(recorded, today) if recorded else site.status
+        on_day = history.status_on(recorded, today) if recorded and today else None
+        status = on_day or site.status
         grouped[(site.area_code, site.network_code)].append(status)
     return [
         BandState(
