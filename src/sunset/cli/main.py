@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, offers, operations, plans, porting, routing, sites
+from . import care, cycle, demo, imports, offers, operations, plans, porting, routing, sites
 from .common import EXIT_VIOLATION, console, err_console, print_json, today_option
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(plans.app, name="plan")
 app.add_typer(porting.app, name="port")
 app.add_typer(sites.app, name="sites")
+app.add_typer(care.app, name="complaint")
 offers.register(app)
 operations.register(app)
 cycle.register(app)

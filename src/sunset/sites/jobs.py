@@ -87,12 +87,14 @@ def credit_outages(
     month_start: date,
     entry_date: date,
     sites: list[str] | None = None,
+    line_id: int | None = None,
 ) -> int:
     """Credit every line of a local network the days of one month its home site was out.
 
     Set-based and idempotent: only lines charged that month are credited, each at most what its
     days without service were charged, less what earlier runs credited. ``sites`` narrows the
-    statement to the lines of those sites (a history recorded late). Return entries written.
+    statement to the lines of those sites (a history recorded late), ``line_id`` to one line (a
+    complaint). Return the entries written.
     """
     days = calendar.monthrange(month_start.year, month_start.month)[1]
     rows = repository.outage_credit_rows(
@@ -101,6 +103,7 @@ def credit_outages(
         days_in_month=days,
         entry_date=entry_date,
         sites=sites or [],
+        line_id=line_id,
     )
     return ledger.post_credits(
         session, area_code=area_code, rows=rows, prefix=repository.OUTAGE_PREFIX

@@ -138,7 +138,13 @@ def live_lines_of(session: Session, site: BaseStation) -> list[Line]:
 
 
 def outage_credit_rows(
-    *, area_code: str, month_start: date, days_in_month: int, entry_date: date, sites: list[str]
+    *,
+    area_code: str,
+    month_start: date,
+    days_in_month: int,
+    entry_date: date,
+    sites: list[str],
+    line_id: int | None = None,
 ) -> Any:
     """Select the outage credit each line is owed for one month (ENTRY_COLUMNS).
 
@@ -154,7 +160,7 @@ def outage_credit_rows(
     lines, entries = table_of(Line), table_of(LedgerEntry)
     stop = month_start + timedelta(days=days_in_month)
     month = f"{month_start:%Y-%m}"
-    per_line = _outage_days(area_code, month_start, stop, sites)
+    per_line = _outage_days(area_code, month_start, stop, sites, line_id)
     w_start, w_end = ledger.service_window(month_start=month_start, stop=stop)
     served = days_between(w_start, w_end) - per_line.c.out_days
     owed = (lines.c.monthly_fee_fen * case((served > 0, served), else_=0)).op("/")(days_in_month)
@@ -197,7 +203,9 @@ def outage_credit_rows(
     )
 
 
-def _outage_days(area_code: str, month_start: date, stop: date, sites: list[str]) -> Any:
+def _outage_days(
+    area_code: str, month_start: date, stop: date, sites: list[str], line_id: int | None
+) -> Any:
     lines, outs = table_of(Line), table_of(SiteOutage)
     w_start, w_end = ledger.service_window(month_start=month_start, stop=stop)
     out_end = func.coalesce(outs.c.end_on, literal(stop))
@@ -211,6 +219,8 @@ def _outage_days(area_code: str, month_start: date, stop: date, sites: list[str]
     ]
     if sites:
         where.append(outs.c.site_id.in_(sites))
+    if line_id is not None:
+        where.append(lines.c.id == line_id)
     joined = outs.join(
         lines, and_(lines.c.area_code == outs.c.area_code, lines.c.home_site == outs.c.site_id)
     )
@@ -238,3 +248,25 @@ def _credited(base: Any) -> Any:
         )
         .scalar_subquery()
     )
+
+
+def first_outage(session: Session, *, area_code: str, site_id: str) -> date | None:
+    """Return the day a site's first outage began, if it ever had one."""
+    return session.scalar(
+        select(func.min(SiteOutage.start_on)).where(
+            SiteOutage.area_code == area_code, SiteOutage.site_id == site_id
+        )
+    )
+
+
+def outage_credited_fen(session: Session, *, area_code: str, line_id: int) -> int:
+    """Return the fen outage credits have given a line so far."""
+    entries = table_of(LedgerEntry)
+    total = session.scalar(
+        select(func.coalesce(func.sum(entries.c.amount_fen), 0)).where(
+            entries.c.area_code == area_code,
+            entries.c.line_id == line_id,
+            entries.c.idempotency_key.startswith(OUTAGE_PREFIX, autoescape=True),
+        )
+    )
+    return int(total or 0)

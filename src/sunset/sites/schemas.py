@@ -69,3 +69,12 @@ class SiteImpact(BaseModel):
     live_lines: int
     vulnerable_lines: int
     lines: list[ImpactedLine]
+
+
+class OutageCheck(BaseModel):
+    """A line's home site history checked: was it ever out, and what outage credits it has."""
+
+    site_id: str | None
+    had_outage: bool
+    written: int
+    credited_fen: int

@@ -11,12 +11,14 @@ from sunset.config import get_settings
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
+from sunset.lines.models import Line
 from sunset.offers.service import offers_for
 from sunset.sites import history, jobs, repository
 from sunset.sites.models import BaseStation
 from sunset.sites.schemas import (
     BandState,
     ImpactedLine,
+    OutageCheck,
     PlannedSite,
     SiteImpact,
     SitePlan,
@@ -147,4 +149,24 @@ def impact(session: Session, *, site_id: str, today: date) -> SiteImpact:
         live_lines=len(lines),
         vulnerable_lines=sum(line.vulnerable != "none" for line in lines),
         lines=shown,
+    )
+
+
+def credit_line_outages(session: Session, *, line: Line, today: date) -> OutageCheck:
+    """Check a line's home site history and credit every charged day it was out (idempotent)."""
+    site = repository.get(session, line.home_site) if line.home_site else None
+    first = None
+    if site is not None:
+        first = repository.first_outage(session, area_code=site.area_code, site_id=site.site_id)
+    if site is None or first is None:
+        return OutageCheck(site_id=line.home_site, had_outage=False, written=0, credited_fen=0)
+    written = sum(
+        jobs.credit_outages(
+            session, area_code=line.area_code, month_start=m, entry_date=today, line_id=line.id
+        )
+        for m in history.months_between(max(first, line.activated_on), today)
+    )
+    credited = repository.outage_credited_fen(session, area_code=line.area_code, line_id=line.id)
+    return OutageCheck(
+        site_id=site.site_id, had_outage=True, written=written, credited_fen=credited
     )
