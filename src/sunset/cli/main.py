@@ -11,7 +11,7 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import care, cycle, demo, imports, offers, operations, plans, porting, routing, sites
+from . import board, care, cycle, demo, imports, offers, operations, plans, porting, routing, sites
 from .common import EXIT_VIOLATION, console, err_console, print_json, today_option
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(care.app, name="complaint")
 offers.register(app)
 operations.register(app)
 cycle.register(app)
+board.register(app, cycle.notice_app)
 routing.register(app)
 app.command("demo")(demo.demo_command)
 
