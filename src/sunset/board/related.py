@@ -17,7 +17,9 @@ class RelatedIndex:
 
         self.ids = np.asarray(ids, dtype=np.int64)
         self._row = {int(i): n for n, i in enumerate(self.ids)}
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
+        vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32
+        )
         self._matrix: Any = vectorizer.fit_transform(texts) if len(texts) else None
 
     def __len__(self) -> int:
@@ -28,7 +30,8 @@ class RelatedIndex:
         row = self._row.get(notice_id)
         if row is None or self._matrix is None:
             return []
-        scores = (self._matrix @ self._matrix[row].T).toarray().ravel()
+        # A sparse matrix times a dense vector: one pass over the stored values, no sparse result.
+        scores = np.asarray(self._matrix @ self._matrix[row].toarray().ravel()).ravel()
         scores[row] = -1.0
         take = min(k, len(scores) - 1)
         if take <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -97,12 +97,19 @@ def credit_outages(
     complaint). Return the entries written.
     """
     days = calendar.monthrange(month_start.year, month_start.month)[1]
+    stop = month_start + timedelta(days=days)
+    out = repository.sites_out_during(
+        session, area_code=area_code, month_start=month_start, stop=stop
+    )
+    chosen = [s for s in out if s in sites] if sites else out
+    if not chosen:
+        return 0  # most months of most networks: nothing to read
     rows = repository.outage_credit_rows(
         area_code=area_code,
         month_start=month_start,
         days_in_month=days,
         entry_date=entry_date,
-        sites=sites or [],
+        sites=chosen,
         line_id=line_id,
     )
     return ledger.post_credits(
