@@ -227,10 +227,15 @@ def post_credits(session: Session, *, area_code: str, rows: Select[Any], prefix:
         session, insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, rows)
     )
     if written:
-        apply_entries(
-            session,
+        entries = table_of(LedgerEntry)
+        just_written = and_(
             written_since(before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code),
+            # The key range lets SQLite read these entries through the (area_code, key) index
+            # instead of every entry of the local network (a year of charges).
+            entries.c.idempotency_key >= prefix,
+            entries.c.idempotency_key < prefix[:-1] + chr(ord(prefix[-1]) + 1),
         )
+        apply_entries(session, just_written)
     return written
 
 

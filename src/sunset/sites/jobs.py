@@ -112,6 +112,5 @@ def credit_outages(
         sites=chosen,
         line_id=line_id,
     )
-    return ledger.post_credits(
-        session, area_code=area_code, rows=rows, prefix=repository.OUTAGE_PREFIX
-    )
+    prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
+    return ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)

@@ -167,9 +167,9 @@ def outage_credit_rows(
     charge = entries.alias("charge")
     charged = -charge.c.amount_fen
     kept = case((owed < charged, owed), else_=charged)
-    base = literal(f"{OUTAGE_PREFIX}{month}:") + padded_id(lines.c.id)
-    prefix = base + literal(":")
-    already = _credited(base)
+    prefix = literal(f"{OUTAGE_PREFIX}{month}:") + padded_id(lines.c.id) + literal(":")
+    prior = _credited(area_code, month)
+    already = func.coalesce(prior.c.fen, 0)
     due = charged - kept - already
     reference = (
         literal(f"no service in {month}: home site ")
@@ -198,6 +198,7 @@ def outage_credit_rows(
                 charge.c.idempotency_key == literal(f"charge:{month}:") + padded_id(lines.c.id),
             ),
         )
+        .outerjoin(prior, prior.c.line_id == lines.c.id)
         .where(due > 0)
         .order_by(lines.c.id)
     )
@@ -238,17 +239,20 @@ def _outage_days(
     )
 
 
-def _credited(base: Any) -> Any:
-    lines, credit = table_of(Line), table_of(LedgerEntry).alias("credit")
+def _credited(area_code: str, month: str) -> Any:
+    """What outage credits already gave each line for a month (usually nothing): one range
+    read of the (area_code, key) index."""
+    credit = table_of(LedgerEntry)
     return (
-        select(func.coalesce(func.sum(credit.c.amount_fen), 0))
+        select(credit.c.line_id, func.sum(credit.c.amount_fen).label("fen"))
         .where(
-            credit.c.area_code == lines.c.area_code,
-            # ';' sorts right after ':': the range is every key under "<base>:".
-            credit.c.idempotency_key > base + literal(":"),
-            credit.c.idempotency_key < base + literal(";"),
+            credit.c.area_code == area_code,
+            # ';' sorts right after ':': the range is every key under "outage:<month>:".
+            credit.c.idempotency_key > f"{OUTAGE_PREFIX}{month}:",
+            credit.c.idempotency_key < f"{OUTAGE_PREFIX}{month};",
         )
-        .scalar_subquery()
+        .group_by(credit.c.line_id)
+        .subquery("credited")
     )
 
 
