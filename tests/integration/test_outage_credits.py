@@ -165,3 +165,16 @@ def test_more_outage_recorded_later_for_a_credited_month_credits_only_the_differ
 
     assert [a for _, a in credits(base, BEIJING)] == [first, 7000 - 7000 * 10 // 31 - first]
     assert violations_of(base) == []
+
+
+def test_sites_out_in_one_month_are_credited_in_pieces_all_the_same(
+    base: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sunset.sites.jobs.SITES_PER_STATEMENT", 1)
+    record_site_status(base, "S0551-0", "off_air", date(2011, 1, 1))
+    record_site_status(base, "S0551-1", "faulty", date(2011, 1, 1))
+
+    run(base, until=date(2011, 1, 31))
+
+    assert credits(base, BEIJING) == [("2011-01-31", 7000)]
+    assert credits(base, ELSEWHERE) == [("2011-01-31", 7000)]

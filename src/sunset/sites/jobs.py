@@ -18,6 +18,7 @@ from sunset.reference import repository as reference
 from sunset.sites import repository, rules
 
 CHUNK_ROWS = 50_000
+SITES_PER_STATEMENT = 2_000  # bound parameters stay well under SQLite's limit
 
 
 def import_sites(
@@ -102,15 +103,16 @@ def credit_outages(
         session, area_code=area_code, month_start=month_start, stop=stop
     )
     chosen = [s for s in out if s in sites] if sites else out
-    if not chosen:
-        return 0  # most months of most networks: nothing to read
-    rows = repository.outage_credit_rows(
-        area_code=area_code,
-        month_start=month_start,
-        days_in_month=days,
-        entry_date=entry_date,
-        sites=chosen,
-        line_id=line_id,
-    )
     prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
-    return ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+    written = 0  # most months of most networks have no site out: nothing to read
+    for start in range(0, len(chosen), SITES_PER_STATEMENT):
+        rows = repository.outage_credit_rows(
+            area_code=area_code,
+            month_start=month_start,
+            days_in_month=days,
+            entry_date=entry_date,
+            sites=chosen[start : start + SITES_PER_STATEMENT],
+            line_id=line_id,
+        )
+        written += ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+    return written
