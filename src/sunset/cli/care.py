@@ -36,6 +36,13 @@ def _show(found: ComplaintView, *, as_json: bool) -> None:
     )
 
 
+def _listed(found: list[ComplaintView], *, as_json: bool) -> None:
+    if as_json:
+        print_json([c.model_dump(mode="json") for c in found])
+    else:
+        _table(found)
+
+
 def _table(found: list[ComplaintView]) -> None:
     table = Table("id", "number", "area", "kind", "status", "opened", "due", "credit")
     for c in found:
@@ -158,7 +165,7 @@ def list_command(
     """List complaints."""
     with session_scope() as session:
         found = service.list_complaints(session, today=today_option(today), area_code=area)
-    print_json([c.model_dump(mode="json") for c in found]) if as_json else _table(found)
+    _listed(found, as_json=as_json)
 
 
 @app.command("overdue")
@@ -166,7 +173,7 @@ def overdue_command(today: TodayOption = None, as_json: JsonOption = False) -> N
     """List pending complaints past their deadline (SUNSET_COMPLAINT_SLA_DAYS)."""
     with session_scope() as session:
         found = service.overdue(session, today=today_option(today))
-    print_json([c.model_dump(mode="json") for c in found]) if as_json else _table(found)
+    _listed(found, as_json=as_json)
 
 
 @app.command("report")
