@@ -263,3 +263,28 @@ def entries_of(engine: sa.Engine, number: str, kind: str) -> list[tuple[object, 
         n=e164(number),
         k=kind,
     )
+
+
+# --- base stations and outages --------------------------------------------------------------
+
+
+def import_sites_rows(engine: sa.Engine, folder: Path, rows: Sequence[Mapping[str, str]]) -> None:
+    """Import base stations from rows (committed), as of TODAY."""
+    from sunset.sites.jobs import import_sites
+
+    path = write_csv(folder / "sites.csv", rows)
+    with session_scope(engine) as session:
+        import_sites(session, path=path, today=TODAY, now=NOW)
+
+
+def record_site_status(
+    engine: sa.Engine, site_id: str, status: str, since: date, *, today: date | None = None
+) -> int:
+    """Record a site's status from ``since`` (committed); return the credits written."""
+    from sunset.sites import service as sites
+
+    with session_scope(engine, write=True) as session:
+        done = sites.record_status(
+            session, site_id=site_id, status=status, since=since, today=today or since
+        )
+    return done.credits

@@ -55,6 +55,25 @@ class Settings(BaseSettings):
         ge=1,
         description="Hours a donor has to validate an authorised port before it is overdue.",
     )
+    site_migration_cost_yuan: int = Field(
+        default=100,
+        ge=0,
+        description="What moving one line off a site costs (handset, visit): `sites plan` budget.",
+    )
+    complaint_sla_days: dict[str, int] = Field(
+        default={
+            "no_signal": 3,
+            "charged_without_service": 7,
+            "topup_refused": 2,
+            "port_obstructed": 2,
+            "other": 15,
+        },
+        description="Days to resolve a complaint, by kind (JSON in SUNSET_COMPLAINT_SLA_DAYS).",
+    )
+    moderation_file: Path | None = Field(
+        default=None,
+        description="YAML file of comment-moderation rules replacing the shipped ones.",
+    )
 
 
 @lru_cache(maxsize=1)

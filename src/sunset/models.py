@@ -1,5 +1,7 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
+from sunset.board.models import Comment, PublicNotice
+from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
 from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
@@ -9,11 +11,13 @@ from sunset.plans.models import CycleProgress, RetirementPlan
 from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.routing.models import RoutingEntry
-from sunset.sites.models import BaseStation
+from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
     "BaseStation",
+    "Comment",
+    "Complaint",
     "Customer",
     "CycleProgress",
     "Exemption",
@@ -32,7 +36,10 @@ __all__ = [
     "Operator",
     "PortEvent",
     "PortRequest",
+    "PublicNotice",
     "Refund",
     "RetirementPlan",
     "RoutingEntry",
+    "SiteOutage",
+    "SiteStatusChange",
 ]

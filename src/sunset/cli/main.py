@@ -11,8 +11,21 @@ from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
 
-from . import cycle, demo, imports, offers, operations, plans, porting, routing, stats
-from .common import EXIT_VIOLATION, console, err_console, print_json
+from . import (
+    board,
+    care,
+    cycle,
+    demo,
+    imports,
+    offers,
+    operations,
+    plans,
+    porting,
+    routing,
+    sites,
+    stats,
+)
+from .common import EXIT_VIOLATION, console, err_console, print_json, today_option
 
 app = typer.Typer(
     help="sunset: retire a legacy access network without losing anyone's money or number.",
@@ -24,9 +37,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(plans.app, name="plan")
 app.add_typer(porting.app, name="port")
+app.add_typer(sites.app, name="sites")
+app.add_typer(care.app, name="complaint")
 offers.register(app)
 operations.register(app)
 cycle.register(app)
+board.register(app, cycle.notice_app)
 routing.register(app)
 stats.register(app)
 app.command("demo")(demo.demo_command)
@@ -42,10 +58,15 @@ def db_upgrade() -> None:
 
 
 @app.command("status")
-def status_command(as_json: JsonOption = False) -> None:
-    """Show lines by operator, network, local network and status, and the money totals."""
+def status_command(
+    as_json: JsonOption = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Day the bands are judged on; default today.")
+    ] = None,
+) -> None:
+    """Show lines by operator, network, local network and status, the money, the cleared bands."""
     with session_scope() as session:
-        report = status_report(session)
+        report = status_report(session, today=today_option(today))
     if as_json:
         print_json(report)
         return
@@ -61,6 +82,9 @@ def status_command(as_json: JsonOption = False) -> None:
         f"transfers in {money.transfers_in}, out {money.transfers_out}; "
         f"balances {money.balances} (`sunset verify` proves them line by line)."
     )
+    for band in report.bands:
+        state = "cleared" if band.cleared else f"{band.on_air:,} of {band.sites:,} sites serving"
+        console.print(f"Band {band.network} in {band.area_code}: {state}.")
 
 
 @app.command("verify")

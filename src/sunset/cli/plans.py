@@ -12,6 +12,7 @@ import typer
 import yaml
 from rich.table import Table
 
+from sunset.board import service as board
 from sunset.db import session_scope
 from sunset.errors import DomainError, InputInvalidError
 from sunset.plans import service
@@ -95,6 +96,8 @@ def set_command(
             actor=by or getpass.getuser(),
             degrade_on=KEEP if degrade == "keep" else degrade,  # type: ignore[arg-type]
         )
+        # Every dated phase publishes its public notice (once per phase and date).
+        board.publish_plan_notices(session, area_code=area_code, network_code=network, today=day)
     _show(view, as_json=as_json)
 
 
@@ -163,6 +166,10 @@ def import_command(
         views = service.import_plans(
             session, rows=rows, today=day, now=now_for(day), actor=by or getpass.getuser()
         )
+        for v in views:
+            board.publish_plan_notices(
+                session, area_code=v.area_code, network_code=v.network, today=day
+            )
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
         return

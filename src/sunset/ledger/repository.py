@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     func,
@@ -146,7 +148,14 @@ def charge_lines(
     return charged
 
 
-RESERVED_KEYS = ("opening:", "charge:", "refund:", "port:")  # keys sunset writes itself
+RESERVED_KEYS = (
+    "opening:",
+    "charge:",
+    "refund:",
+    "port:",
+    "outage:",
+    "complaint:",
+)  # keys sunset writes itself
 
 
 def written_since(
@@ -176,8 +185,11 @@ def apply_entries(session: Session, written: ColumnElement[bool]) -> None:
     )
 
 
-def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> ColumnElement[int]:
-    """The fen a line owes for its days of service in [month_start, stop), as SQL."""
+def service_window(
+    *, month_start: date, stop: date
+) -> tuple[ColumnElement[date], ColumnElement[date]]:
+    """A line's days of service in [month_start, stop) as SQL: from activation, until its
+    termination or the start of a sunset suspension (the days a month-end charges)."""
     lines = table_of(Line)
     start = case(
         (lines.c.activated_on > month_start, lines.c.activated_on), else_=literal(month_start)
@@ -197,10 +209,37 @@ def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> C
         ),
         else_=literal(stop),
     )
+    return start, end
+
+
+def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> ColumnElement[int]:
+    """The fen a line owes for its days of service in [month_start, stop), as SQL."""
+    lines = table_of(Line)
+    start, end = service_window(month_start=month_start, stop=stop)
     days = days_between(start, end)
     owed = (lines.c.monthly_fee_fen * case((days > 0, days), else_=0)).op("/")(days_in_month)
     balance = case((lines.c.balance_fen > 0, lines.c.balance_fen), else_=0)
     return case((and_(lines.c.prepaid, owed > balance), balance), else_=owed)
+
+
+def post_credits(session: Session, *, area_code: str, rows: Select[Any], prefix: str) -> int:
+    """Write the credit entries ``rows`` selects (ENTRY_COLUMNS, at most one per line, keys
+    under ``prefix``, a reserved one) and move balances and totals by them."""
+    before = max_entry_id(session)
+    written = execute_counted(
+        session, insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, rows)
+    )
+    if written:
+        entries = table_of(LedgerEntry)
+        just_written = and_(
+            written_since(before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code),
+            # The key range lets SQLite read these entries through the (area_code, key) index
+            # instead of every entry of the local network (a year of charges).
+            entries.c.idempotency_key >= prefix,
+            entries.c.idempotency_key < prefix[:-1] + chr(ord(prefix[-1]) + 1),
+        )
+        apply_entries(session, just_written)
+    return written
 
 
 def refund_lines(

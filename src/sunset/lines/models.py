@@ -79,6 +79,8 @@ class Line(Base):
             "operator_code",
             "status",
         ),
+        # The lines a base station serves: outage credits, a site's impact, the switch-off plan.
+        Index("ix_lines_area_code_home_site", "area_code", "home_site"),
         # A number is live on at most one line: the database refuses a second one.
         Index(
             "uq_lines_live_number",

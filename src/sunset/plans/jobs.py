@@ -28,6 +28,7 @@ from sunset.plans.models import RetirementPlan
 from sunset.plans.rules import PlanDates
 from sunset.plans.service import dates_of
 from sunset.plans.vocabulary import Phase
+from sunset.sites.jobs import credit_outages
 from sunset.stats.jobs import record_month_end
 
 
@@ -42,6 +43,7 @@ class AreaMonth:
     refunded_fen: int = 0
     released: int = 0
     barred: int = 0
+    credits: int = 0
     live_at_end: int | None = None
 
 
@@ -225,6 +227,9 @@ def _month_end(
         stop=next_day,
         days_in_month=day.day,
         entry_date=day,
+    )
+    stats.credits += credit_outages(
+        session, area_code=area_code, month_start=month_start, entry_date=day
     )
     # Lines that kept their old tariff after a migration move to the offer's plan fee next month.
     offers.end_kept_tariffs(session, area_code=area_code, from_day=next_day)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,10 +13,12 @@ from sqlalchemy.orm import Session
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import read_chunks
 from sunset.kit.rows import RowError
+from sunset.ledger import repository as ledger
 from sunset.reference import repository as reference
 from sunset.sites import repository, rules
 
 CHUNK_ROWS = 50_000
+SITES_PER_STATEMENT = 2_000  # bound parameters stay well under SQLite's limit
 
 
 def import_sites(
@@ -56,6 +59,7 @@ def import_sites(
     if log.count and not skip_invalid:
         raise ingest.reject(log, file_name=path.name)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
+    repository.record_imported(session, batch_id=batch.id, since=today)
     session.flush()
     return result
 
@@ -75,3 +79,40 @@ def _drop_duplicates(
             first_row[site_id] = row
         keep.append(not errors or errors[-1].row != row)
     return records.filter(pl.Series(keep, dtype=pl.Boolean)), errors
+
+
+def credit_outages(
+    session: Session,
+    *,
+    area_code: str,
+    month_start: date,
+    entry_date: date,
+    sites: list[str] | None = None,
+    line_id: int | None = None,
+) -> int:
+    """Credit every line of a local network the days of one month its home site was out.
+
+    Set-based and idempotent: only lines charged that month are credited, each at most what its
+    days without service were charged, less what earlier runs credited. ``sites`` narrows the
+    statement to the lines of those sites (a history recorded late), ``line_id`` to one line (a
+    complaint). Return the entries written.
+    """
+    days = calendar.monthrange(month_start.year, month_start.month)[1]
+    stop = month_start + timedelta(days=days)
+    out = repository.sites_out_during(
+        session, area_code=area_code, month_start=month_start, stop=stop
+    )
+    chosen = [s for s in out if s in sites] if sites else out
+    prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
+    written = 0  # most months of most networks have no site out: nothing to read
+    for start in range(0, len(chosen), SITES_PER_STATEMENT):
+        rows = repository.outage_credit_rows(
+            area_code=area_code,
+            month_start=month_start,
+            days_in_month=days,
+            entry_date=entry_date,
+            sites=chosen[start : start + SITES_PER_STATEMENT],
+            line_id=line_id,
+        )
+        written += ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+    return written

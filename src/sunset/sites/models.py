@@ -32,3 +32,31 @@ class BaseStation(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     commissioned_on: Mapped[date | None] = mapped_column(Date)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class SiteStatusChange(Base):
+    """A site's status from a day on (until its next change): the history outage credits read."""
+
+    __tablename__ = "site_status_changes"
+    __table_args__ = (CheckConstraint(f"status IN ({sql_in(SiteStatus)})", name="status"),)
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    since: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+
+class SiteOutage(Base):
+    """A period without service from a site, [start_on, end_on) (end_on NULL: still out).
+
+    Derived from the status history whenever it changes, so that the month-end joins lines to a
+    few outage rows instead of replaying every site's history.
+    """
+
+    __tablename__ = "site_outages"
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    end_on: Mapped[date | None] = mapped_column(Date)

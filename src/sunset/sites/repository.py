@@ -1,13 +1,26 @@
-"""Every select and insert of base stations."""
+"""Every select, insert and update of base stations, their history and their outages."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import String, and_, case, cast, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
+from sunset.db import table_of
 from sunset.kit.bulk import insert_frame
-from sunset.sites.models import BaseStation
+from sunset.kit.sqlfunc import days_between, padded_id
+from sunset.ledger import repository as ledger
+from sunset.ledger.models import LedgerEntry
+from sunset.ledger.rules import EntryKind
+from sunset.lines.models import LIVE_WHERE, Line
+from sunset.sites.history import Change, Outage
+from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
+
+OUTAGE_PREFIX = "outage:"  # see ledger.repository.RESERVED_KEYS
 
 
 def existing_ids(session: Session, ids: list[str]) -> set[str]:
@@ -24,3 +37,259 @@ def existing_ids(session: Session, ids: list[str]) -> set[str]:
 def insert_sites(session: Session, records: pl.DataFrame, *, batch_id: int) -> None:
     """Insert validated site records."""
     insert_frame(session, "base_stations", records.with_columns(import_batch_id=pl.lit(batch_id)))
+
+
+def record_imported(session: Session, *, batch_id: int, since: date) -> None:
+    """Start the history of a batch's sites: their imported status from the import day on."""
+    sites = table_of(BaseStation)
+    rows = select(
+        sites.c.area_code, sites.c.site_id, literal(since), sites.c.status, literal(since)
+    ).where(sites.c.import_batch_id == batch_id)
+    columns = ["area_code", "site_id", "since", "status", "recorded_on"]
+    session.execute(insert(table_of(SiteStatusChange)).from_select(columns, rows))
+    silent = rows.with_only_columns(sites.c.area_code, sites.c.site_id, literal(since)).where(
+        sites.c.status != "on_air"
+    )
+    session.execute(
+        insert(table_of(SiteOutage)).from_select(["area_code", "site_id", "start_on"], silent)
+    )
+
+
+def get(session: Session, site_id: str) -> BaseStation | None:
+    """Return a base station by its id."""
+    return session.get(BaseStation, site_id)
+
+
+def history(session: Session, site: BaseStation) -> list[Change]:
+    """Return a site's recorded changes, oldest first."""
+    rows = session.execute(
+        select(SiteStatusChange.since, SiteStatusChange.status)
+        .where(
+            SiteStatusChange.area_code == site.area_code, SiteStatusChange.site_id == site.site_id
+        )
+        .order_by(SiteStatusChange.since)
+    )
+    return [Change(since, status) for since, status in rows]
+
+
+def save_change(session: Session, site: BaseStation, change: Change, *, recorded_on: date) -> None:
+    """Record a change (a second change on the same day replaces the first)."""
+    key = (site.area_code, site.site_id, change.since)
+    stored = session.get(SiteStatusChange, key)
+    if stored is None:
+        stored = SiteStatusChange(area_code=key[0], site_id=key[1], since=key[2])
+        session.add(stored)
+    stored.status, stored.recorded_on = change.status, recorded_on
+    session.flush()
+
+
+def replace_outages(session: Session, site: BaseStation, periods: list[Outage]) -> None:
+    """Store a site's outages afresh from its history."""
+    session.execute(
+        delete(SiteOutage).where(
+            SiteOutage.area_code == site.area_code, SiteOutage.site_id == site.site_id
+        )
+    )
+    session.add_all(
+        SiteOutage(area_code=site.area_code, site_id=site.site_id, start_on=p.start, end_on=p.end)
+        for p in periods
+    )
+    session.flush()
+
+
+def sites_with_history(session: Session) -> dict[tuple[str, str], list[Change]]:
+    """Every site's history by (area code, site id)."""
+    found: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    changes = table_of(SiteStatusChange)
+    for area, site, since, status in session.execute(
+        select(changes.c.area_code, changes.c.site_id, changes.c.since, changes.c.status)
+    ):
+        found[(area, site)].append(Change(since, status))
+    return found
+
+
+def list_sites(session: Session, *, area_code: str | None = None) -> list[BaseStation]:
+    """Return the base stations (of one local network), by id."""
+    query = select(BaseStation).order_by(BaseStation.site_id)
+    if area_code is not None:
+        query = query.where(BaseStation.area_code == area_code)
+    return list(session.scalars(query))
+
+
+def live_lines_by_site(session: Session, *, area_code: str) -> dict[str, int]:
+    """Count the live lines whose home site each site is."""
+    lines = table_of(Line)
+    rows = session.execute(
+        select(lines.c.home_site, func.count())
+        .where(lines.c.area_code == area_code, lines.c.home_site.is_not(None), text(LIVE_WHERE))
+        .group_by(lines.c.home_site)
+    )
+    return {site: int(n) for site, n in rows}
+
+
+def live_lines_of(session: Session, site: BaseStation) -> list[Line]:
+    """Return the live lines whose home site this is, by number."""
+    query = (
+        select(Line)
+        .where(Line.area_code == site.area_code, Line.home_site == site.site_id, text(LIVE_WHERE))
+        .order_by(Line.number)
+    )
+    return list(session.scalars(query))
+
+
+def outage_credit_rows(
+    *,
+    area_code: str,
+    month_start: date,
+    days_in_month: int,
+    entry_date: date,
+    sites: list[str],
+    line_id: int | None = None,
+) -> Any:
+    """Select the outage credit each line is owed for one month (ENTRY_COLUMNS).
+
+    For each line charged that month whose home site was out some of its days of service: what
+    was charged minus what its served days would have cost (fee x served days / days in the
+    month, rounded down, never more than was charged), minus what outage credits already gave
+    back for that month. Keyed ``outage:<YYYY-MM>:<line id>:<fen already credited>``, so a rerun
+    writes nothing and a history recorded later credits only the difference.
+
+    Worked example: 70 yuan a month, site off air from 2011-03-10 on: March charged 7000 fen for
+    31 days, served 9 -> 7000 x 9 // 31 = 2032, credit 4968 fen; April onwards 7000 each.
+    """
+    lines, entries = table_of(Line), table_of(LedgerEntry)
+    stop = month_start + timedelta(days=days_in_month)
+    month = f"{month_start:%Y-%m}"
+    per_line = _outage_days(area_code, month_start, stop, sites, line_id)
+    w_start, w_end = ledger.service_window(month_start=month_start, stop=stop)
+    served = days_between(w_start, w_end) - per_line.c.out_days
+    owed = (lines.c.monthly_fee_fen * case((served > 0, served), else_=0)).op("/")(days_in_month)
+    charge = entries.alias("charge")
+    charged = -charge.c.amount_fen
+    kept = case((owed < charged, owed), else_=charged)
+    prefix = literal(f"{OUTAGE_PREFIX}{month}:") + padded_id(lines.c.id) + literal(":")
+    prior = _credited(area_code, month)
+    already = func.coalesce(prior.c.fen, 0)
+    due = charged - kept - already
+    reference = (
+        literal(f"no service in {month}: home site ")
+        + lines.c.home_site
+        + literal(" out ")
+        + cast(per_line.c.out_days, String)
+        + literal(f" of {days_in_month} days; the days charged are credited")
+    )
+    return (
+        select(
+            lines.c.area_code,
+            lines.c.id,
+            literal(EntryKind.CREDIT.value),
+            due,
+            literal(entry_date),
+            prefix + cast(already, String),
+            reference,
+            func.current_timestamp(),
+        )
+        .select_from(per_line)
+        .join(lines, lines.c.id == per_line.c.line_id)
+        .join(
+            charge,
+            and_(
+                charge.c.area_code == lines.c.area_code,
+                charge.c.idempotency_key == literal(f"charge:{month}:") + padded_id(lines.c.id),
+            ),
+        )
+        .outerjoin(prior, prior.c.line_id == lines.c.id)
+        .where(due > 0)
+        .order_by(lines.c.id)
+    )
+
+
+def _outage_days(
+    area_code: str, month_start: date, stop: date, sites: list[str], line_id: int | None
+) -> Any:
+    lines, outs = table_of(Line), table_of(SiteOutage)
+    w_start, w_end = ledger.service_window(month_start=month_start, stop=stop)
+    out_end = func.coalesce(outs.c.end_on, literal(stop))
+    start = case((outs.c.start_on > w_start, outs.c.start_on), else_=w_start)
+    end = case((out_end < w_end, out_end), else_=w_end)
+    overlap = days_between(start, end)
+    where = [
+        outs.c.area_code == area_code,
+        outs.c.start_on < stop,
+        or_(outs.c.end_on.is_(None), outs.c.end_on > month_start),
+    ]
+    if sites:
+        # Stated on both sides: SQLite then reads the lines of these sites through their index
+        # instead of every line of the local network.
+        where += [outs.c.site_id.in_(sites), lines.c.home_site.in_(sites)]
+    if line_id is not None:
+        where.append(lines.c.id == line_id)
+    joined = outs.join(
+        lines, and_(lines.c.area_code == outs.c.area_code, lines.c.home_site == outs.c.site_id)
+    )
+    return (
+        select(
+            lines.c.id.label("line_id"),
+            func.sum(case((overlap > 0, overlap), else_=0)).label("out_days"),
+        )
+        .select_from(joined)
+        .where(*where)
+        .group_by(lines.c.id)
+        .subquery("outage_days")
+    )
+
+
+def _credited(area_code: str, month: str) -> Any:
+    """What outage credits already gave each line for a month (usually nothing): one range
+    read of the (area_code, key) index."""
+    credit = table_of(LedgerEntry)
+    return (
+        select(credit.c.line_id, func.sum(credit.c.amount_fen).label("fen"))
+        .where(
+            credit.c.area_code == area_code,
+            # ';' sorts right after ':': the range is every key under "outage:<month>:".
+            credit.c.idempotency_key > f"{OUTAGE_PREFIX}{month}:",
+            credit.c.idempotency_key < f"{OUTAGE_PREFIX}{month};",
+        )
+        .group_by(credit.c.line_id)
+        .subquery("credited")
+    )
+
+
+def first_outage(session: Session, *, area_code: str, site_id: str) -> date | None:
+    """Return the day a site's first outage began, if it ever had one."""
+    return session.scalar(
+        select(func.min(SiteOutage.start_on)).where(
+            SiteOutage.area_code == area_code, SiteOutage.site_id == site_id
+        )
+    )
+
+
+def outage_credited_fen(session: Session, *, area_code: str, line_id: int) -> int:
+    """Return the fen outage credits have given a line so far."""
+    entries = table_of(LedgerEntry)
+    total = session.scalar(
+        select(func.coalesce(func.sum(entries.c.amount_fen), 0)).where(
+            entries.c.area_code == area_code,
+            entries.c.line_id == line_id,
+            entries.c.idempotency_key.startswith(OUTAGE_PREFIX, autoescape=True),
+        )
+    )
+    return int(total or 0)
+
+
+def sites_out_during(
+    session: Session, *, area_code: str, month_start: date, stop: date
+) -> list[str]:
+    """Return the sites of a local network out of service some day in [month_start, stop)."""
+    outs = table_of(SiteOutage)
+    query = (
+        select(outs.c.site_id)
+        .distinct()
+        .where(
+            outs.c.area_code == area_code,
+            outs.c.start_on < stop,
+            or_(outs.c.end_on.is_(None), outs.c.end_on > month_start),
+        )
+    )
+    return list(session.scalars(query))

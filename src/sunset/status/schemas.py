@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from sunset.sites.schemas import BandState
+
 
 class LineGroup(BaseModel):
     """Lines of one operator and network in one local network with one status."""
@@ -50,3 +52,4 @@ class StatusReport(BaseModel):
 
     lines: LinesSummary
     money: MoneySummary
+    bands: list[BandState]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -10,12 +11,14 @@ from sunset.kit.money import format_yuan
 from sunset.ledger.rules import EntryKind
 from sunset.lines.vocabulary import LIVE_STATUSES
 from sunset.reference import repository as reference
+from sunset.sites.service import bands
 from sunset.status import repository
 from sunset.status.schemas import LineGroup, LinesSummary, MoneySummary, StatusReport
 
 
-def status_report(session: Session) -> StatusReport:
-    """Count lines by operator, network, local network and status, and total the money."""
+def status_report(session: Session, *, today: date | None = None) -> StatusReport:
+    """Count lines by operator, network, local network and status, total the money, and say
+    which bands are clear on ``today`` (default: by each site's latest status)."""
     groups = repository.line_groups(session)
     cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
     counters: dict[str, Counter[str]] = {k: Counter() for k in ("status", "op", "net", "area")}
@@ -43,7 +46,11 @@ def status_report(session: Session) -> StatusReport:
             for area, network, operator, status, count in sorted(groups)
         ],
     )
-    return StatusReport(lines=lines, money=_money(repository.ledger_totals(session)))
+    return StatusReport(
+        lines=lines,
+        money=_money(repository.ledger_totals(session)),
+        bands=bands(session, today=today),
+    )
 
 
 def _money(totals: dict[str, int]) -> MoneySummary:

@@ -1,0 +1,1 @@
+"""Customer care: complaints, their deadlines and their resolutions."""

@@ -1,0 +1,154 @@
+"""Complaints: open (a charged-without-service one checked and credited at once), move, close."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sunset.care import repository, rules
+from sunset.care.models import Complaint
+from sunset.care.schemas import ComplaintCount, ComplaintView
+from sunset.care.vocabulary import PENDING, ComplaintKind, ComplaintStatus
+from sunset.config import get_settings
+from sunset.errors import InputInvalidError, NotFoundError, OperationRefusedError
+from sunset.kit.money import format_yuan
+from sunset.kit.numbers import display
+from sunset.ledger import service as ledger
+from sunset.ledger.rules import EntryKind
+from sunset.lines.service import normalise_number
+from sunset.sites.service import credit_line_outages
+
+
+def open_complaint(
+    session: Session, *, number: str, kind: str, text: str, today: date
+) -> ComplaintView:
+    """Open a complaint on a number's line; a charged-without-service one is checked at once."""
+    if kind not in {k.value for k in ComplaintKind}:
+        known = ", ".join(k.value for k in ComplaintKind)
+        raise InputInvalidError(f"unknown complaint kind {kind!r} (known: {known})")
+    if not text.strip():
+        raise InputInvalidError("a complaint needs its text: what happened, in the user's words")
+    line = repository.latest_line(session, normalise_number(number))
+    if line is None:
+        raise NotFoundError(f"no line ever held {number}")
+    complaint = Complaint(
+        area_code=line.area_code,
+        line_id=line.id,
+        number=line.number,
+        kind=kind,
+        text=text.strip()[:2000],
+        status=ComplaintStatus.OPEN.value,
+        opened_on=today,
+        due_on=rules.due_on(kind, today, get_settings().complaint_sla_days),
+        credit_fen=0,
+    )
+    repository.add(session, complaint)
+    if kind == ComplaintKind.CHARGED_WITHOUT_SERVICE:
+        _check_outages(session, complaint, today)
+    return view(complaint, today)
+
+
+def _check_outages(session: Session, complaint: Complaint, today: date) -> None:
+    line = repository.line_of(session, complaint)
+    found = credit_line_outages(session, line=line, today=today)
+    if not found.had_outage or found.credited_fen == 0:
+        complaint.status = ComplaintStatus.INVESTIGATING.value
+        complaint.resolution = (
+            f"home site {found.site_id or '(none)'} shows no outage on days charged: "
+            "an agent must investigate"
+        )
+        return
+    complaint.status, complaint.closed_on = ComplaintStatus.RESOLVED.value, today
+    complaint.credit_fen = found.credited_fen
+    complaint.resolution = (
+        f"true: home site {found.site_id} was out of service; "
+        f"{format_yuan(found.credited_fen)} yuan credited for the days charged without service"
+    )
+    session.flush()
+
+
+def move(
+    session: Session,
+    *,
+    complaint_id: int,
+    status: str,
+    today: date,
+    note: str | None = None,
+    credit_fen: int = 0,
+) -> ComplaintView:
+    """Move a complaint on (investigating, resolved, rejected), with an optional credit."""
+    complaint = repository.get(session, complaint_id)
+    if complaint is None:
+        raise NotFoundError(f"no complaint {complaint_id}")
+    refusal = rules.move_refusal(complaint.status, status)
+    if refusal:
+        raise OperationRefusedError(refusal, code="COMPLAINT_MOVE_REFUSED")
+    if credit_fen and status != ComplaintStatus.RESOLVED:
+        raise InputInvalidError("only a resolution can credit the customer")
+    if credit_fen:
+        _credit(session, complaint, credit_fen, today)
+    complaint.status, complaint.resolution = status, note or complaint.resolution
+    if status not in PENDING:
+        complaint.closed_on = today
+    session.flush()
+    return view(complaint, today)
+
+
+def _credit(session: Session, complaint: Complaint, credit_fen: int, today: date) -> None:
+    line = repository.line_of(session, complaint)
+    ledger.post(
+        session,
+        line=line,
+        kind=EntryKind.CREDIT,
+        amount_fen=credit_fen,
+        day=today,
+        key=f"complaint:{complaint.id}",
+        reference=f"complaint {complaint.id} ({complaint.kind}) resolved with a credit",
+    )
+    complaint.credit_fen += credit_fen
+
+
+def overdue(session: Session, *, today: date) -> list[ComplaintView]:
+    """List pending complaints past their deadline."""
+    return [view(c, today) for c in repository.pending_due_before(session, today)]
+
+
+def list_complaints(
+    session: Session, *, today: date, area_code: str | None = None
+) -> list[ComplaintView]:
+    """List complaints (of one region)."""
+    return [view(c, today) for c in repository.list_all(session, area_code=area_code)]
+
+
+def report(session: Session) -> list[ComplaintCount]:
+    """Count complaints by month, region and kind, with how many are still pending."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    pending: Counter[tuple[str, str, str]] = Counter()
+    for c in repository.list_all(session):
+        key = (f"{c.opened_on:%Y-%m}", c.area_code, c.kind)
+        counts[key] += 1
+        pending[key] += c.status in PENDING
+    return [
+        ComplaintCount(month=m, area_code=a, kind=k, complaints=n, pending=pending[(m, a, k)])
+        for (m, a, k), n in sorted(counts.items())
+    ]
+
+
+def view(complaint: Complaint, today: date) -> ComplaintView:
+    """Show a complaint as an agent sees it."""
+    return ComplaintView(
+        id=complaint.id,
+        number=display(complaint.number),
+        area_code=complaint.area_code,
+        kind=complaint.kind,
+        text=complaint.text,
+        status=complaint.status,
+        opened_on=complaint.opened_on,
+        due_on=complaint.due_on,
+        closed_on=complaint.closed_on,
+        resolution=complaint.resolution,
+        credit=format_yuan(complaint.credit_fen),
+        overdue=rules.is_overdue(complaint.status, complaint.due_on, today),
+    )

@@ -1,0 +1,93 @@
+"""`sunset sites status|plan|impact`: base stations, their history and who loses service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sunset.db import session_scope
+from sunset.kit.money import parse_yuan
+from sunset.sites import service
+
+from .common import console, date_option, explained, print_json, today_option
+
+app = typer.Typer(help="Base stations: status history, switch-off plan, impact.")
+
+SiteArg = Annotated[str, typer.Argument(help="The base station's id.")]
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Date of the operation (YYYY-MM-DD); default today.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("status")
+def status_command(
+    site: SiteArg,
+    status: Annotated[str, typer.Argument(help="on_air, faulty, off_air or dismantled.")],
+    since: Annotated[str, typer.Option("--since", help="The day the status began (YYYY-MM-DD).")],
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a site's status from a day on; months already charged are credited for outages."""
+    day, start = today_option(today), date_option(since, "--since")
+    with explained(as_json=as_json), session_scope(write=True) as session:
+        done = service.record_status(session, site_id=site, status=status, since=start, today=day)
+    if as_json:
+        print_json(done)
+        return
+    console.print(
+        f"{done.site_id} ({done.area_code}): {done.status} from {done.since}; now "
+        f"{done.current_status}. Outage credits written: {done.credits:,}."
+    )
+
+
+@app.command("plan")
+def plan_command(
+    region: Annotated[str, typer.Option("--region", help="Local network (area code).")],
+    budget: Annotated[
+        str | None, typer.Option("--budget", help="Yuan available to move the lines affected.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rank a region's serving sites for switch-off: upkeep per line, lines lost, saving."""
+    with explained(as_json=as_json), session_scope() as session:
+        budget_fen = None if budget is None else parse_yuan(budget, field="--budget")
+        found = service.plan(session, area_code=region, budget_fen=budget_fen)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("#", "site", "upkeep/month", "lines", "per line", "cost", "saving/month", "ok")
+    for s in found.sites:
+        table.add_row(
+            str(s.rank),
+            s.site_id,
+            s.monthly_upkeep,
+            f"{s.live_lines:,}",
+            s.upkeep_per_line,
+            s.migration_cost,
+            s.saving_per_month,
+            "yes" if s.within_budget else "over budget",
+        )
+    console.print(table)
+    console.print(f"Monthly saving as each site goes: {', '.join(found.monthly_saving) or '-'}")
+
+
+@app.command("impact")
+def impact_command(site: SiteArg, today: TodayOption = None, as_json: JsonOption = False) -> None:
+    """List the live lines that lose service if the site goes off air, with flags and offers."""
+    day = today_option(today)
+    with explained(as_json=as_json), session_scope() as session:
+        found = service.impact(session, site_id=site, today=day)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("number", "status", "vulnerable", "eligible offers")
+    for line in found.lines:
+        table.add_row(line.number, line.status, line.vulnerable, ", ".join(line.eligible_offers))
+    console.print(table)
+    console.print(
+        f"{found.site_id}: {found.live_lines:,} live lines lose service, "
+        f"{found.vulnerable_lines:,} of them vulnerable or critical."
+    )
