@@ -22,12 +22,13 @@ SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 TODAY = ("--today", "2010-12-31")
 
 
-def lines_total(db_url: str) -> int:
+def lines_total(db_url: str, where: str = "true") -> int:
     """Count the lines in the database behind the CLI (without another subprocess)."""
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
-            return int(conn.exec_driver_sql("SELECT COUNT(*) FROM lines").scalar_one())
+            sql = f"SELECT COUNT(*) FROM lines WHERE {where}"
+            return int(conn.exec_driver_sql(sql).scalar_one())
     finally:
         engine.dispose()
 
@@ -226,17 +227,20 @@ def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_rese
     assert "Chaohu (0565)" in said(first.stdout)
     assert "all invariants hold" in first.stdout
 
+    # Each migration under an offer opened a new line beside the old one.
+    total = lines_total(db_url)
+    assert total == 2000 + lines_total(db_url, "status = 'migrated'")
     again = cli("demo", "--lines", "2000", "--seed", "1")
     assert again.exit_code == 3, again
-    assert "already holds 2,000 lines" in said(again.stderr)
+    assert f"already holds {total:,} lines" in said(again.stderr)
     assert "--reset" in said(again.stderr)
-    assert lines_total(db_url) == 2000
+    assert lines_total(db_url) == total
 
     reset = cli("demo", "--reset", "--lines", "1500", "--seed", "2")
     assert reset.exit_code == 0, reset
     assert "Imported 1,500 PHS lines" in reset.stdout
     assert "all invariants hold" in reset.stdout
-    assert lines_total(db_url) == 1500
+    assert lines_total(db_url) == 1500 + lines_total(db_url, "status = 'migrated'")
 
 
 @SQLITE_ONLY

@@ -316,3 +316,16 @@ def _insert(session: sa.orm.Session, i: int, line: dict[str, object]) -> None:
 def test_the_database_writes_fen_as_exact_yuan(engine: sa.Engine, fen: int, text: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(sa.select(yuan_text(sa.literal(fen, sa.BigInteger)))).scalar() == text
+
+
+def test_a_migration_dated_inside_a_month_the_cycle_has_charged_is_refused(
+    base: sa.Engine,
+) -> None:
+    run_cycle(base, until=date(2011, 1, 31), start=date(2011, 1, 1))
+    entries = count(base, "ledger_entries")
+    with pytest.raises(OperationRefusedError) as refused:
+        migrate(base)  # dated 2011-01-20, and January is charged
+    assert refused.value.code == "DATE_BEFORE_CYCLE"
+    assert "2011-01-31" in refused.value.message
+    assert count(base, "ledger_entries") == entries
+    assert line_of(base, OLD)["status"] == "active"

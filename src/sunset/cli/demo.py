@@ -36,7 +36,7 @@ SHOWN_MONTHS = (
 
 
 def demo_command(
-    lines: Annotated[int, typer.Option("--lines", min=1, help="How many lines.")] = 300_000,
+    lines: Annotated[int, typer.Option("--lines", min=1, help="How many lines.")] = 150_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 2011,
     reset_db: Annotated[
         bool, typer.Option("--reset", help="Empty the database first (deletes everything in it).")
@@ -65,7 +65,7 @@ def demo_command(
     )
     live: dict[str, dict[str, int]] = defaultdict(dict)
 
-    def on_month(month: date, report: CycleReport) -> None:
+    def on_month(month: date, report: CycleReport, migrated: int) -> None:
         totals: dict[str, int] = defaultdict(int)
         for area, stats in report.months.get(f"{month:%Y-%m}", {}).items():
             live[area][f"{month:%Y-%m}"] = stats.live_at_end or 0
@@ -75,11 +75,11 @@ def demo_command(
             f"{month:%Y-%m}: {sum(v.get(f'{month:%Y-%m}', 0) for v in live.values()):>9,} live | "
             f"charged {totals['charges']:>8,} | suspended {totals['suspended']:>6,} | "
             f"switched off {totals['switched_off']:>7,} | refunds {totals['refunds']:>6,} "
-            f"({format_yuan(totals['refunded_fen'])} yuan)",
+            f"({format_yuan(totals['refunded_fen'])} yuan) | migrated {migrated:>5,}",
             highlight=False,
         )
 
-    scenario.play(engine, on_month=on_month)
+    scenario.play(engine, on_month=on_month, seed=seed)
     _print_regions(engine, live)
     with session_scope(engine) as session:
         violations = verify(session)

@@ -3,6 +3,7 @@ import_repository.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -205,12 +206,14 @@ def release_quarantine(session: Session, *, area_code: str, day: date) -> int:
     )
 
 
-def count_live(session: Session, *, area_code: str) -> int:
-    """Return how many lines of a local network are live."""
+def count_live(session: Session, *, area_code: str, networks: Sequence[str] | None = None) -> int:
+    """Return how many lines of a local network are live (on ``networks`` if given)."""
     lines = table_of(Line)
     query = select(func.count()).where(
         lines.c.area_code == area_code, lines.c.status.in_(LIVE_STATUSES)
     )
+    if networks:
+        query = query.where(lines.c.network_code.in_(list(networks)))
     return session.scalar(query) or 0
 
 

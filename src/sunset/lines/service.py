@@ -27,6 +27,7 @@ from sunset.ledger.rules import EntryKind
 from sunset.lines import repository
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.lines.vocabulary import LineStatus, NumberState, SuspensionReason, Vulnerability
+from sunset.plans import repository as plans_repository
 from sunset.plans import rules as plan_rules
 from sunset.plans import service as plans
 from sunset.reference import repository as reference
@@ -235,7 +236,19 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
 
 
 def charge_days_used(session: Session, *, line: Line, today: date) -> None:
-    """Charge a line that leaves today for this month's days before today (its last month)."""
+    """Charge a line that leaves today for this month's days before today (its last month).
+
+    Refused when the cycle has already run through ``today`` in the line's local network: that
+    month's charge (or the switch-off) is already on the ledger, and a departure dated before
+    it would charge the same days twice.
+    """
+    done = plans_repository.checkpoint(session, line.area_code)
+    if done is not None and today <= done:
+        raise OperationRefusedError(
+            f"the cycle of {line.area_code} has already run through {done}: {display(line.number)}"
+            f" cannot leave on {today}; date the operation after {done}",
+            code="DATE_BEFORE_CYCLE",
+        )
     ledger_repo.charge_lines(
         session,
         area_code=line.area_code,

@@ -68,6 +68,18 @@ def _view(offer: Offer, reasons: list[rules.Reason]) -> OfferView:
     )
 
 
+def eligible_numbers(session: Session, *, offer: Offer, today: date) -> list[str]:
+    """Return the numbers of every line eligible for ``offer`` on ``today`` (the campaign's
+    conditions; for a sample or a small region, not for millions: see ``jobs.build_campaign``)."""
+    predicates = [c.predicate for c in rules.conditions(offer, today)]
+    query = repository.campaign_query(predicates)
+    return [
+        line.split(",", 1)[0]
+        for chunk in repository.campaign_lines(session, query, chunk=100_000)
+        for line in chunk
+    ]
+
+
 @dataclass(frozen=True)
 class MigrationRequest:
     """What an agent enters to migrate a line."""

@@ -239,4 +239,6 @@ def _month_end(
             stats.suspended += lines.suspend_uncovered(
                 session, area_code=area_code, network_code=net.code, day=next_day
             )
-    stats.live_at_end = lines.count_live(session, area_code=area_code)
+    # Live on the networks being retired: a line migrated to the new network has left them.
+    retiring = [net.code for net in networks]
+    stats.live_at_end = lines.count_live(session, area_code=area_code, networks=retiring)

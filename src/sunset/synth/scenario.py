@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from sqlalchemy import Engine
 
@@ -16,6 +17,8 @@ from sunset.db import session_scope
 from sunset.lines.jobs import import_lines
 from sunset.notices.service import send_phase_notice
 from sunset.notices.vocabulary import Channel
+from sunset.offers import rules as offer_rules
+from sunset.offers import service as offers
 from sunset.plans.jobs import CycleReport, run_cycle
 from sunset.plans.service import import_plans
 from sunset.sites.jobs import import_sites
@@ -73,6 +76,41 @@ def _notices_in(engine: Engine, month: date) -> None:
                 )
 
 
+# Each month an offer is open, this share of the lines eligible for it takes it (the demo's
+# take-up; the Zhongshan survey says users wanted their tariff kept, a handset, or credit).
+TAKE_UP = 0.005
+DEMO_OFFERS = ("chongqing-2009-tianyi", "beijing-unicom-upgrade")
+
+
+def _migrations_in(engine: Engine, month: date, rng: np.random.Generator) -> int:
+    """Migrate a sample of each open offer's eligible lines on the first of ``month``, through
+    the same service as `sunset migrate` (new numbers from a demo range of 189/186)."""
+    done = 0
+    for offer_id in DEMO_OFFERS:
+        offer = offers.get_offer_or_raise(offer_id)
+        if offer_rules.window_refusal(offer, month) is not None:
+            continue
+        with session_scope(engine, write=True) as session:
+            eligible = offers.eligible_numbers(session, offer=offer, today=month)
+            k = int(len(eligible) * TAKE_UP)
+            chosen = sorted(rng.choice(eligible, size=k, replace=False)) if k else []
+            prefix = "189" if offer.outcome.operator == "telecom" else "186"
+            for i, number in enumerate(chosen):
+                offers.migrate(
+                    session,
+                    request=offers.MigrationRequest(
+                        number=str(number),
+                        offer_id=offer_id,
+                        key=f"demo:{month:%Y-%m}:{i}",
+                        plan_yuan=str(offer.outcome.plans_yuan[0]),
+                        new_number=f"{prefix}{month:%y%m}{i:04d}",
+                    ),
+                    today=month,
+                )
+            done += len(chosen)
+    return done
+
+
 def months() -> list[date]:
     """Return the first day of each month of the story."""
     out, day = [], FIRST_MONTH
@@ -82,9 +120,14 @@ def months() -> list[date]:
     return out
 
 
-def play(engine: Engine, *, on_month: Callable[[date, CycleReport], None]) -> None:
-    """Run the story month by month: notices on their days, then the cycle to the month's end."""
+def play(
+    engine: Engine, *, on_month: Callable[[date, CycleReport, int], None], seed: int = 2011
+) -> None:
+    """Run the story month by month: migrations under the open offers on the first, notices on
+    their days, then the cycle to the month's end."""
+    rng = np.random.default_rng(seed)
     for month in months():
+        migrated = _migrations_in(engine, month, rng)
         _notices_in(engine, month)
         end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        on_month(month, run_cycle(engine, until=end, start=FIRST_MONTH))
+        on_month(month, run_cycle(engine, until=end, start=FIRST_MONTH), migrated)
