@@ -231,3 +231,22 @@ def test_shape_key_and_its_polars_expression_agree(numbers: list[str]) -> None:
     frame = pl.DataFrame({"nsn": numbers}, schema={"nsn": pl.String})
     keys = frame.select(shape_key_expr("nsn")).to_series().to_list()
     assert keys == [shape_key(n) for n in numbers]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    digits=st.text(alphabet="0123456789", min_size=9, max_size=11),
+    lead=st.sampled_from("123456789"),
+)
+def test_an_e164_number_is_checked_the_same_with_or_without_the_text_rules(
+    digits: str, lead: str
+) -> None:
+    raw = "+86" + lead + digits[1:]
+    plan = NumberingPlan()
+    frame = plan.normalise_frame(pl.DataFrame({"number": [raw]}), "number").row(0, named=True)
+    if frame["number_error"]:
+        with pytest.raises(NumberInvalidError):
+            plan.normalise(raw)
+    else:
+        assert plan.normalise(raw) == (frame["e164"], plan.shape(raw[3:]))
+        assert frame["e164"] == raw

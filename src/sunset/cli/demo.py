@@ -72,10 +72,10 @@ def demo_command(
             for name in ("suspended", "switched_off", "refunds", "refunded_fen", "charges"):
                 totals[name] += getattr(stats, name)
         console.print(
-            f"{month:%Y-%m}: {sum(v.get(f'{month:%Y-%m}', 0) for v in live.values()):>9,} live | "
-            f"charged {totals['charges']:>8,} | suspended {totals['suspended']:>6,} | "
-            f"switched off {totals['switched_off']:>7,} | refunds {totals['refunds']:>6,} "
-            f"({format_yuan(totals['refunded_fen'])} yuan) | migrated {migrated:>5,}",
+            f"{month:%Y-%m}: {sum(v.get(f'{month:%Y-%m}', 0) for v in live.values()):>8,} live"
+            f" | charged {totals['charges']:>7,} | suspended {totals['suspended']:>6,}"
+            f" | off {totals['switched_off']:>6,} | refunds {totals['refunds']:>5,}"
+            f" ({format_yuan(totals['refunded_fen'])} yuan) | migrated {migrated:,}",
             highlight=False,
         )
 

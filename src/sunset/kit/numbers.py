@@ -15,6 +15,7 @@ fixed-line number (deeper than any pattern in the CN metadata looks).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +106,10 @@ def shape_key_expr(column: str) -> pl.Expr:
     return pl.when(nsn.str.contains(_MOBILE)).then(nsn.str.slice(0, 7) + "|m").otherwise(fixed)
 
 
+# E.164 as sunset writes it: +86, no trunk 0, 9 to 11 digits (the text rules' own output).
+_CANONICAL = re.compile(r"\+86[1-9][0-9]{8,10}")
+
+
 @dataclass
 class NumberingPlan:
     """Validate and normalise numbers; one instance caches shapes for a whole import."""
@@ -158,6 +163,13 @@ class NumberingPlan:
 
     def normalise(self, raw: str) -> tuple[str, Shape]:
         """Return (E.164, shape) for one number as a person typed it, or raise why not."""
+        if _CANONICAL.fullmatch(raw):
+            # Already E.164 (what sunset stores and passes around): the text rules would return
+            # it unchanged, so only its shape is checked.
+            found = self.shape(raw[3:])
+            if found.reason:
+                raise NumberInvalidError(f"{raw!r}: {found.reason}")
+            return raw, found
         # The same text rules and shape classification as normalise_frame, without the join that
         # only pays off over many rows.
         row = _national_digits(pl.DataFrame({"number": [raw]}), "number").row(0, named=True)

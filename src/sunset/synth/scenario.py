@@ -78,7 +78,7 @@ def _notices_in(engine: Engine, month: date) -> None:
 
 # Each month an offer is open, this share of the lines eligible for it takes it (the demo's
 # take-up; the Zhongshan survey says users wanted their tariff kept, a handset, or credit).
-TAKE_UP = 0.005
+TAKE_UP = 0.001
 DEMO_OFFERS = ("chongqing-2009-tianyi", "beijing-unicom-upgrade")
 
 
