@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.factories import import_file, line_row, write_csv
 from tests.integration.test_stats import two_regions
 
+from sunset.care.service import open_complaint
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
 from sunset.offers.service import MigrationRequest, migrate
@@ -88,3 +89,22 @@ def test_a_report_shows_where_migrated_lines_went(engine: sa.Engine, tmp_path: P
     ]
     assert (tmp_path / "report" / "moves_by_target.svg").exists()
     assert "Where they went" in (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_report_counts_the_complaints_of_its_months(engine: sa.Engine, tmp_path: Path) -> None:
+    two_regions(engine, tmp_path)
+    with session_scope(engine, write=True) as session:
+        for day, kind in ((date(2012, 1, 5), "no_signal"), (date(2012, 2, 3), "topup_refused")):
+            open_complaint(session, number="0311-86000000", kind=kind, text="没有信号了", today=day)
+        open_complaint(
+            session, number="0311-86000000", kind="other", text="later", today=date(2012, 3, 2)
+        )
+    with session_scope(engine) as session:
+        write_report(session, month="2012-02", folder=tmp_path / "report")
+    with (tmp_path / "report" / "complaints.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["month"], r["kind"], r["complaints"]) for r in rows] == [
+        ("2012-01", "no_signal", "1"),
+        ("2012-02", "topup_refused", "1"),
+    ]
+    assert (tmp_path / "report" / "complaints.png").read_bytes()[:4] == b"\x89PNG"

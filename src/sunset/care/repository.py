@@ -9,11 +9,16 @@ from sqlalchemy.orm import Session
 
 from sunset.care.models import Complaint
 from sunset.care.vocabulary import PENDING
+from sunset.lines import repository as lines
 from sunset.lines.models import Line
 
 
 def latest_line(session: Session, e164: str) -> Line | None:
-    """Return the most recent line that held a number (live or not)."""
+    """Return the most recent line that held a number (live or not): the live one through the
+    index of live numbers, else (a closed line, rarer) by a search of every line."""
+    live = lines.get_live(session, e164)
+    if live is not None:
+        return live
     query = select(Line).where(Line.number == e164).order_by(Line.id.desc()).limit(1)
     return session.scalar(query)
 

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from sunset.care.schemas import ComplaintCount
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
 
@@ -123,3 +124,22 @@ def moves_chart(rows: Sequence[MoveRow], paths: Sequence[Path]) -> None:
         axes.set_ylabel("lines")
         axes.set_title("Migrations and ports by target 迁转与携号转网去向")
         axes.legend(fontsize=7)
+
+
+def complaints_chart(rows: Sequence[ComplaintCount], paths: Sequence[Path]) -> None:
+    """Chart the complaints opened each month, stacked by kind."""
+    months = sorted({r.month for r in rows})
+    kinds = sorted({r.kind for r in rows})
+    with figure(paths) as axes:
+        bottom = [0.0] * len(months)
+        for kind in kinds:
+            by_month: dict[str, int] = {}
+            for r in rows:
+                if r.kind == kind:
+                    by_month[r.month] = by_month.get(r.month, 0) + r.complaints
+            counts = [float(by_month.get(m, 0)) for m in months]
+            axes.bar(months, counts, bottom=bottom, label=kind)
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_ylabel("complaints")
+        axes.set_title("Complaints by kind 投诉")
+        axes.legend(fontsize=8)

@@ -3,8 +3,9 @@
 Writes into one folder: ``index.html`` (the regulator's sentences, the tables, every chart),
 ``progress.csv`` (remaining lines by region and month), ``departures.csv`` (lines that left by
 how, per month), ``moves_by_target.csv`` (migrations and completed ports by target network),
-``national.csv`` and ``national_forecast.csv`` (the official series and its forecast), and each
-chart as PNG and SVG. Everything is as of the end of the report's month.
+``complaints.csv`` (by month, region and kind), ``national.csv`` and ``national_forecast.csv``
+(the official series and its forecast), and each chart as PNG and SVG. Everything is as of the
+end of the report's month.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from sunset.care import service as care
+from sunset.care.schemas import ComplaintCount
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.stats import charts, service
 from sunset.stats.rules import parse_month
@@ -104,8 +107,13 @@ def write_report(session: Session, *, month: str, folder: Path) -> ReportFiles:
         _write_csv(folder, "national_forecast.csv", national_forecast.points, done)
     if not by_region.rows:
         done.notes.append(f"no month-end of the cycle recorded up to {month}")
-    done.notes.append("complaints are not recorded by sunset yet: no complaints chart")
-    page = _page(month, by_region, total, own, national, national_forecast, done, moves)
+    complaints = [c for c in care.report(session) if c.month <= month]
+    if complaints:
+        _write_csv(folder, "complaints.csv", complaints, done)
+        _chart(folder, "complaints", charts.complaints_chart, complaints, done)
+    else:
+        done.notes.append(f"no complaint recorded up to {month}")
+    page = _page(month, by_region, total, own, national, national_forecast, done, moves, complaints)
     (folder / "index.html").write_text(page, encoding="utf-8")
     done.files.insert(0, "index.html")
     return done
@@ -158,6 +166,7 @@ def _page(
     national_forecast: Forecast | None,
     done: ReportFiles,
     moves: Sequence[MoveRow] = (),
+    complaints: Sequence[ComplaintCount] = (),
 ) -> str:
     region_columns = ["group", "month", "remaining", "change_month", "change_ytd", "share_pct"]
     latest = [r for r in by_region.rows if r.month == month]
@@ -185,9 +194,20 @@ def _page(
             _figure("national_forecast", "National series with the forecast fan", done),
             _forecast_text(national_forecast),
         ]
+    sections.append(_complaints_section(complaints, done))
     sections.append("".join(f"<p><em>{html.escape(n)}</em></p>" for n in done.notes))
     style = "body{font-family:sans-serif;max-width:60em}td,th{padding:0 .6em;text-align:right}"
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sunset {month}'
         f"</title><style>{style}</style></head><body>{''.join(sections)}</body></html>\n"
+    )
+
+
+def _complaints_section(rows: Sequence[ComplaintCount], done: ReportFiles) -> str:
+    if not rows:
+        return ""
+    return (
+        "<h2>Complaints 投诉 (by month, region and kind)</h2>"
+        + _figure("complaints", "Complaints by kind", done)
+        + _table(rows, ["month", "area_code", "kind", "complaints", "pending"])
     )
