@@ -20,7 +20,8 @@ The behavioural model, per line and month-end (vectorised over every live line):
    the migrations recorded under it where there are any; each migration costs the offer's
    handset subsidy and free credit; its balance moves with the line, so it is no refund.
 
-Complaints are not recorded, so ``leave_without_service`` is an assumption, reported as such.
+``leave_without_service`` is an assumption, reported as such: it is not fitted yet on the
+complaints and departures of lines without service.
 """
 
 from __future__ import annotations

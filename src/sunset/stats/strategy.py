@@ -272,6 +272,6 @@ def simulate_plans(
             "offer eligibility is taken as of the start; a line that becomes eligible later "
             "(an owner change ageing past the offer's window) is not counted",
             f"a line without service leaves with probability {leave_without_service} a month,"
-            " otherwise its user complains: an assumption (no complaints are recorded to fit it)",
+            " otherwise its user complains: an assumption, not yet fitted on recorded complaints",
         ],
     )
