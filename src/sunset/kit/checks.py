@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
+from sunset.errors import InputInvalidError
 from sunset.kit.rows import RowError
 
 
@@ -56,3 +58,34 @@ def _row_errors(failing: pl.DataFrame, check: Check, row_column: str) -> list[Ro
         )
         for v in values
     ]
+
+
+def check_header(
+    names: Sequence[str], *, required: Sequence[str], optional: Sequence[str]
+) -> list[str]:
+    """Refuse a header that lacks a required column, repeats one, or has a near-miss of one.
+
+    Return the columns that will be ignored (unknown, and not a near-miss of a known one).
+    """
+    known = [*required, *optional]
+    names = list(names)
+    problems = [
+        f"column {name!r} appears twice" for name in sorted(set(names)) if names.count(name) > 1
+    ]
+    problems += [f"required column {name!r} is missing" for name in required if name not in names]
+    ignored = []
+    for name in names:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if close and close[0] not in names:
+            problems.append(f"column {name!r} is not known: did you mean {close[0]!r}?")
+        else:
+            ignored.append(name)
+    if problems:
+        raise InputInvalidError(
+            "the header is not usable: "
+            + "; ".join(problems)
+            + f". Required: {', '.join(required)}. Optional: {', '.join(optional)}."
+        )
+    return ignored

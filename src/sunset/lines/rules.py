@@ -6,7 +6,6 @@ Each check is a named condition over a whole chunk of rows: it gives the failing
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,8 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sunset.errors import InputInvalidError
-from sunset.kit.checks import Check, apply_checks
+from sunset.kit.checks import Check, apply_checks, check_header
 from sunset.kit.dates import date_expr
 from sunset.kit.money import yuan_to_fen_expr
 from sunset.kit.numbers import NumberingPlan
@@ -104,31 +102,8 @@ class LineContext:
 
 
 def check_columns(names: list[str]) -> list[str]:
-    """Refuse a header that lacks a required column, repeats one, or has a near-miss of one.
-
-    Return the columns that will be ignored (unknown, and not a near-miss of a known one).
-    """
-    known = REQUIRED + OPTIONAL
-    problems = [
-        f"column {name!r} appears twice" for name in sorted(set(names)) if names.count(name) > 1
-    ]
-    problems += [f"required column {name!r} is missing" for name in REQUIRED if name not in names]
-    ignored = []
-    for name in names:
-        if name in known:
-            continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-        if close and close[0] not in names:
-            problems.append(f"column {name!r} is not known: did you mean {close[0]!r}?")
-        else:
-            ignored.append(name)
-    if problems:
-        raise InputInvalidError(
-            "the header is not usable: "
-            + "; ".join(problems)
-            + f". Required: {', '.join(REQUIRED)}. Optional: {', '.join(OPTIONAL)}."
-        )
-    return ignored
+    """Refuse a bad header of the lines import; return the columns that will be ignored."""
+    return check_header(names, required=REQUIRED, optional=OPTIONAL)
 
 
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from sunset.errors import InputInvalidError
-from sunset.kit.checks import Check
+from sunset.kit.checks import Check, check_header
 from sunset.routing.vocabulary import LINE_SOURCE, PORTED_SOURCES
 
 EPOCH = datetime(1970, 1, 1)
@@ -180,14 +179,8 @@ class ImportContext:
 
 
 def check_columns(names: Sequence[str]) -> list[str]:
-    """Refuse a header without the required columns; return the columns that will be ignored."""
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise InputInvalidError(
-            f"the header lacks required column(s) {', '.join(missing)}. "
-            f"Required: {', '.join(REQUIRED)}. Optional: {', '.join(OPTIONAL)}."
-        )
-    return [n for n in names if n not in REQUIRED + OPTIONAL]
+    """Refuse a bad header of this import; return the columns that will be ignored."""
+    return check_header(names, required=REQUIRED, optional=OPTIONAL)
 
 
 def moment_expr(column: str) -> pl.Expr:

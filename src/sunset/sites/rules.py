@@ -8,8 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from sunset.errors import InputInvalidError
-from sunset.kit.checks import Check, apply_checks
+from sunset.kit.checks import Check, apply_checks, check_header
 from sunset.kit.dates import date_expr
 from sunset.kit.money import yuan_to_fen_expr
 from sunset.kit.rows import RowError
@@ -42,14 +41,8 @@ class SiteContext:
 
 
 def check_columns(names: list[str]) -> list[str]:
-    """Refuse a header without the required columns; return the columns that will be ignored."""
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise InputInvalidError(
-            f"the header lacks required column(s) {', '.join(missing)}. "
-            f"Required: {', '.join(REQUIRED)}. Optional: {', '.join(OPTIONAL)}."
-        )
-    return [n for n in names if n not in REQUIRED + OPTIONAL]
+    """Refuse a bad header of this import; return the columns that will be ignored."""
+    return check_header(names, required=REQUIRED, optional=OPTIONAL)
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
