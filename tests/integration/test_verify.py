@@ -115,6 +115,20 @@ def test_a_terminated_line_whose_number_is_nowhere_is_a_lost_number(imported: sa
     assert found["NUMBER_LOST"].examples == ["0551-62000001"]
 
 
+def test_a_line_marked_ported_out_without_a_completed_port_is_named(imported: sa.Engine) -> None:
+    execute(
+        imported,
+        "UPDATE lines SET status = 'ported_out', terminated_on = :day WHERE number = :n",
+        day="2011-01-10",
+        n="+8655162000001",
+    )
+
+    found = violations(imported)
+
+    assert set(found) == {"DEPARTURE_WITHOUT_RECORD"}
+    assert found["DEPARTURE_WITHOUT_RECORD"].examples == ["0551-62000001"]
+
+
 def test_a_terminated_line_whose_number_is_in_quarantine_is_accounted_for(
     imported: sa.Engine,
 ) -> None:

@@ -66,6 +66,22 @@ def numbers_lost(session: Session) -> list[str]:
     )
 
 
+def departures_without_record(session: Session) -> list[str]:
+    """Return numbers of lines marked migrated or ported out with no migration or completed port
+    behind them: a line that left without its record."""
+    return list(
+        session.scalars(
+            text(
+                "SELECT l.number FROM lines l WHERE (l.status = 'migrated' AND NOT EXISTS"
+                " (SELECT 1 FROM migrations m WHERE m.area_code = l.area_code"
+                " AND m.old_line_id = l.id)) OR (l.status = 'ported_out' AND NOT EXISTS"
+                " (SELECT 1 FROM port_requests p WHERE p.area_code = l.area_code"
+                " AND p.line_id = l.id AND p.state = 'completed')) ORDER BY l.number"
+            )
+        )
+    )
+
+
 def entries_with_wrong_sign(session: Session) -> int:
     """Count entries whose amount has the wrong sign for their kind."""
     ins, outs = sql_in(tuple(MONEY_IN)), sql_in(tuple(MONEY_OUT))

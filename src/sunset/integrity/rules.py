@@ -72,6 +72,19 @@ def numbers_lost(numbers: list[str]) -> Violation | None:
     )
 
 
+def departures_without_record(numbers: list[str]) -> Violation | None:
+    """Lines marked migrated or ported out that no migration or completed port explains."""
+    if not numbers:
+        return None
+    return Violation(
+        "DEPARTURE_WITHOUT_RECORD",
+        f"{len(numbers)} line(s) are marked migrated or ported out with no migration or "
+        "completed port request behind them",
+        len(numbers),
+        [display(n) for n in numbers[:EXAMPLES]],
+    )
+
+
 def bad_entries(code: str, what: str, count: int) -> Violation | None:
     """Ledger entries that break a rule of their own (sign, owner)."""
     if not count:

@@ -19,6 +19,7 @@ def verify(session: Session) -> list[Violation]:
         rules.numbers_live_twice(repository.numbers_live_twice(session)),
         rules.numbers_held_and_live(repository.numbers_held_and_live(session)),
         rules.numbers_lost(repository.numbers_lost(session)),
+        rules.departures_without_record(repository.departures_without_record(session)),
         rules.bad_entries(
             "LEDGER_WRONG_SIGN",
             "have an amount whose sign contradicts their kind",
