@@ -114,7 +114,7 @@ def create_secondary_indexes(session: Session) -> None:
         index.create(bind=session.connection())
 
 
-# --- the cycle: set-based statements over one local network --------------------------------
+# --- numbers an import must not give out again -------------------------------------------
 
 
 def quarantined_numbers(session: Session, *, on: date) -> tuple[np.ndarray, np.ndarray]:

@@ -60,6 +60,16 @@ def _csv_line() -> ColumnElement[str]:
     return line.label("csv")
 
 
+def eligible_where(predicates: list[Predicate]) -> ColumnElement[bool]:
+    """The lines meeting ``predicates``, as a SQL condition over the lines table."""
+    return all_to_sql(predicates, lines.fact_columns())
+
+
+def eligible_numbers(session: Session, predicates: list[Predicate]) -> list[str]:
+    """Return the numbers of the lines meeting ``predicates``."""
+    return list(session.scalars(select(Line.number).where(eligible_where(predicates))))
+
+
 def campaign_query(predicates: list[Predicate]) -> Select[Any]:
     """Select one CSV line for each line meeting ``predicates``.
 
@@ -68,7 +78,7 @@ def campaign_query(predicates: list[Predicate]) -> Select[Any]:
     (18 networks: 56 s on 20M lines); the offer's regions are among its predicates, so a
     regional offer still reads through the (area_code, ...) index.
     """
-    return select(_csv_line()).where(all_to_sql(predicates, lines.fact_columns()))
+    return select(_csv_line()).where(eligible_where(predicates))
 
 
 def campaign_lines(session: Session, query: Select[Any], *, chunk: int) -> Iterator[list[str]]:

@@ -81,6 +81,11 @@ def conditions(offer: Offer, today: date) -> list[Condition]:
     return found
 
 
+def predicates(offer: Offer, today: date) -> list[Predicate]:
+    """Return the predicates of ``conditions``: what the campaign's SQL compiles."""
+    return [c.predicate for c in conditions(offer, today)]
+
+
 def _in(code: str, field: str, allowed: list[str], what: str) -> Condition:
     return Condition(
         code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
@@ -71,13 +72,13 @@ def _view(offer: Offer, reasons: list[rules.Reason]) -> OfferView:
 def eligible_numbers(session: Session, *, offer: Offer, today: date) -> list[str]:
     """Return the numbers of every line eligible for ``offer`` on ``today`` (the campaign's
     conditions; for a sample or a small region, not for millions: see ``jobs.build_campaign``)."""
-    predicates = [c.predicate for c in rules.conditions(offer, today)]
-    query = repository.campaign_query(predicates)
-    return [
-        line.split(",", 1)[0]
-        for chunk in repository.campaign_lines(session, query, chunk=100_000)
-        for line in chunk
-    ]
+    return repository.eligible_numbers(session, rules.predicates(offer, today))
+
+
+def eligibility_sql(offer: Offer, today: date) -> ColumnElement[bool]:
+    """Return the lines eligible for ``offer`` on ``today`` as a SQL condition (the same
+    conditions as ``offers_for``, for set-based work elsewhere: the simulation)."""
+    return repository.eligible_where(rules.predicates(offer, today))
 
 
 @dataclass(frozen=True)

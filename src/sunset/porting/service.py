@@ -50,24 +50,49 @@ def log_transition(
     first: bool = False,
 ) -> None:
     """Move a request to ``to`` and log the transition with who and why (``first``: the request
-    has just been made and comes from no state)."""
+    has just been made and comes from no state). A rejection keeps its reason on the request."""
+    _log_event(
+        session,
+        request,
+        from_state=None if first else request.state,
+        to_state=to.value,
+        at=at,
+        actor=actor,
+        reason=reason,
+        note=note,
+    )
+    request.state = to.value
+    if to == PortState.REJECTED:
+        request.reason_code = reason
+    if to in (PortState.COMPLETED, PortState.CANCELLED, PortState.REJECTED):
+        request.closed_at = at
+    session.flush()
+
+
+def _log_event(
+    session: Session,
+    request: PortRequest,
+    *,
+    from_state: str | None,
+    to_state: str,
+    at: datetime,
+    actor: str,
+    reason: str | None,
+    note: str | None,
+) -> None:
     repository.add_event(
         session,
         PortEvent(
             area_code=request.area_code,
             request_id=request.id,
             at=at,
-            from_state=None if first else request.state,
-            to_state=to.value,
+            from_state=from_state,
+            to_state=to_state,
             actor=actor,
             reason_code=reason,
             note=note,
         ),
     )
-    request.state = to.value
-    if to in (PortState.COMPLETED, PortState.CANCELLED, PortState.REJECTED):
-        request.closed_at = at
-    session.flush()
 
 
 def request(
@@ -97,7 +122,6 @@ def request(
         recipient_network=target.network,
         rule_set=in_force.id if in_force else "(none)",
         state=(PortState.REJECTED if found else PortState.REQUESTED).value,
-        reason_code=found[0].code if found else None,
         balance_handling=balance.value,
         requested_at=now,
         balance_moved_fen=0,
@@ -215,7 +239,6 @@ def validate(
             reason=legitimate[0].code,
             note=legitimate[0].message,
         )
-        req.reason_code = legitimate[0].code
         view = ReasonView(code=legitimate[0].code, message=legitimate[0].message)
         return outcome(session, req, "port rejected", refused=view)
     for ground in now_true:  # arose after the check on the donor's side: not a ground
@@ -242,7 +265,6 @@ def _manual_rejection(
         log_transition(
             session, req, to=PortState.REJECTED, at=now, actor=actor, reason=code, note=note
         )
-        req.reason_code = code
         view = ReasonView(code=code, message=CATALOGUE[code])
         return outcome(session, req, "port rejected by the donor", refused=view)
     _obstruction(session, req, code, now=now, actor=actor)
@@ -257,18 +279,16 @@ def _manual_rejection(
 def _obstruction(
     session: Session, req: PortRequest, code: str, *, now: datetime, actor: str
 ) -> None:
-    repository.add_event(
+    """Log a refused ground for the regulator; the request stays where it was."""
+    _log_event(
         session,
-        PortEvent(
-            area_code=req.area_code,
-            request_id=req.id,
-            at=now,
-            from_state=req.state,
-            to_state=req.state,
-            actor=actor,
-            reason_code="PORT_OBSTRUCTION",
-            note=f"{code} raised after the eligibility check; not accepted as a ground",
-        ),
+        req,
+        from_state=req.state,
+        to_state=req.state,
+        at=now,
+        actor=actor,
+        reason="PORT_OBSTRUCTION",
+        note=f"{code} raised after the eligibility check; not accepted as a ground",
     )
 
 

@@ -14,9 +14,6 @@ from sqlalchemy.orm import Session
 from sunset.errors import InputInvalidError
 from sunset.kit.dates import add_months as shift_date
 from sunset.kit.money import format_yuan
-from sunset.kit.sqlpredicates import all_to_sql
-from sunset.lines import repository as lines_repository
-from sunset.offers import rules as offer_rules
 from sunset.offers import service as offers_service
 from sunset.plans import repository as plans_repository
 from sunset.plans.rules import PlanDates
@@ -138,9 +135,7 @@ def load_base(
 
 
 def _eligible_sql(offer_id: str, today: date) -> ColumnElement[bool]:
-    offer = offers_service.get_offer_or_raise(offer_id)
-    predicates = [c.predicate for c in offer_rules.conditions(offer, today)]
-    return all_to_sql(predicates, lines_repository.fact_columns())
+    return offers_service.eligibility_sql(offers_service.get_offer_or_raise(offer_id), today)
 
 
 def offer_models(
