@@ -174,3 +174,32 @@ def test_the_porting_flow_from_the_command_line(base: RunCli) -> None:
         "completed",
     ]
     assert base("verify").exit_code == 0
+
+
+@SQLITE_ONLY
+def test_bad_campaign_and_migration_input_is_named_and_changes_nothing(
+    base: RunCli, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere" / "c.csv"
+    result = base(
+        "campaign", "build", "chongqing-2009-tianyi", "--out", str(missing), "--today", "2011-01-20"
+    )
+    assert result.exit_code == 2 and "--out" in result.stderr
+    assert not missing.parent.exists()
+    bad = base(
+        "migrate",
+        CQ,
+        "--offer",
+        "chongqing-2009-tianyi",
+        "--plan",
+        "35",
+        "--new-number",
+        "12345",
+        "--today",
+        "2011-01-20",
+        "--json",
+    )
+    assert bad.exit_code == 2, bad
+    assert json.loads(bad.stdout)["message"].startswith("--new-number:")
+    listed = base("offers", CQ, "--today", "2011-01-20", "--json")
+    assert listed.exit_code == 0  # still live: the refused migration changed nothing

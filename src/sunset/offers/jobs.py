@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from sunset.errors import OperationRefusedError
+from sunset.errors import InputInvalidError, OperationRefusedError
 from sunset.offers import repository, rules
 from sunset.offers.schemas import Offer
 
@@ -39,14 +39,22 @@ def build_campaign(
     closed = rules.window_refusal(offer, today)
     if closed is not None:
         raise OperationRefusedError(f"{offer.id}: {closed.message}", code=closed.code)
-    predicates = [c.predicate for c in rules.conditions(offer, today)]
+    predicates = rules.predicates(offer, today)
+    if not out.parent.is_dir():
+        raise InputInvalidError(f"--out: the folder {out.parent} does not exist")
+    # Written beside the target and renamed at the end: a failure leaves no half list behind.
+    partial = out.with_name(f".{out.name}.partial")
     written = 0
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(repository.CAMPAIGN_HEADER + "\n")
-        query = repository.campaign_query(predicates)
-        for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
-            handle.write("\n".join(csv_lines) + "\n")
-            written += len(csv_lines)
-            if progress:
-                progress(len(csv_lines))
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(repository.CAMPAIGN_HEADER + "\n")
+            query = repository.campaign_query(predicates)
+            for csv_lines in repository.campaign_lines(session, query, chunk=CHUNK_ROWS):
+                handle.write("\n".join(csv_lines) + "\n")
+                written += len(csv_lines)
+                if progress:
+                    progress(len(csv_lines))
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
     return CampaignList(out, written, offer.id, today)

@@ -170,7 +170,10 @@ def _new_number(request: MigrationRequest) -> str:
         raise InputInvalidError(
             f"--new-number: {request.offer_id} gives a new number; enter the one assigned"
         )
-    return lines.normalise_number(request.new_number)
+    try:
+        return lines.normalise_number(request.new_number)
+    except InputInvalidError as exc:
+        raise InputInvalidError(f"--new-number: {exc.message}") from None
 
 
 def _open_new_line(
