@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         },
         description="Days to resolve a complaint, by kind (JSON in SUNSET_COMPLAINT_SLA_DAYS).",
     )
+    session_hours: int = Field(
+        default=12, ge=1, description="Hours a signed-in browser session lasts."
+    )
+    token_hours: int = Field(default=24, ge=1, description="Hours an API bearer token lasts.")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure (set it when sunset is served over HTTPS).",
+    )
     moderation_file: Path | None = Field(
         default=None,
         description="YAML file of comment-moderation rules replacing the shipped ones.",

@@ -66,3 +66,15 @@ class OperationRefusedError(DomainError):
     """An operation the plan in force (or the line's state) forbids; the code says which rule."""
 
     code = "OPERATION_REFUSED"
+
+
+class NotAuthenticatedError(DomainError):
+    """A request that needs a signed-in account and has none (or a wrong or expired one)."""
+
+    code = "NOT_AUTHENTICATED"
+
+
+class PermissionDeniedError(DomainError):
+    """A signed-in account whose role does not allow the action."""
+
+    code = "PERMISSION_DENIED"

@@ -1,5 +1,6 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
+from sunset.access.models import AuditEntry, AuthToken, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
@@ -15,6 +16,8 @@ from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
+    "AuditEntry",
+    "AuthToken",
     "BaseStation",
     "Comment",
     "Complaint",
@@ -42,4 +45,5 @@ __all__ = [
     "RoutingEntry",
     "SiteOutage",
     "SiteStatusChange",
+    "User",
 ]

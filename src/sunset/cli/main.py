@@ -24,6 +24,7 @@ from . import (
     routing,
     sites,
     stats,
+    web,
 )
 from .common import EXIT_VIOLATION, console, err_console, print_json, today_option
 
@@ -45,6 +46,7 @@ cycle.register(app)
 board.register(app, cycle.notice_app)
 routing.register(app)
 stats.register(app)
+web.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

@@ -336,3 +336,16 @@ def refunded_since(session: Session, *, area_code: str, after_id: int) -> int:
     written = written_since(after_id, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
     total = session.scalar(select(func.coalesce(func.sum(-entries.c.amount_fen), 0)).where(written))
     return int(total or 0)
+
+
+def entries_of_line(
+    session: Session, *, area_code: str, line_id: int, limit: int
+) -> list[LedgerEntry]:
+    """Return a line's latest ledger entries, newest first."""
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.area_code == area_code, LedgerEntry.line_id == line_id)
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))

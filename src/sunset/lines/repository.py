@@ -308,3 +308,36 @@ def live_facts(session: Session, e164: str) -> LineFacts | None:
         .first()
     )
     return None if row is None else LineFacts(**row)
+
+
+def notices_of_line(session: Session, *, area_code: str, line_id: int) -> list[NoticeSent]:
+    """Return the notices a line was sent, oldest first."""
+    query = (
+        select(NoticeSent)
+        .where(NoticeSent.area_code == area_code, NoticeSent.line_id == line_id)
+        .order_by(NoticeSent.sent_on, NoticeSent.id)
+    )
+    return list(session.scalars(query))
+
+
+def search_live(
+    session: Session,
+    *,
+    prefix: str | None,
+    area_code: str | None,
+    operator_code: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> list[LineFacts]:
+    """Return live lines by number order, filtered; a number prefix walks the live-number index."""
+    query = facts_query().where(text(LIVE_WHERE)).order_by(Line.number).limit(limit).offset(offset)
+    if prefix:
+        query = query.where(Line.number >= prefix, Line.number < prefix + "~")
+    if area_code:
+        query = query.where(Line.area_code == area_code)
+    if operator_code:
+        query = query.where(Line.operator_code == operator_code)
+    if status:
+        query = query.where(Line.status == status)
+    return [LineFacts(**row) for row in session.execute(query).mappings()]

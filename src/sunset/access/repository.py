@@ -1,0 +1,69 @@
+"""Every select, insert and delete of accounts, tokens and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry, AuthToken, User
+
+
+def get_user_by_name(session: Session, name: str) -> User | None:
+    """Return the account called ``name``."""
+    return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def add_user(session: Session, user: User) -> None:
+    """Insert an account."""
+    session.add(user)
+    session.flush()
+
+
+def list_users(session: Session) -> list[User]:
+    """Return every account, by name."""
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def add_token(session: Session, token: AuthToken) -> None:
+    """Insert a session or bearer token."""
+    session.add(token)
+    session.flush()
+
+
+def token_with_user(session: Session, token_hash: str) -> tuple[AuthToken, User] | None:
+    """Return a token and its account by the token's hash."""
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_hash)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def delete_token(session: Session, token_hash: str) -> None:
+    """Remove a token (sign-out)."""
+    session.execute(delete(AuthToken).where(AuthToken.token_hash == token_hash))
+
+
+def delete_expired_tokens(session: Session, now: datetime) -> int:
+    """Remove every token past its expiry; return how many."""
+    result = session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def add_audit(session: Session, entry: AuditEntry) -> None:
+    """Append one entry to the audit log."""
+    session.add(entry)
+    session.flush()
+
+
+def list_audit(
+    session: Session, *, operator_code: str | None, limit: int, offset: int
+) -> list[AuditEntry]:
+    """Return audit entries, newest first, of one operator's staff (or all)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+    if operator_code is not None:
+        query = query.where(AuditEntry.operator_code == operator_code)
+    return list(session.scalars(query))

@@ -1,0 +1,195 @@
+"""Use cases of accounts: add a user, sign in, resolve a token to an actor, audit a write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from sunset.config import get_settings
+from sunset.errors import InputInvalidError, NotAuthenticatedError, PermissionDeniedError
+from sunset.reference import repository as reference
+
+from . import repository, rules
+from .models import AuditEntry, AuthToken, User
+from .rules import Actor
+from .schemas import AuditView, UserView
+from .vocabulary import Permission, Role, TokenKind
+
+_hasher = PasswordHasher()
+# Verified when the name is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("sunset-no-such-user")
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new token: the secret (shown once, never stored), its CSRF token and its expiry."""
+
+    secret: str
+    csrf_token: str | None
+    expires_at: datetime
+    actor: Actor
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(
+    session: Session, *, name: str, role: Role, operator: str | None, password: str, now: datetime
+) -> UserView:
+    """Create an account; its password is kept only as an argon2id hash."""
+    problem = rules.account_problem(name, role, operator) or rules.password_problem(password)
+    if problem:
+        raise InputInvalidError(problem)
+    if operator is not None and operator not in reference.operator_codes(session):
+        raise InputInvalidError(f"operator {operator!r} is not known")
+    if repository.get_user_by_name(session, name) is not None:
+        raise InputInvalidError(f"a user called {name!r} already exists")
+    user = User(
+        name=name,
+        role=role.value,
+        operator_code=operator,
+        password_hash=_hasher.hash(password),
+        active=True,
+        created_at=now,
+    )
+    repository.add_user(session, user)
+    return _user_view(user)
+
+
+def list_users(session: Session) -> list[UserView]:
+    """Return every account."""
+    return [_user_view(u) for u in repository.list_users(session)]
+
+
+def sign_in(
+    session: Session, *, name: str, password: str, kind: TokenKind, now: datetime
+) -> Issued:
+    """Check a name and password and issue a session or bearer token; refuse in one message."""
+    user = repository.get_user_by_name(session, name)
+    if not _password_matches(user, password) or user is None or not user.active:
+        raise NotAuthenticatedError("the user name or the password is wrong")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    settings = get_settings()
+    hours = settings.session_hours if kind is TokenKind.SESSION else settings.token_hours
+    secret = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind is TokenKind.SESSION else None
+    token = AuthToken(
+        token_hash=_digest(secret),
+        user_id=user.id,
+        kind=kind.value,
+        csrf_token=csrf,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    repository.delete_expired_tokens(session, now)
+    repository.add_token(session, token)
+    return Issued(secret=secret, csrf_token=csrf, expires_at=token.expires_at, actor=_actor(user))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The actor behind a token, and the token's CSRF secret (sessions only)."""
+
+    actor: Actor
+    csrf_token: str | None
+
+
+def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) -> Resolved | None:
+    """Return who holds a token of ``kind``, or None when it is unknown, expired or disabled."""
+    found = repository.token_with_user(session, _digest(secret))
+    if found is None:
+        return None
+    token, user = found
+    if token.kind != kind.value or token.expires_at <= now or not user.active:
+        return None
+    return Resolved(actor=_actor(user), csrf_token=token.csrf_token)
+
+
+def sign_out(session: Session, *, secret: str) -> None:
+    """End a session or revoke a token."""
+    repository.delete_token(session, _digest(secret))
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Refuse unless the actor's role grants ``permission`` (anonymous: sign in first)."""
+    if actor.may(permission):
+        return
+    if not actor.signed_in:
+        raise NotAuthenticatedError("sign in first: this needs an account")
+    raise PermissionDeniedError(
+        f"a {actor.role.value} account may not do this ({permission.value} is not granted)"
+    )
+
+
+def audit(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    target: str,
+    before: Any,
+    after: Any,
+    now: datetime,
+) -> None:
+    """Append a write to the audit log: who, when, what, before and after."""
+    repository.add_audit(
+        session,
+        AuditEntry(
+            at=now,
+            user_id=actor.user_id,
+            user_name=actor.name,
+            operator_code=actor.operator,
+            action=action,
+            target=target,
+            before=_json(before),
+            after=_json(after),
+        ),
+    )
+
+
+def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> list[AuditView]:
+    """Return the audit log an admin may read: their operator's staff, or everyone's."""
+    require(actor, Permission.READ_AUDIT)
+    rows = repository.list_audit(session, operator_code=actor.operator, limit=limit, offset=offset)
+    return [
+        AuditView(
+            id=r.id,
+            at=r.at,
+            user=r.user_name,
+            operator=r.operator_code,
+            action=r.action,
+            target=r.target,
+            before=json.loads(r.before) if r.before else None,
+            after=json.loads(r.after) if r.after else None,
+        )
+        for r in rows
+    ]
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user_id=user.id, name=user.name, role=Role(user.role), operator=user.operator_code)
+
+
+def _user_view(user: User) -> UserView:
+    return UserView(name=user.name, role=user.role, operator=user.operator_code, active=user.active)

@@ -1,0 +1,1 @@
+"""api: the REST API (FastAPI) over the desk; the pages in ``sunset.web`` share its app."""

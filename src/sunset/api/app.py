@@ -1,0 +1,36 @@
+"""The web application: the REST API and the dashboard pages on one FastAPI app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from sunset.db import make_engine
+
+from . import errors
+from .clock import Clock
+from .routers import admin, auth, lines
+
+API_ROUTERS = (auth.router, lines.router, admin.router)
+
+
+def create_app(
+    *, engine: Engine | None = None, url: str | None = None, today: date | None = None
+) -> FastAPI:
+    """Build the app on an engine (default: the configured database, migrated)."""
+    app = FastAPI(
+        title="sunset",
+        summary="Retire a legacy access network without losing anyone's money or number.",
+        version="0.1.0",
+    )
+    app.state.engine = engine or make_engine(url)
+    app.state.clock = Clock(fixed_day=today)
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    from sunset.web import pages
+
+    pages.install(app)
+    return app

@@ -1,0 +1,88 @@
+"""`sunset serve` and `sunset user add|list`: the web server and its accounts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from sunset.access import service as access
+from sunset.access.vocabulary import Role
+from sunset.db import session_scope
+
+from .common import console, date_option, explained
+
+user_app = typer.Typer(help="Accounts of the web and the API.")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, '.', '-', '_').")],
+    role: Annotated[Role, typer.Option(help="What the account may do.")],
+    operator: Annotated[
+        str | None,
+        typer.Option(help="The operator a planner, agent or engineer belongs to."),
+    ] = None,
+) -> None:
+    """Add an account; the password is read from standard input (first line)."""
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with explained(), session_scope(write=True) as session:
+        user = access.add_user(
+            session,
+            name=name,
+            role=role,
+            operator=operator,
+            password=password,
+            now=datetime.now().replace(microsecond=0),
+        )
+    where = f" of {user.operator}" if user.operator else ""
+    console.print(f"Added {user.name}, {user.role}{where}.")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    with session_scope() as session:
+        for user in access.list_users(session):
+            active = "" if user.active else " (disabled)"
+            console.print(f"{user.name}\t{user.role}\t{user.operator or '-'}{active}")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today", help="Pin the business day (a demo or training system); default: the date."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Server processes.", min=1)] = 1,
+) -> None:
+    """Serve the REST API (/docs) and the dashboard (/app/) with uvicorn."""
+    import os
+
+    import uvicorn
+
+    if today is not None:
+        os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
+    console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(
+        "sunset.api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        factory=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` and `user` to the top-level command."""
+    app.command("serve")(serve_command)
+    app.add_typer(user_app, name="user")

@@ -1,0 +1,321 @@
+"""Lines at the counter: look one up, search, its file, and the operations on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from sunset.access import service as access
+from sunset.access.rules import Actor
+from sunset.access.vocabulary import Permission
+from sunset.errors import InputInvalidError, PermissionDeniedError
+from sunset.kit.money import format_yuan
+from sunset.kit.numbers import display
+from sunset.ledger import repository as ledger_repo
+from sunset.lines import repository as lines_repo
+from sunset.lines import service as lines
+from sunset.lines.facts import LineFacts
+from sunset.lines.models import Line
+from sunset.lines.service import LineOutcome, NewLine
+from sunset.lines.vocabulary import SuspensionReason
+from sunset.offers import service as offers
+from sunset.offers.schemas import MigrationView, OfferView
+from sunset.offers.service import MigrationRequest
+from sunset.plans import service as plans
+from sunset.porting import eligibility
+from sunset.reference import repository as reference
+
+from .common import audit, line_state, scoped_line
+from .schemas import (
+    LedgerRow,
+    LineFile,
+    LinePage,
+    LineSummary,
+    LineView,
+    NoticeRow,
+    PortTargetCheck,
+)
+
+__all__ = ["LineOutcome", "MigrationRequest", "NewLine"]  # what the edges build and read
+
+MAX_PAGE = 200
+
+
+def get_line(session: Session, actor: Actor, *, number: str, today: date) -> LineView:
+    """Return one line and its region's phase today."""
+    return _view(session, scoped_line(session, actor, number=number), today)
+
+
+def _view(session: Session, line: Line, today: date) -> LineView:
+    local = reference.local_networks(session)[line.area_code]
+    plan = plans.show_plan(
+        session, area_code=line.area_code, network_code=line.network_code, today=today
+    )
+    return LineView(
+        **_summary(line).model_dump(),
+        city=local.city_en,
+        city_zh=local.city_zh,
+        monthly_fee_yuan=format_yuan(line.monthly_fee_fen),
+        prepaid=line.prepaid,
+        real_name=line.real_name,
+        activated_on=line.activated_on,
+        commitment_until=line.commitment_until,
+        unpaid_bills=line.unpaid_bills,
+        vulnerable=line.vulnerable,
+        home_site=line.home_site,
+        phase=plan.current_phase,
+        plan=plan.phases,
+        deadline=plan.deadline,
+    )
+
+
+def _summary(line: Line | LineFacts) -> LineSummary:
+    return LineSummary(
+        number=display(line.number),
+        e164=line.number,
+        operator=line.operator_code,
+        network=line.network_code,
+        area_code=line.area_code,
+        status=line.status,
+        suspension_reason=line.suspension_reason,
+        balance_yuan=format_yuan(line.balance_fen),
+    )
+
+
+def search(
+    session: Session,
+    actor: Actor,
+    *,
+    number_prefix: str | None = None,
+    area_code: str | None = None,
+    operator: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> LinePage:
+    """Return live lines in number order; staff see only their operator's."""
+    access.require(actor, Permission.READ_LINES)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputInvalidError(f"limit must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise InputInvalidError("offset cannot be negative")
+    if actor.operator is not None:
+        if operator not in (None, actor.operator):
+            return LinePage(items=[], limit=limit, offset=offset)
+        operator = actor.operator
+    found = lines_repo.search_live(
+        session,
+        prefix=_e164_prefix(number_prefix) if number_prefix else None,
+        area_code=area_code,
+        operator_code=operator,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return LinePage(items=[_summary(f) for f in found], limit=limit, offset=offset)
+
+
+def _e164_prefix(typed: str) -> str:
+    """Turn the start of a number as people type it into the start of its E.164 form.
+
+    >>> _e164_prefix("0551-623"), _e164_prefix("133 12"), _e164_prefix("+86551")
+    ('+86551623', '+8613312', '+86551')
+    """
+    digits = "".join(c for c in typed if c.isdigit())
+    if typed.strip().startswith("+"):
+        return "+" + digits
+    if not digits:
+        raise InputInvalidError(f"number prefix {typed!r} has no digits")
+    return "+86" + (digits[1:] if digits.startswith("0") else digits)
+
+
+def ledger(session: Session, actor: Actor, *, number: str, limit: int = 50) -> list[LedgerRow]:
+    """Return a line's latest movements of money, newest first."""
+    line = scoped_line(session, actor, number=number)
+    entries = ledger_repo.entries_of_line(
+        session, area_code=line.area_code, line_id=line.id, limit=min(max(limit, 1), MAX_PAGE)
+    )
+    return [
+        LedgerRow(
+            date=e.entry_date,
+            kind=e.kind,
+            amount_yuan=format_yuan(e.amount_fen),
+            reference=e.reference,
+        )
+        for e in entries
+    ]
+
+
+def offers_for(session: Session, actor: Actor, *, number: str, today: date) -> list[OfferView]:
+    """Return every offer for a line, eligible or not, with each failing condition."""
+    line = scoped_line(session, actor, number=number)
+    return offers.offers_for(session, number=line.number, today=today)
+
+
+def port_checks(
+    session: Session, actor: Actor, *, number: str, now: datetime, to: str | None = None
+) -> list[PortTargetCheck]:
+    """Say whether a line may port to each other operator (or to ``to``), with the reasons."""
+    line = scoped_line(session, actor, number=number)
+    targets = [to] if to else sorted(reference.operator_codes(session) - {line.operator_code})
+    checks = []
+    for target in targets:
+        found = eligibility.check(
+            session, number=line.number, destination=eligibility.Destination(target), now=now
+        )
+        checks.append(PortTargetCheck(to=target, **found.model_dump()))
+    return checks
+
+
+def line_file(
+    session: Session, actor: Actor, *, number: str, today: date, now: datetime
+) -> LineFile:
+    """Return everything the agent's page shows about one line."""
+    line = scoped_line(session, actor, number=number)
+    notices = lines_repo.notices_of_line(session, area_code=line.area_code, line_id=line.id)
+    return LineFile(
+        line=_view(session, line, today),
+        ledger=ledger(session, actor, number=line.number, limit=20),
+        notices=[NoticeRow(phase=n.phase, channel=n.channel, sent_on=n.sent_on) for n in notices],
+        offers=offers.offers_for(session, number=line.number, today=today),
+        porting=port_checks(session, actor, number=line.number, now=now),
+    )
+
+
+def top_up(
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    amount_fen: int,
+    key: str,
+    today: date,
+    now: datetime,
+) -> LineOutcome:
+    """Top up a line, unless its region refuses top-ups."""
+    line = scoped_line(
+        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    )
+    before = line_state(line)
+    done = lines.top_up(session, number=line.number, amount_fen=amount_fen, today=today, key=key)
+    _audit(session, actor, "line.top_up", line, before, now)
+    return done
+
+
+def suspend(
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    reason: SuspensionReason,
+    today: date,
+    now: datetime,
+) -> LineOutcome:
+    """Suspend a line for a reason."""
+    line = scoped_line(
+        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    )
+    before = line_state(line)
+    done = lines.suspend(session, number=line.number, reason=reason, today=today)
+    _audit(session, actor, "line.suspend", line, before, now)
+    return done
+
+
+def resume(
+    session: Session, actor: Actor, *, number: str, today: date, now: datetime
+) -> LineOutcome:
+    """Resume a suspended line."""
+    line = scoped_line(
+        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    )
+    before = line_state(line)
+    done = lines.resume(session, number=line.number, today=today)
+    _audit(session, actor, "line.resume", line, before, now)
+    return done
+
+
+def terminate(
+    session: Session, actor: Actor, *, number: str, key: str, today: date, now: datetime
+) -> LineOutcome:
+    """Close a line: its balance becomes a refund, its number rests in quarantine."""
+    line = scoped_line(
+        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    )
+    before = line_state(line)
+    done = lines.terminate(session, number=line.number, today=today, key=key)
+    _audit(session, actor, "line.terminate", line, before, now)
+    return done
+
+
+def activate(
+    session: Session, actor: Actor, *, new: NewLine, today: date, now: datetime
+) -> LineOutcome:
+    """Open a new line of the actor's own operator, unless its region sells no more lines."""
+    access.require(actor, Permission.OPERATE_LINES)
+    if actor.operator is not None and new.operator != actor.operator:
+        raise PermissionDeniedError(
+            f"an account of {actor.operator} may only open {actor.operator} lines"
+        )
+    done = lines.activate(session, new=new, today=today)
+    audit(
+        session,
+        actor,
+        action="line.activate",
+        target=done.number,
+        before=None,
+        after={"number": done.number, "status": done.status, "balance_yuan": done.balance},
+        now=now,
+    )
+    return done
+
+
+def migrate(
+    session: Session,
+    actor: Actor,
+    *,
+    request: MigrationRequest,
+    today: date,
+    now: datetime,
+) -> MigrationView:
+    """Move a line to a new network under an offer: balance, number and commitments kept."""
+    line = scoped_line(
+        session, actor, number=request.number, permission=Permission.OPERATE_LINES, lock=True
+    )
+    before = line_state(line)
+    offer = offers.get_offer_or_raise(request.offer_id)
+    if actor.operator is not None and offer.operator != actor.operator:
+        raise PermissionDeniedError(
+            f"offer {offer.id} is {offer.operator}'s: an account of {actor.operator} cannot use it"
+        )
+    done = offers.migrate(session, request=request, today=today)
+    audit(
+        session,
+        actor,
+        action="line.migrate",
+        target=before["number"],
+        before=before,
+        after=done.model_dump(mode="json"),
+        now=now,
+    )
+    return done
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    line: Line,
+    before: dict[str, object],
+    now: datetime,
+) -> None:
+    session.refresh(line)
+    audit(
+        session,
+        actor,
+        action=action,
+        target=str(before["number"]),
+        before=before,
+        after=line_state(line),
+        now=now,
+    )

@@ -1,0 +1,1 @@
+"""web: the dashboard, server-rendered with Jinja2 over the desk, in Chinese and English."""

@@ -1,0 +1,242 @@
+"""The dashboard's pages: sign-in, language, and the agent's line desk."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from sunset.access import service as access
+from sunset.access.vocabulary import Permission, TokenKind
+from sunset.api import errors as api_errors
+from sunset.api.deps import CSRF_FIELD, DB, SESSION_COOKIE, ActorDep, ClockDep, actor
+from sunset.config import get_settings
+from sunset.desk import lines as desk
+from sunset.desk.lines import MigrationRequest
+from sunset.errors import DomainError, NotAuthenticatedError
+from sunset.kit.money import parse_yuan
+
+from .i18n import LANG_COOKIE, LANGUAGES
+from .render import HERE, PREFIX, check_visitor_csrf, render, to_sign_in
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+CsrfForm = Annotated[str, Form(alias=CSRF_FIELD)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect within the dashboard (never to another site)."""
+    return target if target and target.startswith(PREFIX + "/") else PREFIX + "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, who: ActorDep) -> Response:
+    """The start page."""
+    return render(request, who, "home.html", {})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, who: ActorDep, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render(request, who, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DB,
+    who: ActorDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: CsrfForm,
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Check the password and open a browser session."""
+    check_visitor_csrf(request, csrf)
+    try:
+        issued = access.sign_in(
+            session, name=username, password=password, kind=TokenKind.SESSION, now=datetime.now()
+        )
+    except NotAuthenticatedError:
+        context = {"next": _safe_next(next), "error": "The user name or the password is wrong"}
+        return render(request, who, "login.html", context, status=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.secret,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+        max_age=get_settings().session_hours * 3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DB, who: ActorDep) -> Response:
+    """End the browser session (the CSRF token was checked with the session)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        access.sign_out(session, secret=secret)
+    response = RedirectResponse(PREFIX + "/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str | None = None) -> Response:
+    """Switch between Chinese and English."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+@router.get("/lines", response_class=HTMLResponse)
+def line_search(
+    request: Request, session: DB, who: ActorDep, number: str | None = None, offset: int = 0
+) -> Response:
+    """Look up a line by number, or list the lines whose number starts so."""
+    if not who.signed_in:
+        return to_sign_in(request)
+    if number:
+        try:
+            found = desk.get_line(session, who, number=number, today=datetime.now().date())
+            return RedirectResponse(f"{PREFIX}/lines/{found.number}", status_code=303)
+        except DomainError:
+            pass
+    page = desk.search(session, who, number_prefix=number or None, offset=max(offset, 0))
+    return render(request, who, "lines.html", {"page": page, "number": number or ""})
+
+
+@router.get("/lines/{number}", response_class=HTMLResponse)
+def line_page(
+    request: Request, number: str, session: DB, who: ActorDep, clock: ClockDep
+) -> Response:
+    """The agent's page of one line: phase, money, notices, offers, porting, actions."""
+    if not who.signed_in:
+        return to_sign_in(request)
+    return _line_page(request, session, who, clock, number, outcome=None, refusal=None)
+
+
+def _line_page(
+    request: Request,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    number: str,
+    *,
+    outcome: str | None,
+    refusal: DomainError | None,
+    status: int = 200,
+) -> Response:
+    file = desk.line_file(session, who, number=number, today=clock.today(), now=clock.now())
+    context = {
+        "file": file,
+        "outcome": outcome,
+        "refusal": refusal,
+        "may_operate": who.may(Permission.OPERATE_LINES),
+        "form_key": uuid.uuid4().hex,
+        "today": clock.today(),
+    }
+    return render(request, who, "line.html", context, status=status)
+
+
+@router.post("/lines/{number}/top-up", response_class=HTMLResponse)
+def top_up(
+    request: Request,
+    number: str,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    amount: Annotated[str, Form()],
+    key: Annotated[str, Form()],
+) -> Response:
+    """Top up from the line page; a refusal is shown on the page in words."""
+    try:
+        with session.begin_nested():
+            done = desk.top_up(
+                session,
+                who,
+                number=number,
+                amount_fen=parse_yuan(amount, field="amount"),
+                key=f"web:{key}",
+                today=clock.today(),
+                now=clock.now(),
+            )
+    except DomainError as exc:
+        return _line_page(
+            request, session, who, clock, number, outcome=None, refusal=exc, status=409
+        )
+    return _line_page(request, session, who, clock, number, outcome=done.message, refusal=None)
+
+
+@router.post("/lines/{number}/migrate", response_class=HTMLResponse)
+def migrate(
+    request: Request,
+    number: str,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    offer_id: Annotated[str, Form()],
+    key: Annotated[str, Form()],
+    plan_yuan: Annotated[str | None, Form()] = None,
+    new_number: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Migrate from the line page under an offer; the new line's page follows."""
+    migration = MigrationRequest(
+        number=number,
+        offer_id=offer_id,
+        key=f"web:{key}",
+        plan_yuan=plan_yuan or None,
+        new_number=new_number or None,
+    )
+    try:
+        with session.begin_nested():
+            done = desk.migrate(
+                session, who, request=migration, today=clock.today(), now=clock.now()
+            )
+    except DomainError as exc:
+        return _line_page(
+            request, session, who, clock, number, outcome=None, refusal=exc, status=409
+        )
+    return render(request, who, "migrated.html", {"done": done})
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: DB, who: ActorDep, offset: int = 0) -> Response:
+    """The audit log, for admins."""
+    if not who.signed_in:
+        return to_sign_in(request)
+    entries = access.list_audit(session, actor=who, limit=100, offset=max(offset, 0))
+    return render(request, who, "audit.html", {"entries": entries, "offset": offset})
+
+
+async def _page_error(request: Request, exc: Exception) -> Response:
+    """Explain a refusal on a page in words; the API keeps its JSON."""
+    if not request.url.path.startswith(PREFIX) or not isinstance(exc, DomainError):
+        return await api_errors.domain_error(request, exc)
+    status = api_errors.status_of(exc)
+    if status == 401:
+        return to_sign_in(request)
+    try:
+        who = await actor(request)
+    except DomainError:
+        from sunset.access.rules import Actor
+
+        who = Actor.anonymous()
+    return render(request, who, "message.html", {"error": exc, "status": status}, status=status)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their static files and their error pages to the app."""
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_exception_handler(DomainError, _page_error)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Response:
+        return RedirectResponse(PREFIX + "/", status_code=307)
