@@ -231,9 +231,14 @@ async def _page_error(request: Request, exc: Exception) -> Response:
     return render(request, who, "message.html", {"error": exc, "status": status}, status=status)
 
 
+# The dashboard's routers, one module per area (this one: sign-in and the line desk).
+PAGE_ROUTERS = (router,)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the app."""
-    app.include_router(router)
+    for page_router in PAGE_ROUTERS:
+        app.include_router(page_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(DomainError, _page_error)
 
