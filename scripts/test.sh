@@ -4,7 +4,8 @@
 #   scripts/test.sh [pytest args...]
 #
 # Env: SUNSET_SKIP_LINT=1       skip ruff/mypy/import-linter
-#      SUNSET_TEST_APT_PACKAGES  extra Debian packages to install first (e.g. for browser tests)
+#      SUNSET_TEST_APT_PACKAGES  extra Debian packages to install first (Chromium and the CJK
+#                                font are installed when missing)
 #      SUNSET_PG_PORT            port of the test server (default 55432; socket-only)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +13,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf '[test] %s\n' "$*" >&2; }
 
 bash scripts/bootstrap.sh
+
+# What the tests need from Debian: a CJK font (charts and pages) and Chromium (browser tests).
+need=()
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need+=(fonts-wqy-microhei)
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
+if [[ ${#need[@]} -gt 0 ]]; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        SUNSET_TEST_APT_PACKAGES="${need[*]}${SUNSET_TEST_APT_PACKAGES:+ $SUNSET_TEST_APT_PACKAGES}"
+    else
+        say "WARNING: missing Debian packages ${need[*]} (not root: browser tests will fail)"
+    fi
+fi
 
 if [[ -n "${SUNSET_TEST_APT_PACKAGES:-}" ]]; then
     say "installing Debian packages: $SUNSET_TEST_APT_PACKAGES"

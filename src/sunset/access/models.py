@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
@@ -44,7 +44,8 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_at", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC, when it was written
+    business_day: Mapped[date] = mapped_column(Date)  # the day the services were told it is
     user_id: Mapped[int | None] = mapped_column(Integer)
     user_name: Mapped[str] = mapped_column(String(64))
     operator_code: Mapped[str | None] = mapped_column(String(32))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class UserView(BaseModel):
@@ -21,7 +21,8 @@ class AuditView(BaseModel):
     """One write in the audit log."""
 
     id: int
-    at: datetime
+    at: datetime = Field(description="When it was written (UTC)")
+    business_day: date = Field(description="The day the services took it to be")
     user: str
     operator: str | None
     action: str

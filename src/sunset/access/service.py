@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -148,11 +148,13 @@ def audit(
     after: Any,
     now: datetime,
 ) -> None:
-    """Append a write to the audit log: who, when, what, before and after."""
+    """Append a write to the audit log: who, when (real UTC time and business day), what, before
+    and after."""
     repository.add_audit(
         session,
         AuditEntry(
-            at=now,
+            at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            business_day=now.date(),
             user_id=actor.user_id,
             user_name=actor.name,
             operator_code=actor.operator,
@@ -171,7 +173,8 @@ def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> li
     return [
         AuditView(
             id=r.id,
-            at=r.at,
+            at=r.at.replace(tzinfo=UTC),
+            business_day=r.business_day,
             user=r.user_name,
             operator=r.operator_code,
             action=r.action,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunset.errors import (
     DomainError,
@@ -46,13 +48,37 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer input FastAPI could not parse in the same shape, naming each field and why."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    ]
+    body = Refusal(code="INPUT_INVALID", message="; ".join(problems) or "the request is invalid")
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer the framework's own refusals (a body that is not JSON, no such route) alike."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+    body = Refusal(code=code, message=str(exc.detail))
+    return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
-    """Answer every domain error raised by a route as JSON with its status."""
+    """Answer every domain error raised by a route, and unparsable input, as JSON refusals."""
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
 
 # What the OpenAPI document says a route may answer besides success.
 REFUSALS: dict[int | str, dict[str, object]] = {
+    400: {"model": Refusal, "description": "A body that is not the JSON or form it should be"},
     401: {"model": Refusal, "description": "Not signed in, or a wrong or expired token"},
     403: {"model": Refusal, "description": "The role does not allow this, or no CSRF token"},
     404: {"model": Refusal, "description": "No such thing, or one of another operator"},

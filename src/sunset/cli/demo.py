@@ -91,6 +91,13 @@ def demo_command(
         else f"verify: {len(violations)} violation(s)!"
     )
     console.print(f"Demo done in {time.perf_counter() - started:.1f} s. Try `sunset status`.")
+    console.print(
+        "See it in a browser: add yourself an account, then serve the demo as of its last day:\n"
+        "  .venv/bin/sunset user add me --role regulator   (asks for a password)\n"
+        f"  .venv/bin/sunset serve --today {scenario.LAST_DAY}\n"
+        "and open http://127.0.0.1:8000/app/ (the API's documentation is at /docs).",
+        highlight=False,
+    )
     if violations:
         raise typer.Exit(EXIT_VIOLATION)
 

@@ -13,6 +13,7 @@ import numpy as np
 import yaml
 from sqlalchemy import Engine
 
+from sunset.board.service import publish_plan_notices
 from sunset.db import session_scope
 from sunset.lines.jobs import import_lines
 from sunset.notices.service import send_phase_notice
@@ -28,6 +29,7 @@ PLANS = Path(__file__).parent / "demo_plans.yaml"
 # The synthetic base is exported on the last day before the story starts.
 EXPORTED_ON = date(2010, 12, 31)
 FIRST_MONTH, LAST_MONTH = date(2011, 1, 1), date(2012, 12, 1)
+LAST_DAY = date(2012, 12, 31)  # the day the story ends
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Loaded:
         views = import_plans(
             session, rows=_spec()["plans"], today=EXPORTED_ON, now=now, actor="demo"
         )
+        for view in views:  # the public notice of each phase, with its comment board
+            publish_plan_notices(
+                session, area_code=view.area_code, network_code=view.network, today=EXPORTED_ON
+            )
     return Loaded(base.lines, base.sites, result.opening_entries, len(views))
 
 

@@ -1,4 +1,4 @@
-"""accounts, sessions and tokens, audit log
+"""access: accounts, sessions and API tokens, the audit log of writes
 
 Revision ID: 0007
 Revises: 0006
@@ -22,6 +22,7 @@ def upgrade() -> None:
         "audit_log",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("business_day", sa.Date(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("user_name", sa.String(length=64), nullable=False),
         sa.Column("operator_code", sa.String(length=32), nullable=True),
