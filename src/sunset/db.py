@@ -107,6 +107,13 @@ def default_engine(url: str | None = None) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=64)
+def _session_factory(engine: Engine, write: bool) -> sessionmaker[Session]:
+    """Return the session factory of an engine, made once (a web request opens one per call)."""
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
     """Open a session that commits on success and rolls back on any error: the one commit owner.
@@ -114,11 +121,7 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
     ``write=True`` for a unit of work that reads and then writes what it read (an operation on a
     line, a chunk of the cycle): on SQLite it holds the write lock from its first statement.
     """
-    bind = engine or default_engine()
-    if write:
-        bind = bind.execution_options(**{WRITE_OPTION: True})
-    factory = sessionmaker(bind=bind, expire_on_commit=False)
-    session = factory()
+    session = _session_factory(engine or default_engine(), write)()
     try:
         yield session
         session.commit()

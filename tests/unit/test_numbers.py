@@ -250,3 +250,20 @@ def test_an_e164_number_is_checked_the_same_with_or_without_the_text_rules(
     else:
         assert plan.normalise(raw) == (frame["e164"], plan.shape(raw[3:]))
         assert frame["e164"] == raw
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="0123456789 -", min_size=1, max_size=18).filter(lambda t: t[0].isdigit())
+    | numbers_of_one_shape().map(lambda numbers: numbers[0])
+)
+def test_a_typed_number_is_read_the_same_by_the_quick_path_and_the_text_rules(raw: str) -> None:
+    plan = NumberingPlan()
+    frame = plan.normalise_frame(pl.DataFrame({"number": [raw]}), "number").row(0, named=True)
+    if frame["number_error"]:
+        with pytest.raises(NumberInvalidError):
+            plan.normalise(raw)
+    else:
+        number, shape = plan.normalise(raw)
+        assert number == frame["e164"]
+        assert (shape.kind, shape.area_code) == (frame["number_kind"], frame["number_area"])

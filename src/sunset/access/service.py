@@ -109,6 +109,7 @@ class Resolved:
 
     actor: Actor
     csrf_token: str | None
+    expires_at: datetime
 
 
 def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) -> Resolved | None:
@@ -119,7 +120,7 @@ def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) ->
     token, user = found
     if token.kind != kind.value or token.expires_at <= now or not user.active:
         return None
-    return Resolved(actor=_actor(user), csrf_token=token.csrf_token)
+    return Resolved(actor=_actor(user), csrf_token=token.csrf_token, expires_at=token.expires_at)
 
 
 def sign_out(session: Session, *, secret: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -25,13 +27,48 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+# A token once checked is trusted for this long in this process: a request then costs no
+# database round trip to say who is asking. Signing out ends it here at once; a token revoked
+# elsewhere (another worker, an account disabled) stops working within this time.
+TOKEN_CACHE_SECONDS = 30.0
+TOKEN_CACHE_SIZE = 10_000
+_checked: dict[tuple[str, str], tuple[float, access.Resolved]] = {}
+
+
+def _resolve_cached(request: Request, secret: str, kind: TokenKind) -> access.Resolved | None:
+    key = (kind.value, hashlib.sha256(secret.encode()).hexdigest())
+    now = time.monotonic()
+    hit = _checked.get(key)
+    if hit and now - hit[0] < TOKEN_CACHE_SECONDS and hit[1].expires_at > datetime.now():
+        return hit[1]
+    with session_scope(engine_of(request)) as session:
+        found = access.resolve(session, secret=secret, kind=kind, now=datetime.now())
+    if found is not None and len(_checked) < TOKEN_CACHE_SIZE:
+        _checked[key] = (now, found)
+    elif len(_checked) >= TOKEN_CACHE_SIZE:
+        _checked.clear()
+    return found
+
+
+def forget_token(secret: str) -> None:
+    """Drop a token from this process's cache (sign-out)."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    for kind in TokenKind:
+        _checked.pop((kind.value, digest), None)
+
+
+async def engine_dep(request: Request) -> Engine:
+    """Return the app's engine (async: no thread hop for a plain attribute)."""
+    return engine_of(request)
+
+
 def engine_of(request: Request) -> Engine:
     """Return the app's engine."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def db(request: Request) -> Iterator[Session]:
+async def db(request: Request) -> AsyncIterator[Session]:
     """Open the request's session: committed when the handler returns, rolled back on error.
 
     A request that may write takes SQLite's write lock up front (see ``sunset.db``).
@@ -40,7 +77,7 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def clock(request: Request) -> Clock:
+async def clock(request: Request) -> Clock:
     """Return the app's clock."""
     found: Clock = request.app.state.clock
     return found
@@ -84,19 +121,16 @@ async def actor(request: Request) -> Actor:
 
 
 async def _resolve(request: Request) -> Actor:
-    now = datetime.now()  # tokens expire in real time, whatever business day the clock shows
     bearer = _bearer(request)
     if bearer is not None:
-        with session_scope(engine_of(request)) as session:
-            resolved = access.resolve(session, secret=bearer, kind=TokenKind.BEARER, now=now)
+        resolved = _resolve_cached(request, bearer, TokenKind.BEARER)
         if resolved is None:
             raise NotAuthenticatedError("the bearer token is unknown or has expired: sign in again")
         return resolved.actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie is None:
         return Actor.anonymous()
-    with session_scope(engine_of(request)) as session:
-        resolved = access.resolve(session, secret=cookie, kind=TokenKind.SESSION, now=now)
+    resolved = _resolve_cached(request, cookie, TokenKind.SESSION)
     if resolved is None:
         return Actor.anonymous()
     request.state.csrf_token = resolved.csrf_token

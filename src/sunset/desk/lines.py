@@ -24,6 +24,7 @@ from sunset.offers.schemas import MigrationView, OfferView
 from sunset.offers.service import MigrationRequest
 from sunset.plans import service as plans
 from sunset.porting import eligibility
+from sunset.porting.schemas import ReasonView
 from sunset.reference import repository as reference
 
 from .common import audit, line_state, scoped_line
@@ -48,7 +49,8 @@ def get_line(session: Session, actor: Actor, *, number: str, today: date) -> Lin
 
 
 def _view(session: Session, line: Line, today: date) -> LineView:
-    local = reference.local_networks(session)[line.area_code]
+    local = reference.get_local_network(session, line.area_code)
+    assert local is not None  # a line's local network is a foreign key
     plan = plans.show_plan(
         session, area_code=line.area_code, network_code=line.network_code, today=today
     )
@@ -132,7 +134,10 @@ def _e164_prefix(typed: str) -> str:
 
 def ledger(session: Session, actor: Actor, *, number: str, limit: int = 50) -> list[LedgerRow]:
     """Return a line's latest movements of money, newest first."""
-    line = scoped_line(session, actor, number=number)
+    return _ledger_rows(session, scoped_line(session, actor, number=number), limit=limit)
+
+
+def _ledger_rows(session: Session, line: Line, *, limit: int) -> list[LedgerRow]:
     entries = ledger_repo.entries_of_line(
         session, area_code=line.area_code, line_id=line.id, limit=min(max(limit, 1), MAX_PAGE)
     )
@@ -161,25 +166,33 @@ def port_checks(
     targets = [to] if to else sorted(reference.operator_codes(session) - {line.operator_code})
     checks = []
     for target in targets:
-        found = eligibility.check(
-            session, number=line.number, destination=eligibility.Destination(target), now=now
+        destination = eligibility.Destination(target)
+        in_force, found = eligibility.reasons(
+            session, line, destination.target(line), now, exclude=None, destination=destination
         )
-        checks.append(PortTargetCheck(to=target, **found.model_dump()))
+        checks.append(
+            PortTargetCheck(
+                to=target,
+                allowed=not found,
+                reasons=[ReasonView(code=r.code, message=r.message) for r in found],
+                rule_set=in_force.id if in_force else None,
+            )
+        )
     return checks
 
 
-def line_file(
-    session: Session, actor: Actor, *, number: str, today: date, now: datetime
-) -> LineFile:
-    """Return everything the agent's page shows about one line."""
+def line_file(session: Session, actor: Actor, *, number: str, today: date) -> LineFile:
+    """Return what the agent's page shows first about one line: the line, its money, notices.
+
+    Offers and porting checks cost most of a page (every offer's and rule set's conditions):
+    the page loads them just after, from ``offers_for`` and ``port_checks``.
+    """
     line = scoped_line(session, actor, number=number)
     notices = lines_repo.notices_of_line(session, area_code=line.area_code, line_id=line.id)
     return LineFile(
         line=_view(session, line, today),
-        ledger=ledger(session, actor, number=line.number, limit=20),
+        ledger=_ledger_rows(session, line, limit=20),
         notices=[NoticeRow(phase=n.phase, channel=n.channel, sent_on=n.sent_on) for n in notices],
-        offers=offers.offers_for(session, number=line.number, today=today),
-        porting=port_checks(session, actor, number=line.number, now=now),
     )
 
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from sunset.offers.schemas import OfferView
 from sunset.plans.schemas import PhaseView
 from sunset.porting.schemas import ReasonView
 
@@ -69,13 +68,11 @@ class PortTargetCheck(BaseModel):
 
 
 class LineFile(BaseModel):
-    """Everything the agent's line page shows."""
+    """What the agent's line page shows first (offers and porting follow)."""
 
     line: LineView
     ledger: list[LedgerRow]
     notices: list[NoticeRow]
-    offers: list[OfferView]
-    porting: list[PortTargetCheck]
 
 
 class LinePage(BaseModel):

@@ -80,7 +80,8 @@ def _refuse(refusal: plan_rules.Refusal | None) -> None:
 
 def _plan_of(session: Session, line: Line) -> tuple[plan_rules.PlanDates, str]:
     dates = plans.plan_dates(session, area_code=line.area_code, network_code=line.network_code)
-    local = reference.local_networks(session)[line.area_code]
+    local = reference.get_local_network(session, line.area_code)
+    assert local is not None  # a line's local network is a foreign key
     return dates, f"the {line.network_code} network of {local.city_en} ({line.area_code})"
 
 

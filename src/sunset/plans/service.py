@@ -38,8 +38,8 @@ def plan_dates(session: Session, *, area_code: str, network_code: str) -> PlanDa
 
 
 def _where(session: Session, area_code: str, network_code: str) -> tuple[str, date | None]:
-    local = reference.local_networks(session).get(area_code)
-    network = reference.networks(session).get(network_code)
+    local = reference.get_local_network(session, area_code)
+    network = reference.get_network(session, network_code)
     if local is None:
         raise NotFoundError(f"no local network with area code {area_code}")
     if network is None:

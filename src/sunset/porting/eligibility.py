@@ -104,11 +104,11 @@ def reasons(
 
 
 def _known(session: Session, target: rules.Target) -> None:
-    if target.operator not in reference.operator_codes(session):
+    if reference.get_operator(session, target.operator) is None:
         raise InputInvalidError(f"--to: unknown operator {target.operator!r}")
-    if target.network not in reference.networks(session):
+    if reference.get_network(session, target.network) is None:
         raise InputInvalidError(f"--to: unknown network {target.network!r}")
-    if target.area_code not in reference.local_networks(session):
+    if reference.get_local_network(session, target.area_code) is None:
         raise InputInvalidError(f"--area: unknown local network {target.area_code!r}")
 
 

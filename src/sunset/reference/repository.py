@@ -40,3 +40,18 @@ def networks(session: Session) -> dict[str, Network]:
 def local_networks(session: Session) -> dict[str, LocalNetwork]:
     """Return every local network by area code."""
     return {n.area_code: n for n in session.scalars(select(LocalNetwork))}
+
+
+def get_local_network(session: Session, area_code: str) -> LocalNetwork | None:
+    """Return one local network (a primary-key look-up, from the session's map when loaded)."""
+    return session.get(LocalNetwork, area_code)
+
+
+def get_network(session: Session, code: str) -> Network | None:
+    """Return one network."""
+    return session.get(Network, code)
+
+
+def get_operator(session: Session, code: str) -> Operator | None:
+    """Return one operator."""
+    return session.get(Operator, code)

@@ -48,6 +48,8 @@ ZH: dict[str, str] = {
     "Eligible": "符合条件",
     "Not eligible": "不符合条件",
     "Migrate": "迁移",
+    "Show the offers": "查看迁移优惠",
+    "Show the porting checks": "查看携号转网条件",
     "New number": "新号码",
     "Porting": "携号转网",
     "May port": "可以携号转网",

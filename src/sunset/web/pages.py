@@ -6,14 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sunset.access import service as access
 from sunset.access.vocabulary import Permission, TokenKind
 from sunset.api import errors as api_errors
-from sunset.api.deps import CSRF_FIELD, DB, SESSION_COOKIE, ActorDep, ClockDep, actor
+from sunset.api.deps import (
+    CSRF_FIELD,
+    DB,
+    SESSION_COOKIE,
+    ActorDep,
+    ClockDep,
+    actor,
+    forget_token,
+)
 from sunset.config import get_settings
 from sunset.desk import lines as desk
 from sunset.desk.lines import MigrationRequest
@@ -81,6 +89,7 @@ def logout(request: Request, session: DB, who: ActorDep) -> Response:
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         access.sign_out(session, secret=secret)
+        forget_token(secret)
     response = RedirectResponse(PREFIX + "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -133,7 +142,7 @@ def _line_page(
     refusal: DomainError | None,
     status: int = 200,
 ) -> Response:
-    file = desk.line_file(session, who, number=number, today=clock.today(), now=clock.now())
+    file = desk.line_file(session, who, number=number, today=clock.today())
     context = {
         "file": file,
         "outcome": outcome,
@@ -143,6 +152,52 @@ def _line_page(
         "today": clock.today(),
     }
     return render(request, who, "line.html", context, status=status)
+
+
+def _part(
+    request: Request,
+    who: ActorDep,
+    number: str,
+    part: str,
+    heading: str,
+    context: dict[str, object],
+) -> Response:
+    """Render a section of the line page: alone for htmx, else inside a page of its own."""
+    context = {"number": number, "part": part, "heading": heading, **context}
+    name = part if request.headers.get("HX-Request") else "line_part.html"
+    return render(request, who, name, context)
+
+
+@router.get("/lines/{number}/offers", response_class=HTMLResponse)
+def line_offers(
+    request: Request,
+    number: str,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    key: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The offers section of the line page: each offer, why not, and the migrate form."""
+    if not who.signed_in:
+        return to_sign_in(request)
+    offers = desk.offers_for(session, who, number=number, today=clock.today())
+    context = {
+        "offers": offers,
+        "may_operate": who.may(Permission.OPERATE_LINES),
+        "form_key": key or uuid.uuid4().hex,
+    }
+    return _part(request, who, number, "_offers.html", "Offers", context)
+
+
+@router.get("/lines/{number}/porting", response_class=HTMLResponse)
+def line_porting(
+    request: Request, number: str, session: DB, who: ActorDep, clock: ClockDep
+) -> Response:
+    """The porting section of the line page: may it port to each other operator, and why not."""
+    if not who.signed_in:
+        return to_sign_in(request)
+    porting = desk.port_checks(session, who, number=number, now=clock.now())
+    return _part(request, who, number, "_porting.html", "Porting", {"porting": porting})
 
 
 @router.post("/lines/{number}/top-up", response_class=HTMLResponse)

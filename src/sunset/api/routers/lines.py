@@ -76,7 +76,7 @@ def search(
 
 
 @router.get("/{number}", response_model=LineView)
-def get_line(number: str, session: DB, actor: ActorDep, clock: ClockDep) -> LineView:
+async def get_line(number: str, session: DB, actor: ActorDep, clock: ClockDep) -> LineView:
     """Return one live line and its region's phase today."""
     return desk.get_line(session, actor, number=number, today=clock.today())
 
