@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -72,7 +73,7 @@ def serve_command(
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
     console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "sunset.api.main:app",
         host=host,
         port=port,
@@ -80,6 +81,27 @@ def serve_command(
         log_level="warning",
         factory=True,
     )
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """Bind the socket the worker processes share, as TCP explicitly.
+
+    uvicorn binds it without naming the protocol, so the connections it accepts do not look
+    like TCP to asyncio, which then leaves Nagle's algorithm on: every answer waited ~40 ms for
+    the client's delayed acknowledgement. Named as TCP, asyncio sets TCP_NODELAY on each.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
 
 
 def register(app: typer.Typer) -> None:
