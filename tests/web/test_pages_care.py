@@ -90,8 +90,9 @@ def agent(served: Served, world: dict[str, int]) -> Iterator[httpx.Client]:
 
 def _post_form(http: httpx.Client, page: str, action: str, data: dict[str, str]) -> httpx.Response:
     """Post a form of ``page`` as a browser does: with the CSRF token the page carries."""
-    token = CSRF.search(http.get(page).text)
-    assert token is not None
+    shown = http.get(page)
+    token = CSRF.search(shown.text)
+    assert token is not None, (shown.status_code, shown.text[:2000])
     return http.post(action, data={**data, "csrf_token": token.group(1)})
 
 
