@@ -28,7 +28,7 @@ from sunset.desk.sites import SiteStatus
 from sunset.errors import DomainError, InputInvalidError
 from sunset.kit.dates import parse_date
 from sunset.kit.money import parse_yuan
-from sunset.porting.vocabulary import CATALOGUE, DONOR_GROUNDS
+from sunset.porting.vocabulary import CATALOGUE, DONOR_GROUNDS, OPEN_STATES
 
 from .render import PREFIX, render, to_sign_in
 
@@ -57,8 +57,9 @@ def _attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Shown
         return None, Shown(refusal=exc)
 
 
-def _enum(kind: type[Any], value: str | None, field: str) -> Any:
-    if not value:
+def _enum(kind: type[Any], value: str | None, field: str, *, required: bool = False) -> Any:
+    """Return the choice a form or query named (None when left empty and not required)."""
+    if not value and not required:
         return None
     try:
         return kind(value)
@@ -102,7 +103,7 @@ def _porting(
     context = {
         "queue": queue,
         "state": state or "",
-        "states": [s.value for s in PortState][:4],
+        "states": OPEN_STATES,
         "grounds": [(g, CATALOGUE[g]) for g in DONOR_GROUNDS],
         "may_port": who.may(Permission.PORT),
         "shown": shown,
@@ -214,7 +215,7 @@ def _complaints(
         "filters": chosen,
         "kinds": [k.value for k in ComplaintKind],
         "statuses": [s.value for s in ComplaintStatus],
-        "moves": [s.value for s in ComplaintStatus][1:],
+        "moves": [s.value for s in ComplaintStatus if s is not ComplaintStatus.OPEN],
         "may_write": who.may(Permission.WRITE_COMPLAINTS),
         "shown": shown,
         "form_key": uuid.uuid4().hex,
@@ -236,7 +237,7 @@ def complaint_open(
     """Open a complaint; a charged-without-service one is checked and credited at once."""
 
     def open_it() -> care_desk.ComplaintView:
-        chosen = _enum(ComplaintKind, kind, "kind") or ComplaintKind.OTHER
+        chosen = _enum(ComplaintKind, kind, "kind", required=True)
         return care_desk.open_complaint(
             session,
             who,
@@ -273,7 +274,7 @@ def complaint_move(
             session,
             who,
             complaint_id=complaint_id,
-            status=_enum(ComplaintStatus, status, "status") or ComplaintStatus.INVESTIGATING,
+            status=_enum(ComplaintStatus, status, "status", required=True),
             key=f"web:{key}",
             today=clock.today(),
             now=clock.now(),
@@ -367,7 +368,7 @@ def site_status(
             session,
             who,
             site_id=site_id,
-            status=_enum(SiteStatus, status, "status") or SiteStatus.ON_AIR,
+            status=_enum(SiteStatus, status, "status", required=True),
             since=parse_date(since, field="since"),
             today=clock.today(),
             now=clock.now(),
