@@ -87,7 +87,15 @@ def stats(session: Session, *, operator: str | None = None) -> list[PairMonth]:
     operator is in, when given)."""
     frame = pl.DataFrame(
         repository.stats_rows(session, operator=operator),
-        schema=["requested_at", "closed_at", "state", "reason", "donor", "recipient"],
+        # Typed: with every request still open, closed_at is all nulls and must stay datetime.
+        schema={
+            "requested_at": pl.Datetime,
+            "closed_at": pl.Datetime,
+            "state": pl.String,
+            "reason": pl.String,
+            "donor": pl.String,
+            "recipient": pl.String,
+        },
         orient="row",
     )
     if frame.is_empty():
