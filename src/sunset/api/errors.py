@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunset.errors import (
     DomainError,
@@ -46,9 +51,36 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """Answer input the route's declared shape refuses as a Refusal (422), naming each field."""
+    assert isinstance(exc, RequestValidationError)
+    said = [_field_error(e) for e in exc.errors()[:10]]
+    body = Refusal(code=InputInvalidError.code, message="; ".join(said) or "the input is invalid")
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def _field_error(error: Any) -> str:
+    """Say which field is wrong and why: ``limit: Input should be less than or equal to 200``."""
+    where = [str(part) for part in error.get("loc", ())[1:]] or ["input"]
+    return f"{'.'.join(where)}: {error.get('msg', 'invalid')}"
+
+
+async def bad_request(request: Request, exc: Exception) -> Response:
+    """Answer a body that cannot even be parsed (not JSON, not UTF-8) as bad input (422), as
+    the document declares; every other HTTP error keeps FastAPI's answer."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code != 400:
+        return await http_exception_handler(request, exc)
+    body = Refusal(code=InputInvalidError.code, message=f"the request body: {exc.detail}")
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
 def install(app: FastAPI) -> None:
-    """Answer every domain error raised by a route as JSON with its status."""
+    """Answer every domain error raised by a route, and every input its declared shape refuses,
+    as a JSON Refusal with its status (the shape REFUSALS declares in the OpenAPI document)."""
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, bad_request)
 
 
 # What the OpenAPI document says a route may answer besides success.
