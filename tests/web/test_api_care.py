@@ -142,7 +142,7 @@ def test_a_port_requested_authorised_and_validated_is_scheduled_and_logged(
         done = _post(http, f"{path}/validate", {"decision": "accept"})
         assert done.status_code == 200, done.text
         assert done.json()["request"]["state"] == "scheduled"
-        assert done.json()["request"]["scheduled_for"]
+        assert done.json()["request"]["scheduled_for"].endswith("+08:00")  # Beijing time
         scheduled = http.get("/porting/queue", params={"state": "scheduled"}).json()["items"]
         log = http.get(f"/porting/log/{TJ_FLOW}").json()
     assert any(r["number"] == "133 2200 0001" for r in scheduled), scheduled
@@ -376,6 +376,7 @@ def test_staff_see_their_own_and_shared_sites_and_plan_a_region(
         ("GET", "/sites/plan?area_code=x", None),
         ("GET", "/sites?limit=0", None),
         ("GET", "/porting/queue?state=nowhere", None),
+        ("GET", "/porting/queue?state=completed", None),
         ("GET", "/porting/check/0551-62000001?to=Unicom!", None),
         ("POST", "/porting/requests/0551-62000001/authorise", {"code": "12"}),
         ("POST", "/porting/requests/0551-62000001/validate", {"decision": "reject"}),

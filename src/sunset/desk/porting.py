@@ -25,18 +25,41 @@ from sunset.porting import eligibility, reports, service
 from sunset.porting import repository as porting_repo
 from sunset.porting.models import PortRequest
 from sunset.porting.reports import PairMonth
-from sunset.porting.schemas import PortOutcome, PortRequestView
-from sunset.porting.vocabulary import BalanceHandling, PortState
+from sunset.porting.schemas import PortEventView, PortOutcome, PortRequestView
+from sunset.porting.vocabulary import OPEN_STATES, BalanceHandling, PortState
 
 from .common import audit, not_found, scoped_line
+from .moments import Moment
 from .schemas import PortTargetCheck
 
-__all__ = ["BalanceHandling", "PairMonth", "PortOutcome", "PortRequestView", "PortState"]
+__all__ = ["BalanceHandling", "PairMonth", "PortState"]
 
 MAX_PAGE = 200
 
 
-class PortQueueRow(PortRequestView):
+class PortEventOut(PortEventView):
+    """One logged transition, its moment with the offset (Beijing time)."""
+
+    at: Moment
+
+
+class PortRequestOut(PortRequestView):
+    """A port request and where it stands, its moments with the offset (Beijing time)."""
+
+    requested_at: Moment
+    auth_expires_at: Moment | None
+    scheduled_for: Moment | None
+    closed_at: Moment | None
+    events: list[PortEventOut] = Field(default_factory=list)  # type: ignore[assignment]
+
+
+class PortOutcomeOut(PortOutcome):
+    """What a porting step did, the request's moments with the offset."""
+
+    request: PortRequestOut
+
+
+class PortQueueRow(PortRequestOut):
     """An open request in the queue, flagged when the donor is late to validate it."""
 
     overdue: bool = Field(description="Authorised and not validated within the allowed hours")
@@ -72,7 +95,7 @@ def request(
     name: str | None = None,
     id_number: str | None = None,
     balance: BalanceHandling = BalanceHandling.REFUND,
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Ask the donor to port a line: a one-time code when the rules allow it, else every reason
     (the refusal is recorded either way)."""
     line = scoped_line(session, actor, number=number, permission=Permission.PORT, lock=True)
@@ -86,17 +109,17 @@ def request(
     )
     after = done.request.model_dump(mode="json")  # never the code: the log is read by admins
     _audit(session, actor, "port.request", line, before=None, after=after, now=now)
-    return done
+    return _out(done)
 
 
 def authorise(
     session: Session, actor: Actor, *, number: str, code: str, now: datetime
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Present the customer's authorisation code."""
     line, before = _open(session, actor, number)
     done = service.authorise(session, number=line.number, code=code, now=now, actor=actor.name)
     _audit(session, actor, "port.authorise", line, before=before, after=_state(done), now=now)
-    return done
+    return _out(done)
 
 
 def validate(
@@ -107,32 +130,32 @@ def validate(
     now: datetime,
     reject: str | None = None,
     note: str | None = None,
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Validate an authorised request for the donor, or reject it on a ground of the catalogue."""
     line, before = _open(session, actor, number)
     done = service.validate(
         session, number=line.number, now=now, actor=actor.name, reject=reject, note=note
     )
     _audit(session, actor, "port.validate", line, before=before, after=_state(done), now=now)
-    return done
+    return _out(done)
 
 
 def cancel(
     session: Session, actor: Actor, *, number: str, now: datetime, note: str | None = None
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Cancel an open request before it completes."""
     line, before = _open(session, actor, number)
     done = service.cancel(session, number=line.number, now=now, actor=actor.name, note=note)
     _audit(session, actor, "port.cancel", line, before=before, after=_state(done), now=now)
-    return done
+    return _out(done)
 
 
-def log(session: Session, actor: Actor, *, number: str) -> list[PortRequestView]:
+def log(session: Session, actor: Actor, *, number: str) -> list[PortRequestOut]:
     """Return every port request of a number the actor may see, each with its transitions."""
     access.require(actor, Permission.READ_LINES)
     e164 = lines.normalise_number(number)
     seen = [
-        reports.view(session, req)
+        PortRequestOut.model_validate(reports.view(session, req).model_dump())
         for req in porting_repo.requests_of(session, number=e164)
         if actor.sees(req.donor_operator)
     ]
@@ -153,6 +176,10 @@ def queue(
     """Return open requests, oldest first; staff see the ports away from their operator."""
     access.require(actor, Permission.READ_LINES)
     _page_bounds(limit, offset)
+    if state is not None and state.value not in OPEN_STATES:
+        raise InputInvalidError(
+            f"state: the queue holds open requests ({', '.join(OPEN_STATES)}), not {state.value}"
+        )
     hours = get_settings().port_validation_hours
     found = porting_repo.open_requests(
         session, donor_operator=actor.operator, state=state, limit=limit, offset=offset
@@ -161,11 +188,12 @@ def queue(
     return PortQueue(items=items, limit=limit, offset=offset, validation_hours=hours)
 
 
-def overdue(session: Session, actor: Actor, *, now: datetime) -> list[PortRequestView]:
+def overdue(session: Session, actor: Actor, *, now: datetime) -> list[PortRequestOut]:
     """Return authorised requests not validated in time (of the actor's operator as donor)."""
     access.require(actor, Permission.READ_LINES)
     hours = get_settings().port_validation_hours
-    return reports.overdue(session, now=now, hours=hours, donor_operator=actor.operator)
+    late = reports.overdue(session, now=now, hours=hours, donor_operator=actor.operator)
+    return [PortRequestOut.model_validate(r.model_dump()) for r in late]
 
 
 def stats(session: Session, actor: Actor) -> list[PairMonth]:
@@ -207,6 +235,10 @@ def _request_state(shown: PortRequestView) -> dict[str, Any]:
         "scheduled_for": shown.scheduled_for.isoformat() if shown.scheduled_for else None,
         "reason_code": shown.reason_code,
     }
+
+
+def _out(done: PortOutcome) -> PortOutcomeOut:
+    return PortOutcomeOut.model_validate(done.model_dump())
 
 
 def _state(done: PortOutcome) -> dict[str, Any]:

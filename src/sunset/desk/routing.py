@@ -18,21 +18,23 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.routing import service as routing
 
+from .moments import Moment
+
 
 class RouteView(BaseModel):
     """Who serves a number at a moment (UTC+8), and whether calls also ring elsewhere then."""
 
     number: str = Field(description="E.164")
-    at: datetime
+    at: Moment
     assigned: bool
     operator_code: str | None
     network_code: str | None
     routing_number: str | None
     ported: bool
     source: str | None
-    valid_from: datetime | None
+    valid_from: Moment | None
     forward_to: str | None
-    forward_until: datetime | None
+    forward_until: Moment | None
     note: str | None = Field(description="Why an unassigned number is unassigned")
 
 

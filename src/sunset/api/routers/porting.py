@@ -17,9 +17,9 @@ from sunset.desk import porting as desk
 from sunset.desk.porting import (
     BalanceHandling,
     PairMonth,
-    PortOutcome,
+    PortOutcomeOut,
     PortQueue,
-    PortRequestView,
+    PortRequestOut,
     PortState,
 )
 from sunset.desk.schemas import PortTargetCheck
@@ -51,8 +51,8 @@ class PortRequestIn(BaseModel):
     balance: BalanceHandling = BalanceHandling.REFUND
 
 
-@router.post("/requests", response_model=PortOutcome, status_code=201)
-def request(body: PortRequestIn, session: DB, actor: ActorDep, clock: ClockDep) -> PortOutcome:
+@router.post("/requests", response_model=PortOutcomeOut, status_code=201)
+def request(body: PortRequestIn, session: DB, actor: ActorDep, clock: ClockDep) -> PortOutcomeOut:
     """Ask to port: the answer carries the one-time 6-digit authorisation code (valid 60
     minutes), or ``refused`` with every reason (the refused request is recorded too)."""
     return desk.request(
@@ -73,10 +73,10 @@ class AuthoriseIn(BaseModel):
     code: str = Field(pattern=r"^\s*\d{6}\s*$", examples=["123456"])
 
 
-@router.post("/requests/{number}/authorise", response_model=PortOutcome)
+@router.post("/requests/{number}/authorise", response_model=PortOutcomeOut)
 def authorise(
     number: NumberPath, body: AuthoriseIn, session: DB, actor: ActorDep, clock: ClockDep
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Present the authorisation code; refused (409) when wrong or expired."""
     return desk.authorise(session, actor, number=number, code=body.code, now=clock.now())
 
@@ -97,10 +97,10 @@ class ValidateIn(BaseModel):
         return self
 
 
-@router.post("/requests/{number}/validate", response_model=PortOutcome)
+@router.post("/requests/{number}/validate", response_model=PortOutcomeOut)
 def validate(
     number: NumberPath, body: ValidateIn, session: DB, actor: ActorDep, clock: ClockDep
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Validate an authorised request (scheduled at the next slot), or reject it; a rejection on
     a ground that did not hold at the check is refused as obstruction and logged."""
     return desk.validate(
@@ -119,21 +119,21 @@ class CancelIn(BaseModel):
     note: Plain | None = Field(default=None, max_length=500)
 
 
-@router.post("/requests/{number}/cancel", response_model=PortOutcome)
+@router.post("/requests/{number}/cancel", response_model=PortOutcomeOut)
 def cancel(
     number: NumberPath,
     session: DB,
     actor: ActorDep,
     clock: ClockDep,
     body: CancelIn | None = None,
-) -> PortOutcome:
+) -> PortOutcomeOut:
     """Cancel the number's open request before it completes."""
     note = body.note if body else None
     return desk.cancel(session, actor, number=number, now=clock.now(), note=note)
 
 
-@router.get("/log/{number}", response_model=list[PortRequestView])
-def log(number: NumberPath, session: DB, actor: ActorDep) -> list[PortRequestView]:
+@router.get("/log/{number}", response_model=list[PortRequestOut])
+def log(number: NumberPath, session: DB, actor: ActorDep) -> list[PortRequestOut]:
     """Return every port request of the number, each transition with when, who and why."""
     return desk.log(session, actor, number=number)
 
@@ -151,8 +151,8 @@ def queue(
     return desk.queue(session, actor, now=clock.now(), state=state, limit=limit, offset=offset)
 
 
-@router.get("/overdue", response_model=list[PortRequestView])
-def overdue(session: DB, actor: ActorDep, clock: ClockDep) -> list[PortRequestView]:
+@router.get("/overdue", response_model=list[PortRequestOut])
+def overdue(session: DB, actor: ActorDep, clock: ClockDep) -> list[PortRequestOut]:
     """Return authorised requests the donor has not validated in time."""
     return desk.overdue(session, actor, now=clock.now())
 
