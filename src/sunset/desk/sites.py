@@ -28,6 +28,9 @@ from .common import audit
 __all__ = ["SiteImpact", "SitePlan", "SiteStatus", "StatusRecorded"]
 
 MAX_PAGE = 500
+# A status history reaches no further back: a status since before 1990 (before PHS) is a typo,
+# and crediting every month since would read decades of months.
+EARLIEST = date(1990, 1, 1)
 
 
 class SiteView(BaseModel):
@@ -94,6 +97,8 @@ def record_status(
 ) -> StatusRecorded:
     """Record a site's status from a day on; months already charged are credited for outages."""
     site = _scoped_site(session, actor, site_id, Permission.WRITE_SITES)
+    if since < EARLIEST:
+        raise InputInvalidError(f"since: {since} is before {EARLIEST}: record what happened")
     before = {"site_id": site.site_id, "status": site.status}
     done = sites.record_status(
         session, site_id=site.site_id, status=status.value, since=since, today=today

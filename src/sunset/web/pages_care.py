@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from .render import PREFIX, render, to_sign_in
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 T = TypeVar("T")
+PageOffset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 class Shown:
@@ -57,6 +58,14 @@ def _attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Shown
         return None, Shown(refusal=exc)
 
 
+def _clean(text: str | None) -> str | None:
+    """Drop control characters a form should never carry (PostgreSQL refuses NUL in text)."""
+    if text is None:
+        return None
+    kept = "".join(c for c in text if c >= " " or c in "\t\n\r")
+    return kept or None
+
+
 def _enum(kind: type[Any], value: str | None, field: str, *, required: bool = False) -> Any:
     """Return the choice a form or query named (None when left empty and not required)."""
     if not value and not required:
@@ -77,7 +86,7 @@ def porting_page(
     who: ActorDep,
     clock: ClockDep,
     state: str | None = None,
-    offset: int = 0,
+    offset: PageOffset = 0,
 ) -> Response:
     """The porting queue: open requests, late ones highlighted, the donor's actions."""
     if not who.signed_in:
@@ -148,7 +157,7 @@ def port_validate(
     done, shown = _attempt(
         session,
         lambda: porting_desk.validate(
-            session, who, number=number, now=clock.now(), reject=reason or None, note=note or None
+            session, who, number=number, now=clock.now(), reject=reason or None, note=_clean(note)
         ),
     )
     if done is not None:
@@ -184,7 +193,7 @@ def complaints_page(
     clock: ClockDep,
     status: str | None = None,
     kind: str | None = None,
-    offset: int = 0,
+    offset: PageOffset = 0,
 ) -> Response:
     """The complaints queue: deadlines, late ones highlighted, open and move forms."""
     if not who.signed_in:
@@ -243,7 +252,7 @@ def complaint_open(
             who,
             number=number,
             kind=chosen,
-            text=text.replace("\x00", ""),
+            text=_clean(text) or "",
             today=clock.today(),
             now=clock.now(),
         )
@@ -258,7 +267,7 @@ def complaint_open(
 @router.post("/complaints/{complaint_id}/move", response_class=HTMLResponse)
 def complaint_move(
     request: Request,
-    complaint_id: int,
+    complaint_id: Annotated[int, Path(ge=1, le=2**53)],
     session: DB,
     who: ActorDep,
     clock: ClockDep,
@@ -278,7 +287,7 @@ def complaint_move(
             key=f"web:{key}",
             today=clock.today(),
             now=clock.now(),
-            note=(note or "").replace("\x00", "") or None,
+            note=_clean(note),
             credit_fen=parse_yuan(credit, field="credit") if credit else 0,
         )
 
@@ -316,7 +325,7 @@ def _sites(
     area_code: str | None,
     budget: str | None = None,
 ) -> Response:
-    area = (area_code or "").strip()[:5] or None
+    area = "".join(c for c in (area_code or "") if c in "0123456789")[:5] or None
     listed = sites_desk.list_sites(session, who, area_code=area, limit=sites_desk.MAX_PAGE)
     plan, plan_refusal = None, None
     if area:

@@ -22,8 +22,6 @@ from .fields import AreaQuery, Offset
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=REFUSALS)
 SitePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$", examples=["S0551-0"])]
-# The history goes back no further: a status since 1990 (before PHS) is a typo.
-EARLIEST = date(1990, 1, 1)
 
 
 @router.get("", response_model=SitePage)
@@ -60,7 +58,7 @@ class StatusIn(BaseModel):
     """A site's status from a day on."""
 
     status: SiteStatus
-    since: date = Field(ge=EARLIEST, description="The day the status began (not after today)")
+    since: date = Field(ge=desk.EARLIEST, description="The day the status began (not after today)")
 
 
 @router.post("/{site_id}/status", response_model=StatusRecorded)
