@@ -24,11 +24,12 @@ from sunset.porting.eligibility import Destination
 
 LATE = "133 2200 0011"  # authorised on 2011-09-10 and never validated: overdue
 FRESH = "133 2200 0012"  # authorised on the served day: not overdue
+ASKING = "133 2200 0013"  # no request yet: asked for from the page
 EARLY = datetime(2011, 9, 10, 10, 0)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _authorised(session: Any, number: str, ref: str, at: datetime) -> None:
+def _activate(session: Any, number: str, ref: str) -> None:
     lines.activate(
         session,
         new=NewLine(
@@ -43,6 +44,10 @@ def _authorised(session: Any, number: str, ref: str, at: datetime) -> None:
         ),
         today=date(2010, 6, 1),
     )
+
+
+def _authorised(session: Any, number: str, ref: str, at: datetime) -> None:
+    _activate(session, number, ref)
     asked = porting.request(
         session, number=number, destination=Destination("unicom/wcdma"), now=at, actor="customer"
     )
@@ -56,6 +61,7 @@ def world(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     with session_scope(served.engine, write=True) as session:
         _authorised(session, LATE, "P1", EARLY)
         _authorised(session, FRESH, "P2", datetime(2011, 9, 15, 0, 5))
+        _activate(session, ASKING, "P3")
         late = care.open_complaint(
             session, number=HEFEI_TELECOM, kind="no_signal", text="没有信号", today=date(2011, 9, 1)
         )
@@ -142,6 +148,28 @@ def test_a_port_request_from_the_page_shows_the_reasons_it_is_refused(agent: htt
     )
     assert done.status_code == 409
     assert 'class="refusal"' in done.text and "PORT_NO_RULES_IN_FORCE" in done.text
+
+
+def test_a_port_requested_from_the_page_shows_its_code_once_and_joins_the_queue(
+    agent: httpx.Client,
+) -> None:
+    done = _post_form(
+        agent, "/app/porting", "/app/porting/request", {"number": ASKING, "to": "unicom/wcdma"}
+    )
+    assert done.status_code == 200, done.text
+    code = re.search(r'data-testid="auth-code">[^<]*<b>(\d{6})</b>', done.text)
+    assert code is not None
+    assert 'data-state="requested"' in _row(done.text, "data-number", ASKING)
+    assert 'data-testid="auth-code"' not in agent.get("/app/porting").text  # shown once
+
+
+def test_the_regulator_reads_the_queue_without_actions(
+    served: Served, world: dict[str, int]
+) -> None:
+    with _signed_in(served, "regulator") as http:
+        page = http.get("/app/porting").text
+    row = _row(page, "data-number", LATE)
+    assert "/validate" not in row and "/cancel" not in row and 'id="port-request"' not in page
 
 
 def test_a_form_post_without_its_csrf_token_is_refused(agent: httpx.Client) -> None:
