@@ -18,6 +18,7 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.config import get_settings
 from sunset.errors import InputInvalidError
+from sunset.kit.moments import Moment
 from sunset.kit.numbers import display
 from sunset.lines import service as lines
 from sunset.lines.models import Line
@@ -29,7 +30,6 @@ from sunset.porting.schemas import PortEventView, PortOutcome, PortRequestView
 from sunset.porting.vocabulary import OPEN_STATES, BalanceHandling, PortState
 
 from .common import audit, not_found, scoped_line
-from .moments import Moment
 from .schemas import PortTargetCheck
 
 __all__ = ["BalanceHandling", "PairMonth", "PortState"]

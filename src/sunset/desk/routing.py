@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
+from sunset.kit.moments import Moment
 from sunset.routing import service as routing
-
-from .moments import Moment
 
 
 class RouteView(BaseModel):
