@@ -242,6 +242,17 @@ def test_statistics_count_ports_by_month_pair_and_reason(tianjin: sa.Engine) -> 
     assert rows[1].median_hours_to_complete == pytest.approx(50 / 60, abs=0.01)
 
 
+def test_statistics_of_requests_all_still_open_count_them_with_no_median(
+    tianjin: sa.Engine,
+) -> None:
+    authorised(tianjin)
+    with session_scope(tianjin) as session:
+        rows = reports.stats(session)
+        theirs = reports.stats(session, operator="telecom")
+    assert [(r.requested, r.completed, r.median_hours_to_complete) for r in rows] == [(1, 0, None)]
+    assert theirs == []
+
+
 def test_an_id_number_that_does_not_match_the_record_is_refused(tianjin: sa.Engine) -> None:
     with session_scope(tianjin, write=True) as session:
         outcome = service.request(

@@ -67,3 +67,14 @@ def list_audit(
     if operator_code is not None:
         query = query.where(AuditEntry.operator_code == operator_code)
     return list(session.scalars(query))
+
+
+def audit_of(session: Session, *, action: str, target: str, since: datetime) -> list[AuditEntry]:
+    """Return the entries of one action on one target from ``since`` on (through the time
+    index: the entries of one thing are found among those written since it began)."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.at >= since, AuditEntry.action == action, AuditEntry.target == target)
+        .order_by(AuditEntry.id)
+    )
+    return list(session.scalars(query))

@@ -11,9 +11,17 @@ from sunset.db import make_engine
 
 from . import errors
 from .clock import Clock
-from .routers import admin, auth, lines
+from .routers import admin, auth, complaints, lines, porting, routing, sites
 
-API_ROUTERS = (auth.router, lines.router, admin.router)
+API_ROUTERS = (
+    auth.router,
+    lines.router,
+    admin.router,
+    porting.router,
+    routing.router,
+    sites.router,
+    complaints.router,
+)
 
 
 def create_app(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from sunset.care.models import Complaint
@@ -49,11 +50,58 @@ def list_all(session: Session, *, area_code: str | None = None) -> list[Complain
     return list(session.scalars(query))
 
 
-def pending_due_before(session: Session, today: date) -> list[Complaint]:
-    """Return pending complaints whose deadline has passed, oldest deadline first."""
-    query = (
-        select(Complaint)
-        .where(Complaint.status.in_(PENDING), Complaint.due_on < today)
-        .order_by(Complaint.due_on, Complaint.id)
+def _of_operator(query: Select[Any], operator_code: str | None) -> Select[Any]:
+    """Narrow a query on complaints to the lines of one operator (None: every operator)."""
+    if operator_code is None:
+        return query
+    return query.join(
+        Line, and_(Line.area_code == Complaint.area_code, Line.id == Complaint.line_id)
+    ).where(Line.operator_code == operator_code)
+
+
+def pending_due_before(
+    session: Session, today: date, *, operator_code: str | None = None
+) -> list[Complaint]:
+    """Return pending complaints (on one operator's lines when given) whose deadline has
+    passed, oldest deadline first."""
+    query: Select[Any] = select(Complaint).where(
+        Complaint.status.in_(PENDING), Complaint.due_on < today
     )
+    query = _of_operator(query, operator_code).order_by(Complaint.due_on, Complaint.id)
     return list(session.scalars(query))
+
+
+def page(
+    session: Session,
+    *,
+    operator_code: str | None,
+    status: str | None = None,
+    kind: str | None = None,
+    area_code: str | None = None,
+    limit: int,
+    offset: int,
+) -> list[Complaint]:
+    """Return a page of complaints, filtered, pending ones by deadline first, then the rest."""
+    query: Select[Any] = select(Complaint)
+    for column, value in (
+        (Complaint.status, status),
+        (Complaint.kind, kind),
+        (Complaint.area_code, area_code),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    closed = case((Complaint.status.in_(PENDING), 0), else_=1)
+    query = _of_operator(query, operator_code).order_by(closed, Complaint.due_on, Complaint.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def daily_counts(
+    session: Session, *, operator_code: str | None = None
+) -> list[tuple[date, str, str, int, int]]:
+    """Count complaints by day opened, region and kind: (day, area, kind, all, pending)."""
+    pending = func.sum(case((Complaint.status.in_(PENDING), 1), else_=0))
+    query = select(
+        Complaint.opened_on, Complaint.area_code, Complaint.kind, func.count(), pending
+    ).group_by(Complaint.opened_on, Complaint.area_code, Complaint.kind)
+    rows = session.execute(_of_operator(cast(Select[Any], query), operator_code))
+    return [(d, a, k, int(n), int(p or 0)) for d, a, k, n, p in rows]

@@ -110,9 +110,12 @@ def _credit(session: Session, complaint: Complaint, credit_fen: int, today: date
     complaint.credit_fen += credit_fen
 
 
-def overdue(session: Session, *, today: date) -> list[ComplaintView]:
-    """List pending complaints past their deadline."""
-    return [view(c, today) for c in repository.pending_due_before(session, today)]
+def overdue(
+    session: Session, *, today: date, operator_code: str | None = None
+) -> list[ComplaintView]:
+    """List pending complaints past their deadline (on one operator's lines when given)."""
+    found = repository.pending_due_before(session, today, operator_code=operator_code)
+    return [view(c, today) for c in found]
 
 
 def list_complaints(
@@ -122,14 +125,16 @@ def list_complaints(
     return [view(c, today) for c in repository.list_all(session, area_code=area_code)]
 
 
-def report(session: Session) -> list[ComplaintCount]:
-    """Count complaints by month, region and kind, with how many are still pending."""
+def report(session: Session, *, operator_code: str | None = None) -> list[ComplaintCount]:
+    """Count complaints by month, region and kind, with how many are still pending (on one
+    operator's lines when given)."""
     counts: Counter[tuple[str, str, str]] = Counter()
     pending: Counter[tuple[str, str, str]] = Counter()
-    for c in repository.list_all(session):
-        key = (f"{c.opened_on:%Y-%m}", c.area_code, c.kind)
-        counts[key] += 1
-        pending[key] += c.status in PENDING
+    # Counted by day in SQL (portable), summed to months here: a few rows per day and kind.
+    for day, area, kind, n, open_n in repository.daily_counts(session, operator_code=operator_code):
+        key = (f"{day:%Y-%m}", area, kind)
+        counts[key] += n
+        pending[key] += open_n
     return [
         ComplaintCount(month=m, area_code=a, kind=k, complaints=n, pending=pending[(m, a, k)])
         for (m, a, k), n in sorted(counts.items())

@@ -52,11 +52,17 @@ def log(session: Session, *, number: str) -> list[PortRequestView]:
     return [view(session, req) for req in repository.requests_of(session, number=number)]
 
 
-def overdue(session: Session, *, now: datetime, hours: int) -> list[PortRequestView]:
+def overdue(
+    session: Session, *, now: datetime, hours: int, donor_operator: str | None = None
+) -> list[PortRequestView]:
     """Return authorised requests the donor has not validated within ``hours`` (the regulator's
-    overdue list)."""
+    overdue list), of one donor operator when given."""
     late = repository.in_state(
-        session, PortState.AUTHORISED, before=now - timedelta(hours=hours), field="authorised_at"
+        session,
+        PortState.AUTHORISED,
+        before=now - timedelta(hours=hours),
+        field="authorised_at",
+        donor_operator=donor_operator,
     )
     return [view(session, req, with_events=False) for req in late]
 
@@ -75,12 +81,21 @@ class PairMonth(BaseModel):
     median_hours_to_complete: float | None
 
 
-def stats(session: Session) -> list[PairMonth]:
+def stats(session: Session, *, operator: str | None = None) -> list[PairMonth]:
     """Count ports by month requested and operator pair: requested, completed, rejected by
-    reason, cancelled, and the median time from request to completion."""
+    reason, cancelled, and the median time from request to completion (of the pairs one
+    operator is in, when given)."""
     frame = pl.DataFrame(
-        repository.stats_rows(session),
-        schema=["requested_at", "closed_at", "state", "reason", "donor", "recipient"],
+        repository.stats_rows(session, operator=operator),
+        # Typed: with every request still open, closed_at is all nulls and must stay datetime.
+        schema={
+            "requested_at": pl.Datetime,
+            "closed_at": pl.Datetime,
+            "state": pl.String,
+            "reason": pl.String,
+            "donor": pl.String,
+            "recipient": pl.String,
+        },
         orient="row",
     )
     if frame.is_empty():

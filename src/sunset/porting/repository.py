@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sunset.kit.catalogues import load_catalogue
@@ -69,16 +69,39 @@ def in_state(
     *,
     before: datetime | None = None,
     field: str = "requested_at",
+    donor_operator: str | None = None,
 ) -> list[PortRequest]:
-    """Return requests in ``state`` whose ``field`` is at or before ``before`` (if given)."""
+    """Return requests in ``state`` whose ``field`` is at or before ``before`` (if given), of
+    one donor operator when given."""
     query = select(PortRequest).where(PortRequest.state == state.value)
     if before is not None:
         query = query.where(getattr(PortRequest, field) <= before)
+    if donor_operator is not None:
+        query = query.where(PortRequest.donor_operator == donor_operator)
     return list(session.scalars(query.order_by(PortRequest.id)))
 
 
-def stats_rows(session: Session) -> list[tuple[object, ...]]:
-    """Return (requested_at, closed_at, state, reason, donor, recipient) of every request."""
+def open_requests(
+    session: Session,
+    *,
+    donor_operator: str | None,
+    state: PortState | None,
+    limit: int,
+    offset: int,
+) -> list[PortRequest]:
+    """Return a page of open requests (in one state, of one donor operator when given), oldest
+    first."""
+    query = select(PortRequest).where(
+        PortRequest.state == state.value if state else PortRequest.state.in_(OPEN_STATES)
+    )
+    if donor_operator is not None:
+        query = query.where(PortRequest.donor_operator == donor_operator)
+    return list(session.scalars(query.order_by(PortRequest.id).limit(limit).offset(offset)))
+
+
+def stats_rows(session: Session, *, operator: str | None = None) -> list[tuple[object, ...]]:
+    """Return (requested_at, closed_at, state, reason, donor, recipient) of every request (to or
+    from one operator when given)."""
     query = select(
         PortRequest.requested_at,
         PortRequest.closed_at,
@@ -87,4 +110,8 @@ def stats_rows(session: Session) -> list[tuple[object, ...]]:
         PortRequest.donor_operator,
         PortRequest.recipient_operator,
     )
+    if operator is not None:
+        query = query.where(
+            or_(PortRequest.donor_operator == operator, PortRequest.recipient_operator == operator)
+        )
     return [tuple(row) for row in session.execute(query)]

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import String, and_, case, cast, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from sunset.db import table_of
 from sunset.kit.bulk import insert_frame
@@ -108,11 +109,27 @@ def sites_with_history(session: Session) -> dict[tuple[str, str], list[Change]]:
     return found
 
 
-def list_sites(session: Session, *, area_code: str | None = None) -> list[BaseStation]:
-    """Return the base stations (of one local network), by id."""
+def visible_to(operator_code: str) -> ColumnElement[bool]:
+    """Sites an operator's staff see: its own, and those of no operator (shared masts)."""
+    return or_(BaseStation.operator_code == operator_code, BaseStation.operator_code.is_(None))
+
+
+def list_sites(
+    session: Session,
+    *,
+    area_code: str | None = None,
+    operator_code: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[BaseStation]:
+    """Return the base stations (of one local network; those ``operator_code`` sees), by id."""
     query = select(BaseStation).order_by(BaseStation.site_id)
     if area_code is not None:
         query = query.where(BaseStation.area_code == area_code)
+    if operator_code is not None:
+        query = query.where(visible_to(operator_code))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return list(session.scalars(query))
 
 
@@ -127,13 +144,17 @@ def live_lines_by_site(session: Session, *, area_code: str) -> dict[str, int]:
     return {site: int(n) for site, n in rows}
 
 
-def live_lines_of(session: Session, site: BaseStation) -> list[Line]:
-    """Return the live lines whose home site this is, by number."""
+def live_lines_of(
+    session: Session, site: BaseStation, *, operator_code: str | None = None
+) -> list[Line]:
+    """Return the live lines whose home site this is (of one operator when given), by number."""
     query = (
         select(Line)
         .where(Line.area_code == site.area_code, Line.home_site == site.site_id, text(LIVE_WHERE))
         .order_by(Line.number)
     )
+    if operator_code is not None:
+        query = query.where(Line.operator_code == operator_code)
     return list(session.scalars(query))
 
 

@@ -88,11 +88,14 @@ def bands(session: Session, *, today: date | None) -> list[BandState]:
     ]
 
 
-def plan(session: Session, *, area_code: str, budget_fen: int | None) -> SitePlan:
-    """Rank the sites still serving a region for switch-off, with cost and saving."""
+def plan(
+    session: Session, *, area_code: str, budget_fen: int | None, operator_code: str | None = None
+) -> SitePlan:
+    """Rank the sites still serving a region (those ``operator_code`` sees, when given) for
+    switch-off, with cost and saving."""
     sites = [
         s
-        for s in repository.list_sites(session, area_code=area_code)
+        for s in repository.list_sites(session, area_code=area_code, operator_code=operator_code)
         if s.status not in history.SILENT
     ]
     if not sites:
@@ -128,10 +131,13 @@ def _planned(rank: int, step: history.PlanStep, status: str) -> PlannedSite:
     )
 
 
-def impact(session: Session, *, site_id: str, today: date) -> SiteImpact:
-    """List the live lines that lose service when the site goes, with flags and offers."""
+def impact(
+    session: Session, *, site_id: str, today: date, operator_code: str | None = None
+) -> SiteImpact:
+    """List the live lines (of one operator when given) that lose service when the site goes,
+    with flags and offers."""
     site = get_or_raise(session, site_id)
-    lines = repository.live_lines_of(session, site)
+    lines = repository.live_lines_of(session, site, operator_code=operator_code)
     shown = [
         ImpactedLine(
             number=display(line.number),

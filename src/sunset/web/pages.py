@@ -28,6 +28,7 @@ from sunset.desk.lines import MigrationRequest
 from sunset.errors import DomainError, NotAuthenticatedError
 from sunset.kit.money import parse_yuan
 
+from . import pages_care
 from .i18n import LANG_COOKIE, LANGUAGES
 from .render import HERE, PREFIX, check_visitor_csrf, render, to_sign_in
 
@@ -287,7 +288,7 @@ async def _page_error(request: Request, exc: Exception) -> Response:
 
 
 # The dashboard's routers, one module per area (this one: sign-in and the line desk).
-PAGE_ROUTERS = (router,)
+PAGE_ROUTERS = (router, pages_care.router)
 
 
 def install(app: FastAPI) -> None:
