@@ -11,9 +11,17 @@ from sunset.db import make_engine
 
 from . import errors
 from .clock import Clock
-from .routers import admin, auth, lines
+from .routers import admin, auth, board, lines, offers, plans, stats
 
-API_ROUTERS = (auth.router, lines.router, admin.router)
+API_ROUTERS = (
+    auth.router,
+    lines.router,
+    plans.router,
+    board.router,
+    offers.router,
+    stats.router,
+    admin.router,
+)
 
 
 def create_app(
