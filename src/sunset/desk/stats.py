@@ -159,3 +159,9 @@ def progress_png(session: Session, actor: Actor, *, by: str = "all", network: st
         )
         return _png(charts.forecast_chart, found)
     return _png(charts.progress_chart, table)
+
+
+def last_month(session: Session, actor: Actor) -> str | None:
+    """Return the latest month-end recorded (YYYY-MM), the report's default month."""
+    access.require(actor, Permission.READ_STATS)
+    return stats.last_recorded_month(session)

@@ -77,6 +77,11 @@ def progress(
     return _report(rows, unit="lines", by=by or "all", source="snapshots")
 
 
+def last_recorded_month(session: Session) -> str | None:
+    """Return the latest month-end recorded (YYYY-MM), or None before the first."""
+    return repository.last_month(session)
+
+
 def _with_flows(row: ProgressRow, flow: tuple[int, ...] | None) -> ProgressRow:
     terminated, migrated, ported, refunds, fen = flow or (0, 0, 0, 0, 0)
     return row.model_copy(

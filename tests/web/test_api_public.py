@@ -1,0 +1,220 @@
+"""Plans, notices and comments, offers, statistics and charts over real HTTP, on both engines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tests.web.served import Served
+from tests.web.world import CHONGQING_NOTICE, publish_world
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def world(served: Served) -> Iterator[Served]:
+    """The served test world with its notices published and four month-ends recorded."""
+    publish_world(served.engine)
+    yield served
+
+
+def _notice_id(served: Served, area_code: str = "023", phase: str = CHONGQING_NOTICE) -> int:
+    with served.client() as http:
+        notices = http.get("/notices", params={"area_code": area_code}).json()
+    return next(n["id"] for n in notices if n["phase"] == phase)
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+def test_staff_of_any_operator_read_the_plans_with_todays_phase(world: Served) -> None:
+    with world.client("agent.unicom") as http:
+        plans = {(p["area_code"], p["network"]): p for p in http.get("/plans").json()}
+        one = http.get("/plans/023/phs").json()
+    assert plans[("023", "phs")]["current_phase"] == "topups_refused"
+    assert plans[("0551", "phs")]["current_phase"] == "announced"
+    assert one["current_phase"] == "topups_refused" and one["deadline"] == "2011-12-31"
+
+
+def test_plans_need_an_account(world: Served) -> None:
+    with world.client() as http:
+        assert http.get("/plans").status_code == 401
+
+
+def test_an_agent_may_not_set_a_plan(world: Served) -> None:
+    with world.client("agent.telecom") as http:
+        response = http.put("/plans/010/phs", json={"announced": "2011-10-01"})
+    assert response.status_code == 403
+
+
+def test_a_planner_sets_a_plan_and_the_audit_log_has_before_and_after(world: Served) -> None:
+    with world.client("planner.telecom") as http:
+        response = http.put(
+            "/plans/010/phs", json={"announced": "2011-10-01", "switched_off": "2011-12-31"}
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["current_phase"] == "in_service"
+    assert {p["phase"]: p["starts_on"] for p in body["phases"]}["switched_off"] == "2011-12-31"
+    with world.client("admin.all") as http:
+        entries = http.get("/admin/audit").json()
+    entry = next(e for e in entries if e["action"] == "plan.set" and e["target"] == "010/phs")
+    assert entry["user"] == "planner.telecom"
+    assert entry["before"]["announced"] is None and entry["after"]["announced"] == "2011-10-01"
+
+
+def test_a_plan_breaking_a_rule_is_refused_with_its_code(world: Served) -> None:
+    with world.client("planner.telecom") as http:
+        started = http.put("/plans/023/phs", json={"announced": "2011-10-01"})
+        bad_date = http.put("/plans/010/phs", json={"announced": "2011-02-30"})
+        unknown = http.put("/plans/010/phs", json={"annouced": "2011-10-01"})
+        nowhere = http.put("/plans/0999/phs", json={"announced": "2011-10-01"})
+    assert started.status_code == 409
+    body = started.json()
+    assert body["code"] == "PLAN_INVALID" and "already started" in body["message"]
+    assert bad_date.status_code == 422 and unknown.status_code == 422
+    assert nowhere.status_code == 404
+
+
+# --- notices and comments ------------------------------------------------------------------------
+
+
+def test_anyone_reads_a_notice_with_its_related_notices(world: Served) -> None:
+    notice_id = _notice_id(world)
+    with world.client() as http:
+        listed = http.get("/notices", params={"area_code": "023"}).json()
+        notice = http.get(f"/notices/{notice_id}").json()
+        missing = http.get("/notices/999999")
+    assert {n["phase"] for n in listed} >= {"announced", "topups_refused", "switched_off"}
+    assert "停止缴费" in notice["title_zh"]
+    assert notice["related"] and all(r["id"] != notice_id for r in notice["related"])
+    assert missing.status_code == 404
+
+
+def test_a_first_post_grab_is_refused_with_the_rule_and_a_real_comment_published(
+    world: Served,
+) -> None:
+    notice_id = _notice_id(world)
+    with world.client() as http:
+        grab = http.post(f"/notices/{notice_id}/comments", json={"author": "小王", "text": "沙发"})
+        real = http.post(
+            f"/notices/{notice_id}/comments",
+            json={"author": "小王", "text": "我家的信号已经没了半年，还在扣月租"},
+        )
+        shown = http.get(f"/notices/{notice_id}").json()["comments"]
+    assert grab.status_code == 201
+    assert grab.json()["outcome"] == "refused" and grab.json()["rule"]
+    assert grab.json()["message"]
+    assert real.status_code == 201 and real.json()["outcome"] == "accepted"
+    assert [c["text"] for c in shown] == ["我家的信号已经没了半年，还在扣月租"]
+
+
+def test_a_held_comment_waits_for_a_moderator(world: Served) -> None:
+    notice_id = _notice_id(world, phase="announced")
+    text = "沙发！请问迁移到天翼以后原来的余额还能用吗"
+    with world.client() as http:
+        held = http.post(f"/notices/{notice_id}/comments", json={"author": "老李", "text": text})
+        assert http.get("/moderation/queue").status_code == 401
+    assert held.json()["outcome"] == "review", held.json()
+    with world.client("agent.telecom") as http:
+        assert http.get("/moderation/queue").status_code == 403
+    with world.client("planner.telecom") as http:
+        queue = http.get("/moderation/queue").json()
+        comment = next(c for c in queue if c["text"] == text)
+        decided = http.post(f"/moderation/{comment['id']}", json={"decision": "accept"})
+        again = http.post(f"/moderation/{comment['id']}", json={"decision": "accept"})
+        shown = http.get(f"/notices/{notice_id}").json()["comments"]
+    assert decided.status_code == 200 and decided.json()["outcome"] == "accepted"
+    assert again.status_code == 404
+    assert text in [c["text"] for c in shown]
+
+
+def test_a_comment_without_text_fields_is_422(world: Served) -> None:
+    with world.client() as http:
+        response = http.post(f"/notices/{_notice_id(world)}/comments", json={"author": "x"})
+    assert response.status_code == 422
+
+
+# --- offers, statistics, charts ------------------------------------------------------------------
+
+
+def test_offers_are_listed_by_operator(world: Served) -> None:
+    with world.client() as http:
+        telecom = http.get("/offers", params={"operator": "telecom"}).json()
+    assert "chongqing-2009-tianyi" in [o["id"] for o in telecom]
+    assert {o["operator"] for o in telecom} == {"telecom"}
+
+
+def test_progress_of_an_operators_staff_counts_only_that_operator(world: Served) -> None:
+    with world.client("regulator") as http:
+        everyone = http.get("/stats/progress", params={"by": "operator"}).json()
+    with world.client("planner.telecom") as http:
+        own = http.get("/stats/progress", params={"by": "operator"}).json()
+        bad = http.get("/stats/progress", params={"last": "2011-13"})
+    assert {r["group"] for r in everyone["rows"]} == {"telecom", "unicom"}
+    assert {r["group"] for r in own["rows"]} == {"telecom"}
+    assert bad.status_code == 422
+
+
+def test_forecast_as_json_names_the_deadline(world: Served) -> None:
+    with world.client("regulator") as http:
+        body = http.get("/forecasts/023", params={"horizon": 6}).json()
+        unknown = http.get("/forecasts/0999")
+    assert body["deadline"] == "2011-12" and len(body["points"]) == 6
+    assert body["history"]["2011-08"] == 900
+    assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/forecasts/023.png", "/stats/progress.png", "/forecasts/0551.png"]
+)
+def test_charts_are_png_images(world: Served, path: str) -> None:
+    with world.client("planner.telecom") as http:
+        response = http.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(PNG_SIGNATURE)
+
+
+def test_charts_and_stats_need_an_account(world: Served) -> None:
+    with world.client() as http:
+        assert http.get("/stats/progress.png").status_code == 401
+        assert http.get("/stats/report", params={"month": "2011-08"}).status_code == 401
+
+
+def test_monthly_report_has_progress_moves_and_complaints_for_the_regulator(world: Served) -> None:
+    with world.client("regulator") as http:
+        body = http.get("/stats/report", params={"month": "2011-08"}).json()
+    with world.client("agent.telecom") as http:
+        own = http.get("/stats/report", params={"month": "2011-08"}).json()
+    assert {r["group"] for r in body["by_region"]["rows"]} == {"023", "0551", "010"}
+    assert body["complaints"] == []
+    assert own["complaints"] is None and own["notes"]
+    assert {r["group"] for r in own["by_region"]["rows"]} == {"023", "0551"}
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_overview_page_shows_regions_phases_and_remaining_lines(world: Served) -> None:
+    with world.client("planner.telecom") as http:
+        page = http.get("/app/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Chongqing" in page.text and "topups_refused" in page.text
+    assert "1,400" in page.text or "1400" in page.text  # telecom's remaining lines at 2011-08
+    assert "/stats/progress.png" in page.text
+
+
+def test_public_overview_shows_phases_without_figures(world: Served) -> None:
+    with world.client() as http:
+        page = http.get("/app/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Chongqing" in page.text and "progress.png" not in page.text
+
+
+def test_region_and_report_pages_render(world: Served) -> None:
+    with world.client("regulator") as http:
+        region = http.get("/app/regions/023", headers={"Accept-Language": "en"})
+        report = http.get("/app/report", params={"month": "2011-08"})
+    assert region.status_code == 200 and "/forecasts/023.png" in region.text
+    assert report.status_code == 200 and "023" in report.text
