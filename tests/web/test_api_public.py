@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from tests.web.served import Served
@@ -174,6 +175,16 @@ def test_charts_are_png_images(world: Served, path: str) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(PNG_SIGNATURE)
+
+
+def test_charts_drawn_at_the_same_time_are_drawn_alike(world: Served) -> None:
+    """Two requests drawing at once must not swap fonts halfway (Chinese drawn as boxes)."""
+    with world.client("regulator") as http:
+        alone = http.get("/forecasts/023.png").content
+        paths = ["/forecasts/023.png", "/stats/progress.png"] * 4
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            drawn = list(pool.map(lambda p: http.get(p).content, paths))
+    assert all(png == alone for png in drawn[::2])
 
 
 def test_charts_and_stats_need_an_account(world: Served) -> None:
