@@ -211,7 +211,7 @@ def test_overview_page_shows_regions_phases_and_remaining_lines(world: Served) -
     with world.client("planner.telecom") as http:
         page = http.get("/app/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
-    assert "Chongqing" in page.text and "topups_refused" in page.text
+    assert "Chongqing" in page.text and "top-ups refused" in page.text
     assert "1,400" in page.text or "1400" in page.text  # telecom's remaining lines at 2011-08
     assert "/stats/progress.png" in page.text
 

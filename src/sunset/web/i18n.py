@@ -153,7 +153,26 @@ ZH: dict[str, str] = {
     "ported_out": "已携出",
 }
 
-CATALOGUES = {"zh": ZH, "en": {}}
+# English words for the codes pages show (phases, statuses); other English text is its own key.
+EN: dict[str, str] = {
+    "in_service": "in service",
+    "announced": "announced",
+    "no_new_sales": "no new sales",
+    "topups_refused": "top-ups refused",
+    "switched_off": "switched off",
+    "cleared": "band cleared",
+    "on_track": "on track",
+    "late": "switch-off planned after the deadline",
+    "missed": "deadline missed",
+    "met": "switched off by the deadline",
+    "no_date": "no switch-off date",
+    "no_deadline": "no deadline",
+    "on_air": "on air",
+    "off_air": "off air",
+    "ported_out": "ported out",
+}
+
+CATALOGUES = {"zh": ZH, "en": EN}
 
 
 def translator(language: str) -> Callable[[str], str]:
