@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+
+from sunset.kit.times import LocalDateTime
 
 
 class UserView(BaseModel):
@@ -21,7 +22,7 @@ class AuditView(BaseModel):
     """One write in the audit log."""
 
     id: int
-    at: datetime
+    at: LocalDateTime
     user: str
     operator: str | None
     action: str

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from sunset.errors import (
     DomainError,
@@ -46,9 +48,31 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a request that fails its declared shape as bad input (422), naming each field."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
+    ]
+    body = Refusal(code=InputInvalidError.code, message="; ".join(problems) or "invalid request")
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer the framework's own refusals in the same shape; an unparsable body is 422."""
+    assert isinstance(exc, HTTPException)
+    status = 422 if exc.status_code == 400 else exc.status_code
+    code = InputInvalidError.code if status == 422 else f"HTTP_{status}"
+    body = Refusal(code=code, message=str(exc.detail))
+    return JSONResponse(body.model_dump(), status_code=status, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
-    """Answer every domain error raised by a route as JSON with its status."""
+    """Answer every domain error raised by a route as JSON with its status; bad input too."""
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
 
 
 # What the OpenAPI document says a route may answer besides success.

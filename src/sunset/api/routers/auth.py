@@ -13,6 +13,7 @@ from sunset.access import service as access
 from sunset.access.vocabulary import TokenKind
 from sunset.api.deps import DB, ActorDep
 from sunset.api.errors import REFUSALS
+from sunset.kit.times import LocalDateTime
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,7 +23,7 @@ class Token(BaseModel):
 
     access_token: str
     token_type: str = "bearer"
-    expires_at: datetime
+    expires_at: LocalDateTime
 
 
 class Me(BaseModel):
