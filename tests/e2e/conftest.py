@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.web.served import Served, serve
 from tests.web.world import publish_world
 
@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Generous: on two busy cores the server's first chart (matplotlib, statsmodels) takes seconds.
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def page(browser: Browser, site: Served) -> Iterator[Page]:
     """A fresh browser context (no cookies) in English, on the served site."""
     context = browser.new_context(base_url=site.url, locale="en-US")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context.new_page()
     finally:

@@ -229,3 +229,29 @@ def test_region_and_report_pages_render(world: Served) -> None:
         report = http.get("/app/report", params={"month": "2011-08"})
     assert region.status_code == 200 and "/forecasts/023.png" in region.text
     assert report.status_code == 200 and "023" in report.text
+
+
+def test_a_visitors_comment_form_without_its_csrf_token_is_refused(world: Served) -> None:
+    notice_id = _notice_id(world)
+    with world.client() as http:
+        response = http.post(
+            f"/app/notices/{notice_id}/comments",
+            data={"author": "路人", "text": "没有令牌的评论应该被拒绝", "csrf_token": "forged"},
+        )
+        shown = http.get(f"/notices/{notice_id}").json()["comments"]
+    assert response.status_code == 403 and "CSRF_FAILED" in response.text
+    assert "没有令牌的评论应该被拒绝" not in [c["text"] for c in shown]
+
+
+def test_moderation_page_lists_held_comments_for_moderators_only(world: Served) -> None:
+    notice_id = _notice_id(world, phase="switched_off")
+    text = "沙发，停机以后余额什么时候退"
+    with world.client() as http:
+        held = http.post(f"/notices/{notice_id}/comments", json={"author": "阿芳", "text": text})
+    assert held.json()["outcome"] == "review"
+    with world.client("planner.telecom") as http:
+        page = http.get("/app/moderation")
+    with world.client("agent.telecom") as http:
+        refused = http.get("/app/moderation")
+    assert page.status_code == 200 and text in page.text
+    assert refused.status_code == 403
