@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from tests.web.served import Served
+from tests.web.served import PASSWORD, Served
 from tests.web.world import CHONGQING_NOTICE, publish_world
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -255,3 +255,18 @@ def test_moderation_page_lists_held_comments_for_moderators_only(world: Served) 
         refused = http.get("/app/moderation")
     assert page.status_code == 200 and text in page.text
     assert refused.status_code == 403
+
+
+def test_what_a_response_reports_is_committed_before_the_response_is_sent(world: Served) -> None:
+    """A browser follows the sign-in redirect at once: the new session must already be there."""
+    signed_in = 0
+    for _ in range(20):
+        with world.client() as http:
+            form = http.get("/app/login")
+            csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+            http.post(
+                "/app/login",
+                data={"username": "regulator", "password": PASSWORD, "csrf_token": csrf},
+            )
+            signed_in += http.get("/auth/me").json().get("name") == "regulator"
+    assert signed_in == 20
