@@ -92,3 +92,16 @@ def test_planner_sees_figures_and_the_forecast_chart(page: Page, shot: Shot) -> 
     width = chart.evaluate("img => img.complete ? img.naturalWidth : 0")
     assert width > 100, "the forecast chart did not load"
     shot(page, "region-023")
+
+
+def test_regulator_reads_the_monthly_report_in_chinese(page: Page, shot: Shot) -> None:
+    _sign_in(page, "regulator")
+    page.goto("/app/lang/zh?next=/app/report")
+    page.fill("input[name=month]", "2011-08")
+    page.click("form.row button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("月度报告 2011-08")
+    for area, remaining in (("023", "900"), ("0551", "500"), ("010", "770")):
+        expect(page.locator(f"tr[data-area='{area}']")).to_contain_text(remaining)
+    expect(page.locator("body")).to_contain_text("尚无投诉记录")
+    page.wait_for_function("() => document.querySelector('img.chart').naturalWidth > 100")
+    shot(page, "report-zh")

@@ -167,7 +167,13 @@ def test_forecast_as_json_names_the_deadline(world: Served) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/forecasts/023.png", "/stats/progress.png", "/forecasts/0551.png"]
+    "path",
+    [
+        "/forecasts/023.png",
+        "/forecasts/0551.png",
+        "/stats/progress.png",
+        "/stats/progress.png?by=region&last=2011-06",
+    ],
 )
 def test_charts_are_png_images(world: Served, path: str) -> None:
     with world.client("planner.telecom") as http:
@@ -185,6 +191,12 @@ def test_charts_drawn_at_the_same_time_are_drawn_alike(world: Served) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             drawn = list(pool.map(lambda p: http.get(p).content, paths))
     assert all(png == alone for png in drawn[::2])
+
+
+def test_a_chart_of_a_month_that_is_not_one_is_422_json(world: Served) -> None:
+    with world.client("regulator") as http:
+        response = http.get("/stats/progress.png", params={"last": "2011-13"})
+    assert response.status_code == 422 and response.json()["code"] == "INPUT_INVALID"
 
 
 def test_charts_and_stats_need_an_account(world: Served) -> None:

@@ -146,9 +146,16 @@ def forecast_png(
     return _png(charts.forecast_chart, found)
 
 
-def progress_png(session: Session, actor: Actor, *, by: str = "all", network: str = "phs") -> bytes:
-    """Draw remaining lines per month-end as PNG; in total, with the forecast when it can."""
-    table = progress(session, actor, by=by, network=network)
+def progress_png(
+    session: Session,
+    actor: Actor,
+    *,
+    by: str = "all",
+    network: str = "phs",
+    last: str | None = None,
+) -> bytes:
+    """Draw remaining lines per month-end (up to ``last``) as PNG; in total, with the forecast."""
+    table = progress(session, actor, by=by, network=network, last=last)
     if not table.rows:
         return _message_chart("Remaining users 剩余用户", "no month-end recorded yet 尚无月末数据")
     points = [(r.month, float(r.remaining)) for r in table.rows if r.group == "all"]

@@ -46,10 +46,15 @@ def progress(
 
 @router.get("/stats/progress.png", response_class=Response, responses=PNG)
 def progress_png(
-    session: DB, actor: ActorDep, by: By = "all", network: Network = "phs"
+    session: DB,
+    actor: ActorDep,
+    by: By = "all",
+    network: Network = "phs",
+    last: Month | None = None,
 ) -> Response:
-    """Chart remaining lines per month-end; in total, with the forecast fan and the deadline."""
-    return Response(desk.progress_png(session, actor, by=by, network=network), media_type=PNG_TYPE)
+    """Chart remaining lines per month-end (up to ``last``); in total, with the forecast."""
+    chart = desk.progress_png(session, actor, by=by, network=network, last=last)
+    return Response(chart, media_type=PNG_TYPE)
 
 
 @router.get("/stats/report", response_model=MonthlyReport)
