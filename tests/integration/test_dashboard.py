@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from tests.factories import set_plan
@@ -14,6 +15,8 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Role
 from sunset.db import session_scope
 from sunset.desk import dashboard
+from sunset.desk import stats as desk_stats
+from sunset.errors import InputInvalidError
 from sunset.reference import repository as reference
 from sunset.stats.models import MonthlySnapshot
 from sunset.stats.rules import add_months
@@ -100,3 +103,24 @@ def test_an_operators_staff_see_that_operators_lines_and_visitors_none(
     assert {r.remaining for r in own.regions} == {499}
     assert public.remaining is None and all(r.remaining is None for r in public.regions)
     assert {r.phase for r in public.regions} == {"announced"}
+
+
+def test_a_region_with_no_live_line_left_has_no_forecast_but_a_chart_saying_so(
+    engine: sa.Engine, session: Session
+) -> None:
+    with session_scope(engine, write=True) as writing:
+        for month in ("2011-06", "2011-07", "2011-08"):
+            writing.add(
+                MonthlySnapshot(
+                    area_code="0551",
+                    month=month,
+                    operator_code="telecom",
+                    network_code="phs",
+                    status="terminated",
+                    lines=40,
+                )
+            )
+    with pytest.raises(InputInvalidError, match="nothing to forecast"):
+        desk_stats.forecast(session, REGULATOR, area_code="0551")
+    chart = desk_stats.forecast_png(session, REGULATOR, area_code="0551")
+    assert chart.startswith(b"\x89PNG\r\n\x1a\n")

@@ -80,15 +80,22 @@ def forecast(
 ) -> Forecast:
     """Forecast a region's remaining lines (of the actor's operator) against the deadline."""
     access.require(actor, Permission.READ_STATS)
+    _horizon(horizon)
+    try:
+        return stats.forecast_region(
+            session,
+            area_code=area_code,
+            network_code=network,
+            horizon=horizon,
+            operator_code=actor.operator,
+        )
+    except ArithmeticError as exc:  # a series no model can extrapolate (e.g. a cliff to zero)
+        raise InputInvalidError(f"{area_code}: no forecast of this series: {exc}") from None
+
+
+def _horizon(horizon: int) -> None:
     if not 1 <= horizon <= MAX_HORIZON:
         raise InputInvalidError(f"horizon must be 1 to {MAX_HORIZON} months")
-    return stats.forecast_region(
-        session,
-        area_code=area_code,
-        network_code=network,
-        horizon=horizon,
-        operator_code=actor.operator,
-    )
 
 
 def report(session: Session, actor: Actor, *, month: str) -> MonthlyReport:
@@ -137,12 +144,11 @@ def forecast_png(
     session: Session, actor: Actor, *, area_code: str, network: str = "phs", horizon: int = 24
 ) -> bytes:
     """Draw a region's remaining lines with the forecast fan and the deadline, as PNG."""
+    _horizon(horizon)
     try:
         found = forecast(session, actor, area_code=area_code, network=network, horizon=horizon)
-    except InputInvalidError as exc:
-        if "month-end snapshot" not in exc.message:
-            raise
-        return _message_chart(f"{area_code} {network}: no forecast yet 暂无预测", exc.message)
+    except InputInvalidError as exc:  # too few month-ends, or none with a live line
+        return _message_chart(f"{area_code} {network}: no forecast 暂无预测", exc.message)
     return _png(charts.forecast_chart, found)
 
 
@@ -161,10 +167,13 @@ def progress_png(
     points = [(r.month, float(r.remaining)) for r in table.rows if r.group == "all"]
     if by == "all" and len(points) >= 2 and max(v for _, v in points) > 0:
         series = f"{actor.operator or 'all'}:{network}"
-        found = stats.forecast_points(
-            session, points, series=series, unit="lines", network_code=network
-        )
-        return _png(charts.forecast_chart, found)
+        try:
+            found = stats.forecast_points(
+                session, points, series=series, unit="lines", network_code=network
+            )
+            return _png(charts.forecast_chart, found)
+        except ArithmeticError:  # no model extrapolates it: the observed months alone
+            pass
     return _png(charts.progress_chart, table)
 
 

@@ -219,6 +219,10 @@ def forecast_region(
             f"{area_code}: {len(series)} month-end snapshot(s) of {network_code}; a forecast needs"
             " at least two (run the cycle through more month-ends: `sunset run --until D`)"
         )
+    if max(n for _, n in series) <= 0:
+        raise InputInvalidError(
+            f"{area_code}: no live {network_code} line at any month-end: nothing to forecast"
+        )
     result = forecast_points(
         session,
         series,
