@@ -11,16 +11,32 @@ from sunset.db import make_engine
 
 from . import errors
 from .clock import Clock
-from .routers import admin, auth, complaints, lines, porting, routing, sites
+from .routers import (
+    admin,
+    auth,
+    board,
+    complaints,
+    lines,
+    offers,
+    plans,
+    porting,
+    routing,
+    sites,
+    stats,
+)
 
 API_ROUTERS = (
     auth.router,
     lines.router,
-    admin.router,
+    offers.router,
+    plans.router,
+    board.router,
     porting.router,
     routing.router,
     sites.router,
     complaints.router,
+    stats.router,
+    admin.router,
 )
 
 

@@ -83,7 +83,11 @@ async def clock(request: Request) -> Clock:
     return found
 
 
-DB = Annotated[Session, Depends(db)]
+# scope="function": commit when the handler returns, before the response is sent. The default
+# (request scope) commits after it is sent: a browser following a sign-in redirect, or a client
+# reading back what it just wrote, could arrive first and not see it (and a failed commit would
+# follow a success already reported).
+DB = Annotated[Session, Depends(db, scope="function")]
 ClockDep = Annotated[Clock, Depends(clock)]
 
 

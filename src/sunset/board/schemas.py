@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel
+
+from sunset.kit.moments import Moment
 
 
 class RelatedNotice(BaseModel):
@@ -26,7 +28,7 @@ class CommentView(BaseModel):
     outcome: str
     rule: str | None
     message: str
-    posted_at: datetime
+    posted_at: Moment
 
 
 class NoticeView(BaseModel):

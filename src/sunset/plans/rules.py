@@ -208,3 +208,26 @@ def may_top_up(plan: PlanDates, day: date, *, where: str) -> Refusal | None:
             f"working while its balance lasts. {OPTIONS}",
         )
     return None
+
+
+def deadline_status(plan: PlanDates, deadline: date | None, *, today: date) -> str:
+    """Say where a plan stands against the network's deadline, as one word.
+
+    ``no_deadline`` (the network has none), ``no_date`` (no switch-off set), ``late`` (switch-off
+    planned after the deadline), ``missed`` (the deadline passed before the switch-off), ``met``
+    (switched off by the deadline) or ``on_track`` (switch-off planned by the deadline).
+
+    >>> d = date(2011, 12, 31)
+    >>> deadline_status(PlanDates(switched_off=date(2012, 1, 10)), d, today=date(2011, 9, 1))
+    'late'
+    >>> deadline_status(PlanDates(switched_off=date(2011, 6, 1)), d, today=date(2011, 9, 1))
+    'met'
+    """
+    off = plan.switched_off
+    if deadline is None:
+        return "no_deadline"
+    if off is None:
+        return "missed" if today > deadline else "no_date"
+    if off > deadline:
+        return "missed" if today > deadline else "late"
+    return "met" if off <= today else "on_track"

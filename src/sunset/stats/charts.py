@@ -6,6 +6,7 @@ project's scripts). Without one, matplotlib draws boxes for the Chinese glyphs a
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,9 @@ from sunset.stats.rules import parse_month
 from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
 
 FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
+# pyplot and rcParams are global to the process: a web server drawing two charts at once in two
+# threads would restore each other's fonts halfway (Chinese drawn as boxes). One at a time.
+_DRAWING = threading.Lock()
 
 
 @contextmanager
@@ -29,7 +33,7 @@ def figure(paths: Sequence[Path], *, size: tuple[float, float] = (9.0, 5.0)) -> 
     import matplotlib.pyplot as plt
 
     rc = {"font.family": "sans-serif", "font.sans-serif": FONTS, "svg.fonttype": "none"}
-    with matplotlib.rc_context(cast(Any, rc)), warnings.catch_warnings():
+    with _DRAWING, matplotlib.rc_context(cast(Any, rc)), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig, axes = plt.subplots(figsize=size)
         try:

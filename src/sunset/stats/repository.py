@@ -152,8 +152,10 @@ def live_by_month(
     by: str | None = None,
     area_code: str | None = None,
     network_code: str | None = None,
+    operator_code: str | None = None,
+    since: str | None = None,
 ) -> list[tuple[str, str, int]]:
-    """Return (group, month, live lines) for every recorded month-end."""
+    """Return (group, month, live lines) for every recorded month-end (from ``since``)."""
     snaps = table_of(MonthlySnapshot)
     group = _group(snaps, by)
     live = func.sum(case((snaps.c.status.in_(LIVE_STATUSES), snaps.c.lines), else_=0))
@@ -162,17 +164,36 @@ def live_by_month(
         query = query.where(snaps.c.area_code == area_code)
     if network_code is not None:
         query = query.where(snaps.c.network_code == network_code)
+    if operator_code is not None:
+        query = query.where(snaps.c.operator_code == operator_code)
+    if since is not None:
+        query = query.where(snaps.c.month >= since)
     return [(str(g), str(m), int(n or 0)) for g, m, n in session.execute(query)]
 
 
+def last_month(session: Session) -> str | None:
+    """Return the latest month-end recorded (YYYY-MM), or None before the first."""
+    snaps = table_of(MonthlySnapshot)
+    found = session.scalar(select(func.max(snaps.c.month)))
+    return str(found) if found else None
+
+
 def flows_by_month(
-    session: Session, *, by: str | None = None
+    session: Session,
+    *,
+    by: str | None = None,
+    network_code: str | None = None,
+    operator_code: str | None = None,
 ) -> dict[tuple[str, str], tuple[int, ...]]:
     """Return (terminated, migrated, ported out, refunds, refunded fen) per (group, month)."""
     flows = table_of(MonthlyFlow)
     group = _group(flows, by)
     sums = [func.sum(flows.c[c]) for c in (*LEFT, "refunds", "refunded_fen")]
     query = select(group, flows.c.month, *sums).group_by(group, flows.c.month)
+    if network_code is not None:
+        query = query.where(flows.c.network_code == network_code)
+    if operator_code is not None:
+        query = query.where(flows.c.operator_code == operator_code)
     return {
         (str(g), str(m)): tuple(int(v or 0) for v in rest) for g, m, *rest in session.execute(query)
     }
@@ -258,9 +279,13 @@ def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:
     return {str(a): int(f or 0) for a, f in session.execute(query)}
 
 
-def moves_by_target(session: Session, *, last: date) -> list[tuple[str, str, str, int]]:
+def moves_by_target(
+    session: Session, *, last: date, operator_code: str | None = None
+) -> list[tuple[str, str, str, int]]:
     """Count the lines moved on to another network up to ``last``, by month, how (migration,
-    port) and target (operator/network): [(YYYY-MM, how, target, lines)], month order."""
+    port) and target (operator/network): [(YYYY-MM, how, target, lines)], month order.
+
+    ``operator_code``: only the lines that operator lost (its migrations, its ports out)."""
     new = aliased(Line)
     migrations = (
         select(Migration.migrated_on, literal("migration"), new.operator_code, new.network_code)
@@ -273,6 +298,9 @@ def moves_by_target(session: Session, *, last: date) -> list[tuple[str, str, str
         PortRequest.recipient_operator,
         PortRequest.recipient_network,
     ).where(PortRequest.state == "completed", PortRequest.closed_at < last + timedelta(days=1))
+    if operator_code is not None:
+        migrations = migrations.where(new.operator_code == operator_code)  # offers: own operator
+        ports = ports.where(PortRequest.donor_operator == operator_code)
     counts: dict[tuple[str, str, str], int] = {}
     for query in (migrations, ports):
         for day, how, operator, network in session.execute(query):

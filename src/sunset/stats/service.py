@@ -51,20 +51,35 @@ def _totals(session: Session, groups: list[str], *, scale: float) -> dict[str, d
 
 
 def progress(
-    session: Session, *, by: str | None = None, first: str | None = None, last: str | None = None
+    session: Session,
+    *,
+    by: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    network_code: str | None = None,
+    operator_code: str | None = None,
 ) -> ProgressReport:
-    """Remaining (live) lines per month-end with the changes, shares and flows of each month."""
+    """Remaining (live) lines per month-end with the changes, shares and flows of each month.
+
+    ``network_code`` and ``operator_code`` narrow it to one network or one operator's lines.
+    """
     grouping = _by(by)
+    scope = {"network_code": network_code, "operator_code": operator_code}
     values: dict[str, dict[str, float]] = defaultdict(dict)
-    for group, month, live in repository.live_by_month(session, by=grouping):
+    for group, month, live in repository.live_by_month(session, by=grouping, **scope):
         values[group][month] = live
     totals = _totals(session, list(values), scale=10_000)
     rows = rules.progress_rows(values, totals=totals, first=first, last=last)
-    flows = repository.flows_by_month(session, by=grouping)
+    flows = repository.flows_by_month(session, by=grouping, **scope)
     rows = [_with_flows(r, flows.get((r.group, r.month))) for r in rows]
     for row in rows:
         row.remaining = int(row.remaining)
     return _report(rows, unit="lines", by=by or "all", source="snapshots")
+
+
+def last_recorded_month(session: Session) -> str | None:
+    """Return the latest month-end recorded (YYYY-MM), or None before the first."""
+    return repository.last_month(session)
 
 
 def _with_flows(row: ProgressRow, flow: tuple[int, ...] | None) -> ProgressRow:
@@ -188,20 +203,25 @@ def forecast_region(
     network_code: str = "phs",
     horizon: int = 24,
     threshold: float | None = None,
+    operator_code: str | None = None,
 ) -> Forecast:
-    """Forecast a local network's live lines from its month-end snapshots."""
+    """Forecast a local network's live lines (of one operator) from its month-end snapshots."""
     if area_code not in reference.local_networks(session):
         raise NotFoundError(f"no local network with area code {area_code}")
     series = sorted(
         (m, n)
         for _, m, n in repository.live_by_month(
-            session, area_code=area_code, network_code=network_code
+            session, area_code=area_code, network_code=network_code, operator_code=operator_code
         )
     )
     if len(series) < 2:
         raise InputInvalidError(
             f"{area_code}: {len(series)} month-end snapshot(s) of {network_code}; a forecast needs"
             " at least two (run the cycle through more month-ends: `sunset run --until D`)"
+        )
+    if max(n for _, n in series) <= 0:
+        raise InputInvalidError(
+            f"{area_code}: no live {network_code} line at any month-end: nothing to forecast"
         )
     result = forecast_points(
         session,
@@ -281,10 +301,12 @@ def forecast_points(
     return outlook(request)
 
 
-def moves_by_target(session: Session, *, last: str) -> list[MoveRow]:
+def moves_by_target(
+    session: Session, *, last: str, operator_code: str | None = None
+) -> list[MoveRow]:
     """Return the lines moved on to another network up to the end of month ``last`` (YYYY-MM),
-    by month, how (migration or port) and target."""
+    by month, how (migration or port) and target (only those ``operator_code`` lost, if given)."""
     first = parse_month(last)
     end = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
-    rows = repository.moves_by_target(session, last=end)
+    rows = repository.moves_by_target(session, last=end, operator_code=operator_code)
     return [MoveRow(month=m, how=h, target=t, lines=n) for m, h, t, n in rows]

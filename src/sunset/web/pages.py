@@ -28,7 +28,7 @@ from sunset.desk.lines import MigrationRequest
 from sunset.errors import DomainError, NotAuthenticatedError
 from sunset.kit.money import parse_yuan
 
-from . import pages_care
+from . import pages_care, pages_public
 from .i18n import LANG_COOKIE, LANGUAGES
 from .render import HERE, PREFIX, check_visitor_csrf, render, to_sign_in
 
@@ -39,12 +39,6 @@ CsrfForm = Annotated[str, Form(alias=CSRF_FIELD)]
 def _safe_next(target: str | None) -> str:
     """Only ever redirect within the dashboard (never to another site)."""
     return target if target and target.startswith(PREFIX + "/") else PREFIX + "/"
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, who: ActorDep) -> Response:
-    """The start page."""
-    return render(request, who, "home.html", {})
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -288,7 +282,7 @@ async def _page_error(request: Request, exc: Exception) -> Response:
 
 
 # The dashboard's routers, one module per area (this one: sign-in and the line desk).
-PAGE_ROUTERS = (router, pages_care.router)
+PAGE_ROUTERS = (router, pages_public.router, pages_care.router)
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from sunset.access import service as access
 from sunset.access.vocabulary import TokenKind
@@ -22,7 +22,7 @@ class Token(BaseModel):
 
     access_token: str
     token_type: str = "bearer"
-    expires_at: datetime
+    expires_at: datetime = Field(description="When the token stops working (with its offset)")
 
 
 class Me(BaseModel):
@@ -44,7 +44,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DB) ->
         kind=TokenKind.BEARER,
         now=datetime.now(),
     )
-    return Token(access_token=issued.secret, expires_at=issued.expires_at)
+    return Token(access_token=issued.secret, expires_at=issued.expires_at.astimezone())
 
 
 @router.get("/me", response_model=Me)

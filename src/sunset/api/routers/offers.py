@@ -1,0 +1,29 @@
+"""The migration offers on the market (public)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from sunset.api.deps import DB, ActorDep
+from sunset.api.errors import REFUSALS
+from sunset.desk import offers as desk
+from sunset.desk.offers import Offer
+
+router = APIRouter(prefix="/offers", tags=["offers"], responses=REFUSALS)
+
+
+@router.get("", response_model=list[Offer])
+def list_offers(
+    session: DB,
+    actor: ActorDep,
+    operator: Annotated[str | None, Query(max_length=32)] = None,
+    open_on: Annotated[date | None, Query(description="Only offers open on this day")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> list[Offer]:
+    """List the migration offers (of one operator, open on a day); a line's: /lines/{n}/offers."""
+    found = desk.list_offers(session, actor, operator=operator, open_on=open_on)
+    return found[offset : offset + limit]

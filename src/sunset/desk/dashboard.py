@@ -1,0 +1,196 @@
+"""The overview and the region page: pre-aggregated, never a scan of the lines table.
+
+Every figure comes from the plans (one row per region and network), the month-end snapshots
+(one row per region, month, operator, network and status) and the base stations, so a page
+costs the same with 20 M lines as with 20. Anyone may see the phases, the deadline and the
+notices; remaining lines and sites need READ_STATS / READ_SITES and are the actor's operator's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from sunset.access.rules import Actor
+from sunset.access.vocabulary import Permission
+from sunset.board import service as board
+from sunset.board.schemas import NoticeView
+from sunset.errors import NotFoundError
+from sunset.plans import repository as plans_repo
+from sunset.plans import rules as plan_rules
+from sunset.plans import service as plans
+from sunset.plans.schemas import PlanView
+from sunset.reference import repository as reference
+from sunset.reference.models import LocalNetwork
+from sunset.sites import repository as sites_repo
+from sunset.stats import repository as stats_repo
+from sunset.stats.rules import add_months
+
+TREND_MONTHS = 6
+
+
+class TrendPoint(BaseModel):
+    """Remaining lines at one month-end."""
+
+    month: str
+    remaining: int
+
+
+class RegionRow(BaseModel):
+    """One region and network on the overview: phase, deadline, remaining lines and trend."""
+
+    area_code: str
+    city: str
+    city_zh: str
+    network: str
+    phase: str
+    switched_off: date | None
+    deadline: date | None
+    deadline_status: str
+    remaining: int | None = None
+    change: int | None = None
+    trend: list[TrendPoint] = []
+
+
+class Overview(BaseModel):
+    """Every region with a plan; figures as of the last month-end recorded."""
+
+    today: date
+    last_month: str | None
+    operator: str | None
+    with_figures: bool
+    regions: list[RegionRow]
+    remaining: int | None
+
+
+class RegionPage(BaseModel):
+    """One region: its plan, its notices, its base stations by status, its trend."""
+
+    row: RegionRow
+    plan: PlanView
+    notices: list[NoticeView]
+    sites: dict[str, int] | None
+    sites_total: int | None
+
+
+def _trends(
+    session: Session, actor: Actor, network: str, area_code: str | None = None
+) -> tuple[str | None, dict[str, list[TrendPoint]]]:
+    last = stats_repo.last_month(session)
+    if last is None:
+        return None, {}
+    found: dict[str, list[TrendPoint]] = defaultdict(list)
+    for area, month, live in sorted(
+        stats_repo.live_by_month(
+            session,
+            by="region",
+            area_code=area_code,
+            network_code=network,
+            operator_code=actor.operator,
+            since=add_months(last, 1 - TREND_MONTHS),
+        ),
+        key=lambda r: (r[0], r[1]),
+    ):
+        found[area].append(TrendPoint(month=month, remaining=live))
+    return last, found
+
+
+def _row(
+    plan: plan_rules.PlanDates,
+    *,
+    local: LocalNetwork,
+    network: str,
+    deadline: date | None,
+    today: date,
+    trend: list[TrendPoint] | None,
+) -> RegionRow:
+    row = RegionRow(
+        area_code=local.area_code,
+        city=local.city_en,
+        city_zh=local.city_zh,
+        network=network,
+        phase=plan.phase_on(today).value,
+        switched_off=plan.switched_off,
+        deadline=deadline,
+        deadline_status=plan_rules.deadline_status(plan, deadline, today=today),
+    )
+    if trend:
+        row.trend = trend
+        row.remaining = trend[-1].remaining
+        row.change = trend[-1].remaining - trend[-2].remaining if len(trend) > 1 else None
+    return row
+
+
+def _deadline(session: Session, network: str) -> date | None:
+    found = reference.networks(session).get(network)
+    if found is None:
+        raise NotFoundError(f"no network {network!r}")
+    return found.retirement_deadline
+
+
+def overview(session: Session, actor: Actor, *, today: date, network: str = "phs") -> Overview:
+    """Return every region with a plan: its phase today, deadline status and (staff) figures."""
+    with_figures = actor.may(Permission.READ_STATS)
+    last, trends = _trends(session, actor, network) if with_figures else (None, {})
+    locals_, deadline = reference.local_networks(session), _deadline(session, network)
+    rows = [
+        _row(
+            plans.dates_of(p),
+            local=locals_[p.area_code],
+            network=p.network_code,
+            deadline=deadline,
+            today=today,
+            trend=trends.get(p.area_code),
+        )
+        for p in plans_repo.list_all(session, network_code=network)
+    ]
+    counted = [r.remaining for r in rows if r.remaining is not None]
+    return Overview(
+        today=today,
+        last_month=last,
+        operator=actor.operator if with_figures else None,
+        with_figures=with_figures,
+        regions=rows,
+        remaining=sum(counted) if with_figures and counted else None,
+    )
+
+
+def region(
+    session: Session, actor: Actor, *, area_code: str, today: date, network: str = "phs"
+) -> RegionPage:
+    """Return one region's page: plan timeline, notices, sites by status and remaining lines."""
+    local = reference.local_networks(session).get(area_code)
+    if local is None:
+        raise NotFoundError(f"no local network with area code {area_code}")
+    plan = plans.show_plan(session, area_code=area_code, network_code=network, today=today)
+    trend: list[TrendPoint] | None = None
+    if actor.may(Permission.READ_STATS):
+        trend = _trends(session, actor, network, area_code)[1].get(area_code)
+    dates = plans.plan_dates(session, area_code=area_code, network_code=network)
+    sites: dict[str, int] | None = None
+    if actor.may(Permission.READ_SITES):
+        sites = dict(
+            Counter(
+                s.status
+                for s in sites_repo.list_sites(session, area_code=area_code)
+                if s.network_code == network
+                and (actor.operator is None or s.operator_code == actor.operator)
+            )
+        )
+    return RegionPage(
+        row=_row(
+            dates,
+            local=local,
+            network=network,
+            deadline=_deadline(session, network),
+            today=today,
+            trend=trend,
+        ),
+        plan=plan,
+        notices=board.list_notices(session, area_code=area_code),
+        sites=sites,
+        sites_total=sum(sites.values()) if sites is not None else None,
+    )

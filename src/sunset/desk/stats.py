@@ -1,0 +1,183 @@
+"""Statistics and forecasts for staff: an operator's staff see their operator's lines only.
+
+Month-end snapshots and flows carry the operator, so they are filtered by it; complaints carry
+none, so only an account of every operator (the regulator, a national admin) sees their counts.
+Charts are PNG bytes drawn by matplotlib (imported lazily, on the first chart).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from sunset.access import service as access
+from sunset.access.rules import Actor
+from sunset.access.vocabulary import Permission
+from sunset.care import service as care
+from sunset.care.schemas import ComplaintCount
+from sunset.errors import InputInvalidError
+from sunset.stats import charts
+from sunset.stats import service as stats
+from sunset.stats.rules import parse_month
+from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
+
+__all__ = ["Forecast", "ProgressReport"]
+
+BY_CHOICES = stats.BY_CHOICES
+MAX_HORIZON = 120
+
+
+class MonthlyReport(BaseModel):
+    """The regulator's monthly report: progress by region and in total, moves, complaints."""
+
+    month: str
+    operator: str | None
+    by_region: ProgressReport
+    total: ProgressReport
+    moves: list[MoveRow]
+    complaints: list[ComplaintCount] | None
+    notes: list[str]
+
+
+def _month(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        parse_month(value)
+    except ValueError:
+        raise InputInvalidError(f"{name}: {value!r} is not a month (YYYY-MM)") from None
+    return value
+
+
+def progress(
+    session: Session,
+    actor: Actor,
+    *,
+    by: str = "all",
+    first: str | None = None,
+    last: str | None = None,
+    network: str | None = None,
+) -> ProgressReport:
+    """Return remaining lines per month-end (grouped ``by``), of the actor's operator."""
+    access.require(actor, Permission.READ_STATS)
+    return stats.progress(
+        session,
+        by=by,
+        first=_month(first, "first"),
+        last=_month(last, "last"),
+        network_code=network,
+        operator_code=actor.operator,
+    )
+
+
+def forecast(
+    session: Session, actor: Actor, *, area_code: str, network: str = "phs", horizon: int = 24
+) -> Forecast:
+    """Forecast a region's remaining lines (of the actor's operator) against the deadline."""
+    access.require(actor, Permission.READ_STATS)
+    _horizon(horizon)
+    try:
+        return stats.forecast_region(
+            session,
+            area_code=area_code,
+            network_code=network,
+            horizon=horizon,
+            operator_code=actor.operator,
+        )
+    except ArithmeticError as exc:  # a series no model can extrapolate (e.g. a cliff to zero)
+        raise InputInvalidError(f"{area_code}: no forecast of this series: {exc}") from None
+
+
+def _horizon(horizon: int) -> None:
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise InputInvalidError(f"horizon must be 1 to {MAX_HORIZON} months")
+
+
+def report(session: Session, actor: Actor, *, month: str) -> MonthlyReport:
+    """Return the monthly report as of the end of ``month`` (YYYY-MM)."""
+    access.require(actor, Permission.READ_STATS)
+    _month(month, "month")
+    scope = {"last": month, "operator_code": actor.operator}
+    notes = []
+    complaints: list[ComplaintCount] | None = None
+    if actor.operator is None:
+        complaints = [c for c in care.report(session) if c.month <= month]
+    else:
+        notes.append("complaints are not recorded by operator: the regulator's report has them")
+    by_region = stats.progress(session, by="region", **scope)
+    if not by_region.rows:
+        notes.append(f"no month-end recorded up to {month}")
+    return MonthlyReport(
+        month=month,
+        operator=actor.operator,
+        by_region=by_region,
+        total=stats.progress(session, **scope),
+        moves=stats.moves_by_target(session, last=month, operator_code=actor.operator),
+        complaints=complaints,
+        notes=notes,
+    )
+
+
+def _png(draw: Callable[[Any, list[Path]], None], subject: Any) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="sunset-chart-") as folder:
+        path = Path(folder) / "chart.png"
+        draw(subject, [path])
+        return path.read_bytes()
+
+
+def _message_chart(title: str, message: str) -> bytes:
+    def draw(_: object, paths: list[Path]) -> None:
+        with charts.figure(paths, size=(9.0, 4.0)) as axes:
+            axes.set_axis_off()
+            axes.set_title(title)
+            axes.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+
+    return _png(draw, None)
+
+
+def forecast_png(
+    session: Session, actor: Actor, *, area_code: str, network: str = "phs", horizon: int = 24
+) -> bytes:
+    """Draw a region's remaining lines with the forecast fan and the deadline, as PNG."""
+    _horizon(horizon)
+    try:
+        found = forecast(session, actor, area_code=area_code, network=network, horizon=horizon)
+    except InputInvalidError as exc:  # too few month-ends, or none with a live line
+        return _message_chart(f"{area_code} {network}: no forecast 暂无预测", exc.message)
+    return _png(charts.forecast_chart, found)
+
+
+def progress_png(
+    session: Session,
+    actor: Actor,
+    *,
+    by: str = "all",
+    network: str = "phs",
+    last: str | None = None,
+) -> bytes:
+    """Draw remaining lines per month-end (up to ``last``) as PNG; in total, with the forecast."""
+    table = progress(session, actor, by=by, network=network, last=last)
+    if not table.rows:
+        return _message_chart("Remaining users 剩余用户", "no month-end recorded yet 尚无月末数据")
+    points = [(r.month, float(r.remaining)) for r in table.rows if r.group == "all"]
+    if by == "all" and len(points) >= 2 and max(v for _, v in points) > 0:
+        series = f"{actor.operator or 'all'}:{network}"
+        try:
+            found = stats.forecast_points(
+                session, points, series=series, unit="lines", network_code=network
+            )
+            return _png(charts.forecast_chart, found)
+        except ArithmeticError:  # no model extrapolates it: the observed months alone
+            pass
+    return _png(charts.progress_chart, table)
+
+
+def last_month(session: Session, actor: Actor) -> str | None:
+    """Return the latest month-end recorded (YYYY-MM), the report's default month."""
+    access.require(actor, Permission.READ_STATS)
+    return stats.last_recorded_month(session)
