@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from sunset.config import get_settings
 from sunset.db import make_engine
 
 from . import errors
@@ -40,11 +45,20 @@ API_ROUTERS = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool the handlers run in (they block on the database)."""
+    threads = get_settings().web_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(
     *, engine: Engine | None = None, url: str | None = None, today: date | None = None
 ) -> FastAPI:
     """Build the app on an engine (default: the configured database, migrated)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="sunset",
         summary="Retire a legacy access network without losing anyone's money or number.",
         version="0.1.0",

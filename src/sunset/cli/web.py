@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -68,40 +67,12 @@ def serve_command(
     """Serve the REST API (/docs) and the dashboard (/app/) with uvicorn."""
     import os
 
-    import uvicorn
+    from sunset.api import server
 
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
     console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
-    config = uvicorn.Config(
-        "sunset.api.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        factory=True,
-    )
-    if workers == 1:
-        uvicorn.Server(config).run()
-        return
-    from uvicorn.supervisors import Multiprocess
-
-    Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """Bind the socket the worker processes share, as TCP explicitly.
-
-    uvicorn binds it without naming the protocol, so the connections it accepts do not look
-    like TCP to asyncio, which then leaves Nagle's algorithm on: every answer waited ~40 ms for
-    the client's delayed acknowledgement. Named as TCP, asyncio sets TCP_NODELAY on each.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
+    server.serve(host, port, workers)
 
 
 def register(app: typer.Typer) -> None:
