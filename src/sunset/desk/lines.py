@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -207,13 +208,16 @@ def top_up(
     now: datetime,
 ) -> LineOutcome:
     """Top up a line, unless its region refuses top-ups."""
-    line = scoped_line(
-        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    return _operate(
+        session,
+        actor,
+        number=number,
+        action="line.top_up",
+        now=now,
+        run=lambda e164: lines.top_up(
+            session, number=e164, amount_fen=amount_fen, today=today, key=key
+        ),
     )
-    before = line_state(line)
-    done = lines.top_up(session, number=line.number, amount_fen=amount_fen, today=today, key=key)
-    _audit(session, actor, "line.top_up", line, before, now)
-    return done
 
 
 def suspend(
@@ -226,38 +230,69 @@ def suspend(
     now: datetime,
 ) -> LineOutcome:
     """Suspend a line for a reason."""
-    line = scoped_line(
-        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    return _operate(
+        session,
+        actor,
+        number=number,
+        action="line.suspend",
+        now=now,
+        run=lambda e164: lines.suspend(session, number=e164, reason=reason, today=today),
     )
-    before = line_state(line)
-    done = lines.suspend(session, number=line.number, reason=reason, today=today)
-    _audit(session, actor, "line.suspend", line, before, now)
-    return done
 
 
 def resume(
     session: Session, actor: Actor, *, number: str, today: date, now: datetime
 ) -> LineOutcome:
     """Resume a suspended line."""
-    line = scoped_line(
-        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
+    return _operate(
+        session,
+        actor,
+        number=number,
+        action="line.resume",
+        now=now,
+        run=lambda e164: lines.resume(session, number=e164, today=today),
     )
-    before = line_state(line)
-    done = lines.resume(session, number=line.number, today=today)
-    _audit(session, actor, "line.resume", line, before, now)
-    return done
 
 
 def terminate(
     session: Session, actor: Actor, *, number: str, key: str, today: date, now: datetime
 ) -> LineOutcome:
     """Close a line: its balance becomes a refund, its number rests in quarantine."""
+    return _operate(
+        session,
+        actor,
+        number=number,
+        action="line.terminate",
+        now=now,
+        run=lambda e164: lines.terminate(session, number=e164, today=today, key=key),
+    )
+
+
+def _operate(
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    action: str,
+    now: datetime,
+    run: Callable[[str], LineOutcome],
+) -> LineOutcome:
+    """Run an operation on a line the actor may operate, and audit the line before and after."""
     line = scoped_line(
         session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
     )
     before = line_state(line)
-    done = lines.terminate(session, number=line.number, today=today, key=key)
-    _audit(session, actor, "line.terminate", line, before, now)
+    done = run(line.number)
+    session.refresh(line)
+    audit(
+        session,
+        actor,
+        action=action,
+        target=str(before["number"]),
+        before=before,
+        after=line_state(line),
+        now=now,
+    )
     return done
 
 
@@ -312,23 +347,3 @@ def migrate(
         now=now,
     )
     return done
-
-
-def _audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    line: Line,
-    before: dict[str, object],
-    now: datetime,
-) -> None:
-    session.refresh(line)
-    audit(
-        session,
-        actor,
-        action=action,
-        target=str(before["number"]),
-        before=before,
-        after=line_state(line),
-        now=now,
-    )
