@@ -124,3 +124,25 @@ def test_a_region_with_no_live_line_left_has_no_forecast_but_a_chart_saying_so(
         desk_stats.forecast(session, REGULATOR, area_code="0551")
     chart = desk_stats.forecast_png(session, REGULATOR, area_code="0551")
     assert chart.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_region_holding_lines_without_a_plan_is_shown_and_counted(
+    engine: sa.Engine, session: Session
+) -> None:
+    with session_scope(engine, write=True) as writing:
+        for area, lines in (("0551", 700), ("020", 300)):
+            writing.add(
+                MonthlySnapshot(
+                    area_code=area,
+                    month="2011-08",
+                    operator_code="telecom",
+                    network_code="phs",
+                    status="active",
+                    lines=lines,
+                )
+            )
+    set_plan(engine, "0551", announced=date(2011, 1, 1), switched_off=date(2011, 12, 31))
+    found = dashboard.overview(session, REGULATOR, today=TODAY)
+    by_area = {r.area_code: r for r in found.regions}
+    assert by_area["020"].phase == "in_service" and by_area["020"].remaining == 300
+    assert found.remaining == 1000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .vocabulary import GRANTS, OPERATOR_FORBIDDEN, OPERATOR_REQUIRED, Permission, Role
 
 MIN_PASSWORD_CHARS = 10
-NAME_PATTERN_TEXT = "letters, digits, '.', '-' or '_', 3 to 64 characters"
+NAME_PATTERN_TEXT = "letters, digits, '.', '-' or '_', 2 to 64 characters"
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Actor:
 
 def account_problem(name: str, role: Role, operator: str | None) -> str | None:
     """Say what is wrong with a new account's name, role and operator, or None."""
-    if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
+    if not (2 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
         return f"user name {name!r} must be {NAME_PATTERN_TEXT}"
     if role in OPERATOR_REQUIRED and operator is None:
         return f"a {role.value} account belongs to one operator: give --operator"

@@ -132,20 +132,24 @@ def _deadline(session: Session, network: str) -> date | None:
 
 
 def overview(session: Session, actor: Actor, *, today: date, network: str = "phs") -> Overview:
-    """Return every region with a plan: its phase today, deadline status and (staff) figures."""
+    """Return every region with a plan or with lines: its phase today, deadline status and
+    (staff) figures."""
     with_figures = actor.may(Permission.READ_STATS)
     last, trends = _trends(session, actor, network) if with_figures else (None, {})
     locals_, deadline = reference.local_networks(session), _deadline(session, network)
+    planned = {p.area_code: p for p in plans_repo.list_all(session, network_code=network)}
+    # Every region with a plan, and every region still holding lines without one (its remaining
+    # lines count in the total as much as a planned region's).
     rows = [
         _row(
-            plans.dates_of(p),
-            local=locals_[p.area_code],
-            network=p.network_code,
+            plans.dates_of(planned.get(area)),
+            local=locals_[area],
+            network=network,
             deadline=deadline,
             today=today,
-            trend=trends.get(p.area_code),
+            trend=trends.get(area),
         )
-        for p in plans_repo.list_all(session, network_code=network)
+        for area in sorted(planned.keys() | trends.keys())
     ]
     counted = [r.remaining for r in rows if r.remaining is not None]
     return Overview(
