@@ -14,6 +14,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     text,
     update,
@@ -217,9 +218,31 @@ def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> C
     lines = table_of(Line)
     start, end = service_window(month_start=month_start, stop=stop)
     days = days_between(start, end)
-    owed = (lines.c.monthly_fee_fen * case((days > 0, days), else_=0)).op("/")(days_in_month)
+    owed: ColumnElement[int] = (lines.c.monthly_fee_fen * case((days > 0, days), else_=0)).op("/")(
+        days_in_month
+    )
+    if (stop - month_start).days == days_in_month:
+        # A line served the whole month (most of them) owes fee x days / days = the fee: said
+        # without the date arithmetic, which was half the cost of a month-end's charge insert.
+        owed = case((_served_whole_window(month_start, stop), lines.c.monthly_fee_fen), else_=owed)
     balance = case((lines.c.balance_fen > 0, lines.c.balance_fen), else_=0)
     return case((and_(lines.c.prepaid, owed > balance), balance), else_=owed)
+
+
+def _served_whole_window(month_start: date, stop: date) -> ColumnElement[bool]:
+    """True for a line whose service window (``service_window``) is all of [month_start, stop):
+    active since before it, not terminated and not sunset-suspended before its end."""
+    lines = table_of(Line)
+    return and_(
+        lines.c.activated_on <= month_start,
+        or_(lines.c.terminated_on.is_(None), lines.c.terminated_on >= stop),
+        or_(
+            lines.c.suspension_reason.is_(None),
+            lines.c.suspension_reason != "sunset",
+            lines.c.suspended_on.is_(None),
+            lines.c.suspended_on >= stop,
+        ),
+    )
 
 
 def post_credits(session: Session, *, area_code: str, rows: Select[Any], prefix: str) -> int:
