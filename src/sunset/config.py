@@ -23,6 +23,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Database connections a process keeps open (and as many more at a peak).",
     )
+    web_sqlite_mmap_mb: int = Field(
+        default=16_384,
+        ge=0,
+        description=(
+            "On SQLite, the web server reads the database through a memory map of this many MiB "
+            "(0: off). Address space, not memory: pages are the OS cache's."
+        ),
+    )
     web_threads: int = Field(
         default=2,
         ge=1,

@@ -40,12 +40,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
-    # Reads map the file instead of copying each page out of the OS cache: random look-ups over
-    # tens of millions of lines (the web, eligibility) touch a cold page per level of each index.
-    cur.execute("PRAGMA mmap_size=17179869184")  # 16 GiB of address space, not memory
     cur.close()
     # sunset emits BEGIN itself (below), so that writers can take the write lock up front.
     dbapi_conn.isolation_level = None
+
+
+def _sqlite_mmap(megabytes: int) -> Any:
+    def set_mmap(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA mmap_size={megabytes * 1024 * 1024}")
+        cur.close()
+
+    return set_mmap
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -59,8 +65,14 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
-    """Create an engine for ``url`` (default: settings) and bring its schema up to date."""
+def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb: int = 0) -> Engine:
+    """Create an engine for ``url`` (default: settings) and bring its schema up to date.
+
+    ``sqlite_mmap_mb``: on SQLite, read the file through a memory map of this size. Random
+    look-ups over tens of millions of lines (the web) then touch pages in place instead of
+    copying each out of the OS cache (3x the line page's throughput on 20M lines); the mapped
+    pages count in the process's resident size, so batch jobs leave it off.
+    """
     url = url or get_settings().database_url
     # Connections are kept, not closed after each use beyond a small pool: a SQLite connection
     # starts with an empty page cache, and a web server's threads would otherwise open a new
@@ -69,6 +81,8 @@ def make_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, pool_size=pool, max_overflow=pool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite_mmap_mb:
+            event.listen(engine, "connect", _sqlite_mmap(sqlite_mmap_mb))
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)

@@ -63,7 +63,7 @@ def create_app(
         summary="Retire a legacy access network without losing anyone's money or number.",
         version="0.1.0",
     )
-    app.state.engine = engine or make_engine(url)
+    app.state.engine = engine or make_engine(url, sqlite_mmap_mb=get_settings().web_sqlite_mmap_mb)
     app.state.clock = Clock(fixed_day=today)
     errors.install(app)
     for router in API_ROUTERS:
