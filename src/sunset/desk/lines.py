@@ -25,7 +25,8 @@ from sunset.offers.schemas import MigrationView, OfferView
 from sunset.offers.service import MigrationRequest
 from sunset.plans import service as plans
 from sunset.porting import eligibility
-from sunset.porting.schemas import ReasonView
+from sunset.porting import rules as porting_rules
+from sunset.porting.schemas import ReasonView, RuleSet
 from sunset.reference import repository as reference
 
 from .common import audit, line_state, scoped_line
@@ -164,7 +165,14 @@ def port_checks(
 ) -> list[PortTargetCheck]:
     """Say whether a line may port to each other operator (or to ``to``), with the reasons."""
     line = scoped_line(session, actor, number=number)
-    targets = [to] if to else sorted(reference.operator_codes(session) - {line.operator_code})
+    if to:
+        targets = [to]
+    else:
+        in_force = porting_rules.rule_set_in_force(
+            eligibility.rule_sets(), line.area_code, now.date()
+        )
+        others = sorted(reference.operator_codes(session) - {line.operator_code})
+        targets = [_destination_of(in_force, operator) for operator in others]
     checks = []
     for target in targets:
         destination = eligibility.Destination(target)
@@ -180,6 +188,22 @@ def port_checks(
             )
         )
     return checks
+
+
+def _destination_of(rule_set: RuleSet | None, operator: str) -> str:
+    """Name the network a number would port to at ``operator``: the first the rules in force
+    let it port to there (``mobile/gsm`` in Tianjin in 2011), else the operator alone (the check
+    then takes the line's own network and says why not).
+
+    >>> _destination_of(None, "mobile")
+    'mobile'
+    """
+    for direction in rule_set.directions if rule_set else []:
+        for item in direction.to:
+            owner, _, network = item.partition("/")
+            if owner == operator and network != "*":
+                return item
+    return operator
 
 
 def line_file(session: Session, actor: Actor, *, number: str, today: date) -> LineFile:
