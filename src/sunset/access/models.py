@@ -41,7 +41,11 @@ class AuditEntry(Base):
     """One write: who did it, when, what, and the state before and after (JSON text)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        # What was done to one thing (a complaint's moves, replayed by their key).
+        Index("ix_audit_log_target_action", "target", "action"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)  # UTC, when it was written

@@ -69,12 +69,11 @@ def list_audit(
     return list(session.scalars(query))
 
 
-def audit_of(session: Session, *, action: str, target: str, since: datetime) -> list[AuditEntry]:
-    """Return the entries of one action on one target from ``since`` on (through the time
-    index: the entries of one thing are found among those written since it began)."""
+def audit_of(session: Session, *, action: str, target: str) -> list[AuditEntry]:
+    """Return the entries of one action on one target, oldest first."""
     query = (
         select(AuditEntry)
-        .where(AuditEntry.at >= since, AuditEntry.action == action, AuditEntry.target == target)
+        .where(AuditEntry.target == target, AuditEntry.action == action)
         .order_by(AuditEntry.id)
     )
     return list(session.scalars(query))

@@ -199,7 +199,7 @@ def _user_view(user: User) -> UserView:
     return UserView(name=user.name, role=user.role, operator=user.operator_code, active=user.active)
 
 
-def recorded_after(session: Session, *, action: str, target: str, since: datetime) -> list[Any]:
-    """Return the "after" state of each audited ``action`` on ``target`` since ``since``."""
-    rows = repository.audit_of(session, action=action, target=target, since=since)
+def recorded_after(session: Session, *, action: str, target: str) -> list[Any]:
+    """Return the "after" state of each audited ``action`` on ``target``, oldest first."""
+    rows = repository.audit_of(session, action=action, target=target)
     return [json.loads(r.after) if r.after else None for r in rows]

@@ -159,8 +159,7 @@ def move(
 
 
 def _already_moved(session: Session, complaint: Complaint, key: str) -> bool:
-    since = datetime.combine(complaint.opened_on, datetime.min.time())
-    moves = access.recorded_after(session, action=MOVE, target=_target(complaint.id), since=since)
+    moves = access.recorded_after(session, action=MOVE, target=_target(complaint.id))
     return any(isinstance(m, dict) and m.get("idempotency_key") == key for m in moves)
 
 
