@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+from collections.abc import Callable
 from types import FrameType
 
 APP = "sunset.api.main:app"
@@ -36,13 +37,19 @@ def _worker(host: str, port: int, reuse_port: bool) -> None:
     uvicorn.Server(config).run(sockets=[listening_socket(host, port, reuse_port=reuse_port)])
 
 
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve until interrupted; with several workers, stop them all when one is asked to."""
+def serve(host: str, port: int, workers: int, *, listening: Callable[[], None]) -> None:
+    """Serve until interrupted; with several workers, stop them all when one is asked to.
+
+    Raises OSError, before any worker starts, when ``host:port`` cannot be listened on;
+    ``listening`` is called once it can.
+    """
+    # Bound here first so that a port in use is reported at once, not by each worker.
+    guard = listening_socket(host, port, reuse_port=workers > 1)
+    listening()
     if workers == 1:
+        guard.close()
         _worker(host, port, reuse_port=False)
         return
-    # Bound here first so that a port in use is reported at once, not by each worker.
-    guard = listening_socket(host, port, reuse_port=True)
     context = multiprocessing.get_context("spawn")
     children = [
         context.Process(target=_worker, args=(host, port, True), daemon=False)

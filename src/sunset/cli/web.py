@@ -12,7 +12,7 @@ from sunset.access import service as access
 from sunset.access.vocabulary import Role
 from sunset.db import session_scope
 
-from .common import console, date_option, explained
+from .common import EXIT_INVALID, console, date_option, err_console, explained
 
 user_app = typer.Typer(help="Accounts of the web and the API.")
 
@@ -71,8 +71,15 @@ def serve_command(
 
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
-    console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
-    server.serve(host, port, workers)
+
+    def listening() -> None:
+        console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
+
+    try:
+        server.serve(host, port, workers, listening=listening)
+    except OSError as exc:
+        err_console.print(f"[bold red]cannot listen on {host}:{port}[/]: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def register(app: typer.Typer) -> None:
