@@ -9,6 +9,7 @@ import pytest
 from tests.web.served import (
     BEIJING_UNICOM,
     CHONGQING_TELECOM,
+    CHONGQING_TELECOM_2,
     HEFEI_TELECOM,
     HEFEI_TELECOM_2,
     PASSWORD,
@@ -162,3 +163,39 @@ def test_every_write_is_in_the_audit_log_with_before_and_after(served: Served) -
     )
     with served.client("agent.telecom") as http:
         assert http.get("/admin/audit").status_code == 403
+
+
+def test_a_migration_through_the_api_is_listed_for_its_operator_only(served: Served) -> None:
+    key = uuid.uuid4().hex
+    with served.client("agent.telecom") as http:
+        done = http.post(
+            f"/lines/{CHONGQING_TELECOM_2}/migrate",
+            json={
+                "offer_id": "chongqing-2009-tianyi",
+                "plan_yuan": "35",
+                "new_number": "133 0000 0002",
+            },
+            headers={"Idempotency-Key": key},
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["new_number"] == "133 0000 0002"
+        again = http.post(
+            f"/lines/{CHONGQING_TELECOM_2}/migrate",
+            json={
+                "offer_id": "chongqing-2009-tianyi",
+                "plan_yuan": "35",
+                "new_number": "133 0000 0002",
+            },
+            headers={"Idempotency-Key": key},
+        )
+        # A retry finds the old number no longer live, and is answered with what it did.
+        assert again.status_code == 200, again.text
+        assert again.json()["replayed"] is True
+        assert again.json()["new_number"] == "133 0000 0002"
+        listed = http.get("/migrations", params={"offer_id": "chongqing-2009-tianyi"}).json()
+    assert [(m["old_number"], m["new_number"]) for m in listed].count(
+        (CHONGQING_TELECOM_2, "133 0000 0002")
+    ) == 1
+    assert listed[0]["target"] == "telecom/cdma2000" and listed[0]["monthly_fee_yuan"] == "35.00"
+    with served.client("agent.unicom") as http:
+        assert http.get("/migrations").json() == []

@@ -29,7 +29,7 @@ from sunset.porting import rules as porting_rules
 from sunset.porting.schemas import ReasonView, RuleSet
 from sunset.reference import repository as reference
 
-from .common import audit, line_state, scoped_line
+from .common import audit, line_state, not_found, scoped_line
 from .schemas import (
     LedgerRow,
     LineFile,
@@ -350,7 +350,15 @@ def migrate(
     today: date,
     now: datetime,
 ) -> MigrationView:
-    """Move a line to a new network under an offer: balance, number and commitments kept."""
+    """Move a line to a new network under an offer: balance, number and commitments kept; the
+    same key again answers the migration it made."""
+    access.require(actor, Permission.OPERATE_LINES)
+    earlier = offers.earlier_migration(session, request=request)
+    if earlier is not None:
+        view, operator = earlier
+        if not actor.sees(operator):
+            raise not_found(request.number)
+        return view
     line = scoped_line(
         session, actor, number=request.number, permission=Permission.OPERATE_LINES, lock=True
     )

@@ -6,11 +6,16 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from sunset.access import service as access
 from sunset.access.rules import Actor
+from sunset.access.vocabulary import Permission
+from sunset.kit.money import format_yuan
+from sunset.kit.numbers import display
+from sunset.offers import repository as offers_repo
 from sunset.offers import service as offers
-from sunset.offers.schemas import Offer
+from sunset.offers.schemas import MigrationRow, Offer
 
-__all__ = ["Offer"]
+__all__ = ["MigrationRow", "Offer"]
 
 
 def list_offers(
@@ -31,3 +36,38 @@ def list_offers(
         )
     ]
     return sorted(found, key=lambda o: o.id)
+
+
+def list_migrations(
+    session: Session,
+    actor: Actor,
+    *,
+    area_code: str | None = None,
+    offer_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[MigrationRow]:
+    """Return migrations, newest first; staff see those of their operator's lines."""
+    access.require(actor, Permission.READ_LINES)
+    found = offers_repo.list_migrations(
+        session,
+        operator_code=actor.operator,
+        area_code=area_code,
+        offer_id=offer_id,
+        limit=limit,
+        offset=offset,
+    )
+    return [
+        MigrationRow(
+            migrated_on=m.migrated_on,
+            offer_id=m.offer_id,
+            area_code=m.area_code,
+            old_number=display(old.number),
+            new_number=display(new.number),
+            target=f"{new.operator_code}/{new.network_code}",
+            monthly_fee_yuan=format_yuan(m.plan_fee_fen),
+            balance_moved_yuan=format_yuan(m.balance_moved_fen),
+            commitment_until=m.commitment_until,
+        )
+        for m, old, new in found
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from sunset.kit.bulk import raw_rows
 from sunset.kit.catalogues import load_catalogue
@@ -110,6 +110,34 @@ def add_migration(session: Session, migration: Migration) -> None:
     """Store a migration."""
     session.add(migration)
     session.flush()
+
+
+def list_migrations(
+    session: Session,
+    *,
+    operator_code: str | None,
+    area_code: str | None,
+    offer_id: str | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[Migration, Line, Line]]:
+    """Return migrations, newest first, with their old and new lines (of one operator's lines)."""
+    old, new = aliased(Line), aliased(Line)
+    query = (
+        select(Migration, old, new)
+        .join(old, (old.area_code == Migration.area_code) & (old.id == Migration.old_line_id))
+        .join(new, new.id == Migration.new_line_id)
+        .order_by(Migration.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if operator_code is not None:
+        query = query.where(old.operator_code == operator_code)
+    if area_code is not None:
+        query = query.where(Migration.area_code == area_code)
+    if offer_id is not None:
+        query = query.where(Migration.offer_id == offer_id)
+    return [(m, o, n) for m, o, n in session.execute(query)]
 
 
 def end_kept_tariffs(session: Session, *, area_code: str, from_day: date) -> int:

@@ -110,3 +110,17 @@ class MigrationView(BaseModel):
     tariff_kept_until: date | None
     forward_until: date | None
     replayed: bool = False
+
+
+class MigrationRow(BaseModel):
+    """One migration in a list: when, under which offer, from which line to which."""
+
+    migrated_on: date
+    offer_id: str
+    area_code: str
+    old_number: str
+    new_number: str
+    target: str
+    monthly_fee_yuan: str
+    balance_moved_yuan: str
+    commitment_until: date | None

@@ -92,6 +92,29 @@ class MigrationRequest:
     new_number: str | None = None
 
 
+def earlier_migration(
+    session: Session, *, request: MigrationRequest
+) -> tuple[MigrationView, str] | None:
+    """Return what the request's key already did for its number, and the old line's operator.
+
+    A retry after a migration went through finds the number no longer live: the answer is the
+    migration it made (``replayed``), not "no such line".
+    """
+    lines.check_key(request.key)
+    offer = get_offer_or_raise(request.offer_id)
+    done = repository.replay(
+        session,
+        number=lines.normalise_number(request.number),
+        key=request.key,
+        area_codes=reference.local_networks(session).keys(),
+    )
+    if done is None:
+        return None
+    old = session.get(Line, done.old_line_id)
+    assert old is not None  # a migration's old line stays (marked migrated)
+    return _migration_view(session, done, offer, replayed=True), old.operator_code
+
+
 def migrate(session: Session, *, request: MigrationRequest, today: date) -> MigrationView:
     """Move a line to the offer's network: open the new line, move the whole balance, record the
     commitment and the subsidy, mark the old line migrated. The caller's transaction holds it
