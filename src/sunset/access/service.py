@@ -38,7 +38,8 @@ class Issued:
     actor: Actor
 
 
-def _digest(secret: str) -> str:
+def token_digest(secret: str) -> str:
+    """Return what is stored of a token (and what a cache may key it by): its sha256."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -84,7 +85,7 @@ def sign_in(
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind is TokenKind.SESSION else None
     token = AuthToken(
-        token_hash=_digest(secret),
+        token_hash=token_digest(secret),
         user_id=user.id,
         kind=kind.value,
         csrf_token=csrf,
@@ -114,7 +115,7 @@ class Resolved:
 
 def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) -> Resolved | None:
     """Return who holds a token of ``kind``, or None when it is unknown, expired or disabled."""
-    found = repository.token_with_user(session, _digest(secret))
+    found = repository.token_with_user(session, token_digest(secret))
     if found is None:
         return None
     token, user = found
@@ -125,7 +126,7 @@ def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) ->
 
 def sign_out(session: Session, *, secret: str) -> None:
     """End a session or revoke a token."""
-    repository.delete_token(session, _digest(secret))
+    repository.delete_token(session, token_digest(secret))
 
 
 def require(actor: Actor, permission: Permission) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from collections.abc import AsyncIterator
@@ -36,7 +35,7 @@ _checked: dict[tuple[str, str], tuple[float, access.Resolved]] = {}
 
 
 def _resolve_cached(request: Request, secret: str, kind: TokenKind) -> access.Resolved | None:
-    key = (kind.value, hashlib.sha256(secret.encode()).hexdigest())
+    key = (kind.value, access.token_digest(secret))
     now = time.monotonic()
     hit = _checked.get(key)
     if hit and now - hit[0] < TOKEN_CACHE_SECONDS and hit[1].expires_at > datetime.now():
@@ -52,14 +51,9 @@ def _resolve_cached(request: Request, secret: str, kind: TokenKind) -> access.Re
 
 def forget_token(secret: str) -> None:
     """Drop a token from this process's cache (sign-out)."""
-    digest = hashlib.sha256(secret.encode()).hexdigest()
+    digest = access.token_digest(secret)
     for kind in TokenKind:
         _checked.pop((kind.value, digest), None)
-
-
-async def engine_dep(request: Request) -> Engine:
-    """Return the app's engine (async: no thread hop for a plain attribute)."""
-    return engine_of(request)
 
 
 def engine_of(request: Request) -> Engine:
@@ -139,13 +133,17 @@ async def _resolve(request: Request) -> Actor:
         return Actor.anonymous()
     request.state.csrf_token = resolved.csrf_token
     if request.method not in SAFE_METHODS:
-        given = await _csrf_given(request)
-        if not given or not hmac.compare_digest(given, resolved.csrf_token or ""):
-            raise PermissionDeniedError(
-                "the form's CSRF token is missing or wrong: reload the page and try again",
-                code="CSRF_FAILED",
-            )
+        check_csrf(await _csrf_given(request), resolved.csrf_token)
     return resolved.actor
+
+
+def check_csrf(given: str | None, expected: str | None) -> None:
+    """Refuse a form post whose CSRF token is missing or not the one expected."""
+    if not given or not expected or not hmac.compare_digest(given, expected):
+        raise PermissionDeniedError(
+            "the form's CSRF token is missing or wrong: reload the page and try again",
+            code="CSRF_FAILED",
+        )
 
 
 ActorDep = Annotated[Actor, Depends(actor)]

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sunset.access import service as access
+from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
 from sunset.api import errors as api_errors
 from sunset.api.deps import (
@@ -30,7 +31,7 @@ from sunset.kit.money import parse_yuan
 
 from . import pages_care, pages_public
 from .i18n import LANG_COOKIE, LANGUAGES
-from .render import HERE, PREFIX, check_visitor_csrf, render, to_sign_in
+from .render import HERE, PREFIX, attempt, check_visitor_csrf, render, to_sign_in
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CsrfForm = Annotated[str, Form(alias=CSRF_FIELD)]
@@ -101,14 +102,19 @@ def switch_language(code: str, next: str | None = None) -> Response:
 
 @router.get("/lines", response_class=HTMLResponse)
 def line_search(
-    request: Request, session: DB, who: ActorDep, number: str | None = None, offset: int = 0
+    request: Request,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    number: str | None = None,
+    offset: int = 0,
 ) -> Response:
     """Look up a line by number, or list the lines whose number starts so."""
     if not who.signed_in:
         return to_sign_in(request)
     if number:
         try:
-            found = desk.get_line(session, who, number=number, today=datetime.now().date())
+            found = desk.get_line(session, who, number=number, today=clock.today())
             return RedirectResponse(f"{PREFIX}/lines/{found.number}", status_code=303)
         except DomainError:
             pass
@@ -206,22 +212,29 @@ def top_up(
     key: Annotated[str, Form()],
 ) -> Response:
     """Top up from the line page; a refusal is shown on the page in words."""
-    try:
-        with session.begin_nested():
-            done = desk.top_up(
-                session,
-                who,
-                number=number,
-                amount_fen=parse_yuan(amount, field="amount"),
-                key=f"web:{key}",
-                today=clock.today(),
-                now=clock.now(),
-            )
-    except DomainError as exc:
-        return _line_page(
-            request, session, who, clock, number, outcome=None, refusal=exc, status=409
-        )
-    return _line_page(request, session, who, clock, number, outcome=done.message, refusal=None)
+    done, shown = attempt(
+        session,
+        lambda: desk.top_up(
+            session,
+            who,
+            number=number,
+            amount_fen=parse_yuan(amount, field="amount"),
+            key=f"web:{key}",
+            today=clock.today(),
+            now=clock.now(),
+        ),
+    )
+    outcome = done.message if done is not None else None
+    return _line_page(
+        request,
+        session,
+        who,
+        clock,
+        number,
+        outcome=outcome,
+        refusal=shown.refusal,
+        status=shown.status,
+    )
 
 
 @router.post("/lines/{number}/migrate", response_class=HTMLResponse)
@@ -244,14 +257,20 @@ def migrate(
         plan_yuan=plan_yuan or None,
         new_number=new_number or None,
     )
-    try:
-        with session.begin_nested():
-            done = desk.migrate(
-                session, who, request=migration, today=clock.today(), now=clock.now()
-            )
-    except DomainError as exc:
+    done, shown = attempt(
+        session,
+        lambda: desk.migrate(session, who, request=migration, today=clock.today(), now=clock.now()),
+    )
+    if done is None:
         return _line_page(
-            request, session, who, clock, number, outcome=None, refusal=exc, status=409
+            request,
+            session,
+            who,
+            clock,
+            number,
+            outcome=None,
+            refusal=shown.refusal,
+            status=shown.status,
         )
     return render(request, who, "migrated.html", {"done": done})
 
@@ -275,8 +294,6 @@ async def _page_error(request: Request, exc: Exception) -> Response:
     try:
         who = await actor(request)
     except DomainError:
-        from sunset.access.rules import Actor
-
         who = Actor.anonymous()
     return render(request, who, "message.html", {"error": exc, "status": status}, status=status)
 

@@ -7,8 +7,7 @@ in words (the change is rolled back to a savepoint, the page is drawn again with
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.api import errors as api_errors
 from sunset.api.clock import Clock
 from sunset.api.deps import DB, ActorDep, ClockDep
 from sunset.desk import care as care_desk
@@ -30,32 +28,10 @@ from sunset.kit.dates import parse_date
 from sunset.kit.money import parse_yuan
 from sunset.porting.vocabulary import CATALOGUE, DONOR_GROUNDS, OPEN_STATES
 
-from .render import PREFIX, render, to_sign_in
+from .render import PREFIX, Shown, attempt, render, to_sign_in
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-T = TypeVar("T")
 PageOffset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-class Shown:
-    """What a page reports after an action: the outcome in words, or the refusal."""
-
-    def __init__(self, outcome: str | None = None, refusal: DomainError | None = None) -> None:
-        self.outcome, self.refusal = outcome, refusal
-
-    @property
-    def status(self) -> int:
-        """Return the page's HTTP status: the refusal's, else 200."""
-        return api_errors.status_of(self.refusal) if self.refusal else 200
-
-
-def _attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Shown]:
-    """Run an action in a savepoint; a refusal rolls it back and is returned to be shown."""
-    try:
-        with session.begin_nested():
-            return action(), Shown()
-    except DomainError as exc:
-        return None, Shown(refusal=exc)
 
 
 def _clean(text: str | None) -> str | None:
@@ -131,7 +107,7 @@ def port_request(
     to: Annotated[str, Form(max_length=65)],
 ) -> Response:
     """Ask to port a number: the code is shown once, or every reason it may not port."""
-    done, shown = _attempt(
+    done, shown = attempt(
         session, lambda: porting_desk.request(session, who, number=number, to=to, now=clock.now())
     )
     if done is not None and done.refused is not None:
@@ -154,7 +130,7 @@ def port_validate(
     note: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     """The donor validates an authorised request, or rejects it on a ground given."""
-    done, shown = _attempt(
+    done, shown = attempt(
         session,
         lambda: porting_desk.validate(
             session, who, number=number, now=clock.now(), reject=reason or None, note=_clean(note)
@@ -174,7 +150,7 @@ def port_cancel(
     request: Request, number: str, session: DB, who: ActorDep, clock: ClockDep
 ) -> Response:
     """Cancel an open request at the customer's wish."""
-    done, shown = _attempt(
+    done, shown = attempt(
         session, lambda: porting_desk.cancel(session, who, number=number, now=clock.now())
     )
     if done is not None:
@@ -257,7 +233,7 @@ def complaint_open(
             now=clock.now(),
         )
 
-    done, shown = _attempt(session, open_it)
+    done, shown = attempt(session, open_it)
     if done is not None:
         said = f"{done.id} ({done.number}): {done.status}. {done.resolution or ''}"
         shown = Shown(outcome=said.strip())
@@ -291,7 +267,7 @@ def complaint_move(
             credit_fen=parse_yuan(credit, field="credit") if credit else 0,
         )
 
-    done, shown = _attempt(session, move_it)
+    done, shown = attempt(session, move_it)
     if done is not None:
         shown = Shown(outcome=f"{done.id} ({done.number}): {done.status}, {done.credit}")
     return _complaints(request, session, who, clock, shown)
@@ -383,7 +359,7 @@ def site_status(
             now=clock.now(),
         )
 
-    done, shown = _attempt(session, record)
+    done, shown = attempt(session, record)
     if done is not None:
         said = f"{done.site_id}: {done.status} since {done.since}; outage credits: {done.credits}"
         shown = Shown(outcome=said)

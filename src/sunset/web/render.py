@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from sunset.access.rules import Actor
-from sunset.api.deps import CSRF_FIELD
-from sunset.errors import PermissionDeniedError
+from sunset.api import errors as api_errors
+from sunset.api.deps import CSRF_FIELD, check_csrf
+from sunset.errors import DomainError
 
 from .i18n import LANG_COOKIE, pick, translator
 
@@ -21,6 +23,28 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 PREFIX = "/app"
 VISITOR_CSRF_COOKIE = "sunset_csrf"
+T = TypeVar("T")
+
+
+class Shown:
+    """What a page reports after an action: the outcome in words, or the refusal."""
+
+    def __init__(self, outcome: str | None = None, refusal: DomainError | None = None) -> None:
+        self.outcome, self.refusal = outcome, refusal
+
+    @property
+    def status(self) -> int:
+        """Return the page's HTTP status: the refusal's, else 200."""
+        return api_errors.status_of(self.refusal) if self.refusal else 200
+
+
+def attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Shown]:
+    """Run an action in a savepoint; a refusal rolls it back and is returned to be shown."""
+    try:
+        with session.begin_nested():
+            return action(), Shown()
+    except DomainError as exc:
+        return None, Shown(refusal=exc)
 
 
 def language(request: Request) -> str:
@@ -42,12 +66,8 @@ def csrf_token(request: Request) -> str:
 
 def check_visitor_csrf(request: Request, form_value: object) -> None:
     """Refuse a visitor's form post (no session) whose token is not the one in its cookie."""
-    cookie = request.cookies.get(VISITOR_CSRF_COOKIE, "")
-    if not cookie or not isinstance(form_value, str) or not hmac.compare_digest(cookie, form_value):
-        raise PermissionDeniedError(
-            "the form's CSRF token is missing or wrong: reload the page and try again",
-            code="CSRF_FAILED",
-        )
+    given = form_value if isinstance(form_value, str) else None
+    check_csrf(given, request.cookies.get(VISITOR_CSRF_COOKIE))
 
 
 def render(
