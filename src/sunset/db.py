@@ -31,6 +31,7 @@ class Base(DeclarativeBase):
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 WRITE_OPTION = "sunset_write"
+SCRATCH_SCHEMA = "sunset_scratch"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -40,6 +41,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
+    cur.execute("PRAGMA threads=2")
     cur.close()
     # sunset emits BEGIN itself (below), so that writers can take the write lock up front.
     dbapi_conn.isolation_level = None
@@ -52,6 +54,22 @@ def _sqlite_mmap(megabytes: int) -> Any:
         cur.close()
 
     return set_mmap
+
+
+def attach_scratch(session: Session, path: Path) -> None:
+    """Attach a scratch SQLite file to the session's connection as ``SCRATCH_SCHEMA``.
+
+    SQLite keeps an attached file attached until the transaction ends (DETACH inside it fails);
+    the connection detaches it when it goes back to the pool.
+    """
+    connection = session.connection()
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (str(path),))
+    connection.connection.info[SCRATCH_SCHEMA] = True
+
+
+def _sqlite_detach_scratch(dbapi_conn: Any, record: Any) -> None:
+    if dbapi_conn is not None and record.info.pop(SCRATCH_SCHEMA, False):
+        dbapi_conn.execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -84,6 +102,7 @@ def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb:
         if sqlite_mmap_mb:
             event.listen(engine, "connect", _sqlite_mmap(sqlite_mmap_mb))
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "checkin", _sqlite_detach_scratch)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
     if migrate:

@@ -97,6 +97,24 @@ def test_good_file_imports_every_line_with_its_customer_and_opening_balance(
         assert conn.exec_driver_sql("SELECT SUM(balance_fen) FROM lines").scalar() == 125407
 
 
+def test_imports_one_after_another_each_land_and_leave_no_scratch_file(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    # On SQLite the rows travel through a scratch file next to the database, attached to the
+    # import's connection: the next import on that connection must find it gone.
+    first = import_file(engine, write_csv(tmp_path / "a.csv", line_rows(3)))
+    late_bad_row = [*line_rows(3, start=10), line_row(13, balance="-1")]
+    with pytest.raises(ImportRejectedError):  # refused after its first chunk was loaded
+        import_file(engine, write_csv(tmp_path / "bad.csv", late_bad_row), chunk_rows=2)
+    second = import_file(engine, write_csv(tmp_path / "b.csv", line_rows(2, start=20)))
+
+    assert (first.imported, second.imported) == (3, 2)
+    assert counts(engine) == {"lines": 5, "customers": 5, "ledger_entries": 5, "import_batches": 2}
+    assert list(tmp_path.glob(".sunset-load-*")) == []
+    with session_scope(engine) as session:
+        assert verify(session) == []
+
+
 def test_stored_lines_keep_every_optional_field(engine: sa.Engine, tmp_path: Path) -> None:
     row = line_row(
         0,

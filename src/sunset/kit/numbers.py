@@ -123,7 +123,10 @@ class NumberingPlan:
 
     def shape(self, nsn: str) -> Shape:
         """Classify a national significant number (digits, no trunk 0), using the cache."""
-        key = shape_key(nsn)
+        return self._shape_under(shape_key(nsn), nsn)
+
+    def _shape_under(self, key: str, nsn: str) -> Shape:
+        """Classify ``nsn`` whose shape key is already known."""
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self._classify(nsn)
@@ -199,7 +202,9 @@ class NumberingPlan:
         cleaned = _national_digits(frame, column).with_columns(shape_key_expr("_nsn").alias("_key"))
         keys = cleaned.get_column("_key").drop_nulls().unique()
         reps = cleaned.filter(pl.col("_key").is_not_null()).unique("_key", keep="first")
-        shapes = {k: self.shape(n) for k, n in zip(reps["_key"], reps["_nsn"], strict=True)}
+        shapes = {
+            k: self._shape_under(k, n) for k, n in zip(reps["_key"], reps["_nsn"], strict=True)
+        }
         assert len(shapes) == len(keys)
         table = pl.DataFrame(
             {

@@ -20,10 +20,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateTable
 
 from sunset.db import execute_counted, table_of
-from sunset.kit.bulk import insert_frame
+from sunset.kit.bulk import Loader
 from sunset.ledger.models import LedgerEntry
 from sunset.lines.models import Line, NumberHold
 from sunset.lines.rules import CUSTOMER_COLUMNS, LINE_COLUMNS
@@ -48,7 +47,7 @@ CUSTOMER_KEY = ("area_code", "operator_code", "customer_ref")
 
 # An import's customers wait here (append-only, unindexed) and reach the customers table in one
 # sorted pass at the end: millions of inserts at random places in its primary key cost far more.
-_CUSTOMERS_STAGED = Table(
+CUSTOMERS_STAGED = Table(
     "customers_staged",
     MetaData(),
     Column("area_code", String(5)),
@@ -59,38 +58,34 @@ _CUSTOMERS_STAGED = Table(
     Column("id_hash", String(64)),
     Column("id_masked", String(32)),
     prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
 )
 
 
-def start_staging_customers(session: Session) -> None:
-    """Prepare an empty staging table for an import's customers."""
-    session.execute(CreateTable(_CUSTOMERS_STAGED, if_not_exists=True))
-    session.execute(delete(_CUSTOMERS_STAGED))
+def insert_lines(loader: Loader, records: pl.DataFrame, *, batch_id: int) -> None:
+    """Stage the customers and add the lines of validated records (both land with the loader)."""
+    customers = records.select(CUSTOMER_COLUMNS).unique(CUSTOMER_KEY, keep="first")
+    loader.stage(CUSTOMERS_STAGED, customers)
+    # Sorted by number, the rows reach the number index in one sweep instead of at random.
+    lines = records.select(LINE_COLUMNS).with_columns(import_batch_id=pl.lit(batch_id))
+    loader.append("lines", lines.sort("number"))
 
 
-def store_staged_customers(session: Session) -> int:
-    """Move the staged customers into the customers table in key order, keeping known ones."""
+def store_staged_customers(session: Session, loader: Loader) -> int:
+    """Move the landed loader's staged customers into the customers table in key order, keeping
+    known ones."""
+    staged = loader.staged(CUSTOMERS_STAGED)
+    if staged is None:
+        return 0
     columns = ", ".join(CUSTOMER_COLUMNS)
     key = ", ".join(CUSTOMER_KEY)
-    stored = execute_counted(
+    return execute_counted(
         session,
         text(
-            f"INSERT INTO customers ({columns}) SELECT {columns} FROM customers_staged"
+            f"INSERT INTO customers ({columns}) SELECT {columns} FROM {staged}"
             f" WHERE 1 = 1 ORDER BY {key} ON CONFLICT DO NOTHING"
         ),
     )
-    session.execute(delete(_CUSTOMERS_STAGED))
-    return stored
-
-
-def insert_lines(session: Session, records: pl.DataFrame, *, batch_id: int) -> None:
-    """Stage the customers and insert the lines of validated records."""
-    customers = records.select(CUSTOMER_COLUMNS).unique(CUSTOMER_KEY, keep="first")
-    insert_frame(session, "customers_staged", customers)
-    # Sorted by number, the rows reach the number index in one sweep instead of at random.
-    lines = records.select(LINE_COLUMNS).with_columns(import_batch_id=pl.lit(batch_id))
-    lines = lines.sort("number")
-    insert_frame(session, "lines", lines)
 
 
 def _secondary_indexes() -> list[Index]:

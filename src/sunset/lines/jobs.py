@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sunset.config import get_settings
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import Chunk, estimate_rows, read_chunks
+from sunset.kit.bulk import Loader
 from sunset.kit.numbers import NumberingPlan, plan_for
 from sunset.kit.pipeline import prefetch
 from sunset.kit.rows import RowError
@@ -79,22 +80,22 @@ def import_lines(
     if rebuild:
         bulk.drop_secondary_indexes(session)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
-    bulk.start_staging_customers(session)
-    with ingest.ErrorLog(errors_path) as log:
+    with ingest.ErrorLog(errors_path) as log, Loader(session) as loader:
         for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
             result.rows_read += step.rows_read
             log.extend(step.errors)
             if log.count == 0 or skip_invalid:
-                bulk.insert_lines(session, step.records, batch_id=batch.id)
+                bulk.insert_lines(loader, step.records, batch_id=batch.id)
                 result.imported += step.records.height
             if progress:
                 progress(result.rows_read)
         result.rejected = len(log.rows)
         result.errors = log.first
-    ingest.refuse_if_empty(result, file_name=path.name)
-    if log.count and not skip_invalid:
-        raise ingest.reject(log, file_name=path.name)
-    bulk.store_staged_customers(session)
+        ingest.refuse_if_empty(result, file_name=path.name)
+        if log.count and not skip_invalid:
+            raise ingest.reject(log, file_name=path.name)
+        loader.land()
+        bulk.store_staged_customers(session, loader)
     bulk.claim_free_numbers(session, batch_id=batch.id)
     result.opening_entries = ledger_repo.add_opening_balances(
         session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
