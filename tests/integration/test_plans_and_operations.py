@@ -481,6 +481,25 @@ def test_terminate_charges_the_days_used_and_refunds_the_rest_and_quarantines_th
     assert violations_of(hefei) == []
 
 
+def test_a_retried_termination_is_answered_as_done_and_refunds_nothing_twice(
+    hefei: sa.Engine,
+) -> None:
+    first = act(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 10), key="bye")
+    money_before, refunds_before = money(hefei), rows_of(hefei, "SELECT * FROM refunds")
+
+    retry = act(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 11), key="bye")
+
+    assert (first.replayed, retry.replayed) == (False, True)
+    assert retry.status == "terminated"
+    assert "already terminated on 2011-02-10 by this request" in retry.message
+    assert money(hefei) == money_before
+    assert rows_of(hefei, "SELECT * FROM refunds") == refunds_before
+    # Another request (another key) for the closed number is still told there is no live line.
+    other = refused(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 11), key="again")
+    assert other.code == "NOT_FOUND"
+    assert violations_of(hefei) == []
+
+
 def test_a_terminated_line_takes_no_more_operations(hefei: sa.Engine) -> None:
     act(hefei, lines.terminate, number=EMPTY, today=date(2011, 2, 10), key="bye")
 

@@ -42,6 +42,7 @@ CHONGQING_TELECOM = "023-60000001"  # region refusing top-ups; eligible for the 
 CHONGQING_TELECOM_2 = "023-60000002"
 HEFEI_TELECOM = "0551-62000001"  # announced only: top-ups still taken
 HEFEI_TELECOM_2 = "0551-62000002"
+HEFEI_TELECOM_LEAVING = "0551-62000006"  # terminated by a test
 BEIJING_UNICOM = "010-60000001"  # another operator's line
 
 
@@ -74,6 +75,7 @@ def seed(engine: sa.Engine, folder: Path) -> None:
         ),
         line_row(3, number=HEFEI_TELECOM, customer_id="HF1"),
         line_row(4, number=HEFEI_TELECOM_2, customer_id="HF2"),
+        line_row(6, number=HEFEI_TELECOM_LEAVING, customer_id="HF6", balance="15.00"),
         line_row(
             5,
             number=BEIJING_UNICOM,

@@ -12,6 +12,7 @@ from tests.web.served import (
     CHONGQING_TELECOM_2,
     HEFEI_TELECOM,
     HEFEI_TELECOM_2,
+    HEFEI_TELECOM_LEAVING,
     PASSWORD,
     Served,
 )
@@ -73,6 +74,29 @@ def test_top_up_with_the_same_idempotency_key_is_applied_once(served: Served) ->
     assert first.status_code == again.status_code == 200
     assert again.json()["replayed"] is True
     assert float(again.json()["balance_yuan"]) == pytest.approx(float(before) + 20.50)
+
+
+def test_a_retried_termination_is_answered_as_done_and_stays_hidden_from_other_operators(
+    served: Served,
+) -> None:
+    key = uuid.uuid4().hex
+    with served.client("agent.telecom") as http:
+        first = http.post(
+            f"/lines/{HEFEI_TELECOM_LEAVING}/terminate", headers={"Idempotency-Key": key}
+        )
+        again = http.post(
+            f"/lines/{HEFEI_TELECOM_LEAVING}/terminate", headers={"Idempotency-Key": key}
+        )
+    with served.client("agent.unicom") as http:
+        foreign = http.post(
+            f"/lines/{HEFEI_TELECOM_LEAVING}/terminate", headers={"Idempotency-Key": key}
+        )
+
+    assert first.status_code == again.status_code == 200, again.text
+    assert "5.67 yuan to refund" in first.json()["message"]  # 15.00 less 1-14 September
+    assert again.json()["replayed"] is True and again.json()["status"] == "terminated"
+    assert "already terminated" in again.json()["message"]
+    assert foreign.status_code == 404 and foreign.json()["code"] == "NOT_FOUND"
 
 
 def test_top_up_without_idempotency_key_is_refused_as_bad_input(served: Served) -> None:

@@ -281,7 +281,15 @@ def resume(
 def terminate(
     session: Session, actor: Actor, *, number: str, key: str, today: date, now: datetime
 ) -> LineOutcome:
-    """Close a line: its balance becomes a refund, its number rests in quarantine."""
+    """Close a line: its balance becomes a refund, its number rests in quarantine.
+
+    A retry with the key of a termination already done answers it (another operator's line
+    stays not found).
+    """
+    access.require(actor, Permission.OPERATE_LINES)
+    earlier = lines.earlier_termination(session, number=number, key=key)
+    if earlier is not None and actor.sees(earlier.operator_code):
+        return lines.terminate(session, number=number, today=today, key=key)
     return _operate(
         session,
         actor,

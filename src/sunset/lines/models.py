@@ -89,6 +89,14 @@ class Line(Base):
             sqlite_where=text(LIVE_WHERE),
             postgresql_where=text(LIVE_WHERE),
         ),
+        # A retried termination finds the line its key closed (few lines: partial).
+        Index(
+            "ix_lines_number_closing_key",
+            "number",
+            "closing_key",
+            sqlite_where=text("closing_key IS NOT NULL"),
+            postgresql_where=text("closing_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -106,6 +114,8 @@ class Line(Base):
     owner_changed_on: Mapped[date | None] = mapped_column(Date)
     last_ported_on: Mapped[date | None] = mapped_column(Date)
     terminated_on: Mapped[date | None] = mapped_column(Date)
+    # The idempotency key of the request that terminated the line (not set by a switch-off).
+    closing_key: Mapped[str | None] = mapped_column(String(128), default=None)
     # The day a sunset suspension began: monthly charges stop counting days from it.
     suspended_on: Mapped[date | None] = mapped_column(Date, default=None)
     # Step degradation before switch-off: outgoing calls barred except emergency numbers.

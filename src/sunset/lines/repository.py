@@ -44,6 +44,14 @@ def get_live(session: Session, e164: str, *, lock: bool = False) -> Line | None:
     return session.scalar(query.with_for_update() if lock else query)
 
 
+def closed_by_key(session: Session, e164: str, key: str) -> Line | None:
+    """Return the line of a number that a termination with ``key`` closed, if any."""
+    query = select(Line).where(
+        Line.number == e164, Line.closing_key == key, text("closing_key IS NOT NULL")
+    )
+    return session.scalar(query.order_by(Line.id.desc()).limit(1))
+
+
 def add_line(session: Session, line: Line) -> None:
     """Store a new line."""
     session.add(line)

@@ -216,17 +216,29 @@ def resume(session: Session, *, number: str, today: date) -> LineOutcome:
 
 
 def terminate(session: Session, *, number: str, today: date, key: str) -> LineOutcome:
-    """Close a line at the customer's request: refund its balance, quarantine its number."""
+    """Close a line at the customer's request: refund its balance, quarantine its number.
+
+    A retry with the key of a termination already done is answered with that termination,
+    whatever happened to the number since: nothing is done twice.
+    """
     check_key(key)
+    earlier = earlier_termination(session, number=number, key=key)
+    if earlier is not None:
+        return _outcome(
+            earlier,
+            f"line was already terminated on {earlier.terminated_on} by this request",
+            replayed=True,
+        )
     line = get_live_or_raise(session, number=number, lock=True)
     charge_days_used(session, line=line, today=today)
     refunded = ledger.refund_balance(
         session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
     )
-    line.status, line.suspension_reason, line.terminated_on = (
+    line.status, line.suspension_reason, line.terminated_on, line.closing_key = (
         LineStatus.TERMINATED.value,
         None,
         today,
+        key,
     )
     until = quarantine(session, line=line, today=today)
     return _outcome(
@@ -234,6 +246,11 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
         f"line terminated; {format_yuan(refunded)} yuan to refund; number in quarantine until "
         f"{until}",
     )
+
+
+def earlier_termination(session: Session, *, number: str, key: str) -> Line | None:
+    """Return the line a termination with ``key`` already closed, if any."""
+    return repository.closed_by_key(session, normalise_number(number), key)
 
 
 def charge_days_used(session: Session, *, line: Line, today: date) -> None:
