@@ -65,10 +65,11 @@ def create_app(
     )
     app.state.engine = engine or make_engine(url, sqlite_mmap_mb=get_settings().web_sqlite_mmap_mb)
     app.state.clock = Clock(fixed_day=today)
-    errors.install(app)
+    from sunset.web import pages
+    from sunset.web.render import PREFIX
+
+    errors.install(app, pages=(PREFIX, pages.page_error))
     for router in API_ROUTERS:
         app.include_router(router)
-    from sunset.web import pages
-
     pages.install(app)
     return app

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -69,9 +71,23 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
 
 
-def install(app: FastAPI) -> None:
-    """Answer every domain error raised by a route, and unparsable input, as JSON refusals."""
-    app.add_exception_handler(DomainError, domain_error)
+Handler = Callable[[Request, DomainError], Awaitable[Response]]
+
+
+def install(app: FastAPI, *, pages: tuple[str, Handler] | None = None) -> None:
+    """Answer every domain error raised by a route, and unparsable input, as JSON refusals.
+
+    ``pages``: (path prefix, handler) of the pages, which explain a domain error in words on a
+    page of their own instead.
+    """
+
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if pages is not None and request.url.path.startswith(pages[0]):
+            return await pages[1](request, exc)
+        return await domain_error(request, exc)
+
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

@@ -284,10 +284,8 @@ def audit_page(request: Request, session: DB, who: ActorDep, offset: int = 0) ->
     return render(request, who, "audit.html", {"entries": entries, "offset": offset})
 
 
-async def _page_error(request: Request, exc: Exception) -> Response:
-    """Explain a refusal on a page in words; the API keeps its JSON."""
-    if not request.url.path.startswith(PREFIX) or not isinstance(exc, DomainError):
-        return await api_errors.domain_error(request, exc)
+async def page_error(request: Request, exc: DomainError) -> Response:
+    """Explain a refusal on a page in words (the API answers its own in JSON)."""
     status = api_errors.status_of(exc)
     if status == 401:
         return to_sign_in(request)
@@ -303,11 +301,10 @@ PAGE_ROUTERS = (router, pages_public.router, pages_care.router)
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages, their static files and their error pages to the app."""
+    """Add the pages and their static files to the app (their error pages: `page_error`)."""
     for page_router in PAGE_ROUTERS:
         app.include_router(page_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_exception_handler(DomainError, _page_error)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
