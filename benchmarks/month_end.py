@@ -15,7 +15,7 @@ import resource
 import time
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from sunset.db import make_engine, session_scope
 from sunset.lines.models import Line
@@ -40,12 +40,37 @@ def bare_update_rate(url: str) -> float:
     return updated / seconds
 
 
+def time_statements(engine: Engine) -> dict[str, list[float]]:
+    """Record the seconds of every statement ``engine`` runs, by its SQL's first 160 characters."""
+    seconds: dict[str, list[float]] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def started(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("sunset_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def finished(conn, cursor, statement, parameters, context, executemany):
+        took = time.perf_counter() - conn.info["sunset_started"].pop()
+        seconds.setdefault(" ".join(statement.split())[:160], []).append(took)
+
+    return seconds
+
+
+def print_statements(seconds: dict[str, list[float]], top: int) -> None:
+    ranked = sorted(seconds.items(), key=lambda item: -sum(item[1]))[:top]
+    print(f"top {top} statements by total time (seconds, runs, SQL):")
+    for sql, runs in ranked:
+        print(f"  {sum(runs):8.1f} {len(runs):6d}  {sql}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", required=True, help="SQLAlchemy URL of an imported base")
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--statements", type=int, default=0, help="print the N slowest SQL")
     args = parser.parse_args()
     engine = make_engine(args.database)
+    statements = time_statements(engine) if args.statements else {}
     with session_scope(engine) as session:
         live = session.scalar(
             select(func.count()).select_from(Line).where(Line.status.in_(LIVE_STATUSES))
@@ -61,6 +86,8 @@ def main() -> None:
         f"{rate:,.0f} lines/s, peak RSS {peak:,.0f} MiB"
     )
     engine.dispose()
+    if args.statements:
+        print_statements(statements, args.statements)
     if not args.skip_bare:
         bare = bare_update_rate(args.database)
         print(f"bare set-based UPDATE of {BARE_ROWS:,} lines: {bare:,.0f} rows/s")

@@ -89,6 +89,15 @@ class Line(Base):
             sqlite_where=text(LIVE_WHERE),
             postgresql_where=text(LIVE_WHERE),
         ),
+        # The lines that left, by local network and day: each month-end counts the month's
+        # departures (without it, SQLite read all 20M lines for them: 33 s of a month-end).
+        Index(
+            "ix_lines_departed",
+            "area_code",
+            "terminated_on",
+            sqlite_where=text("terminated_on IS NOT NULL"),
+            postgresql_where=text("terminated_on IS NOT NULL"),
+        ),
         # A retried termination finds the line its key closed (few lines: partial).
         Index(
             "ix_lines_number_closing_key",
