@@ -138,7 +138,10 @@ class Loader:
 
             database = self._session.connection().engine.url.database
             folder = Path(database).parent if database and database != ":memory:" else None
-            handle, name = tempfile.mkstemp(prefix=".sunset-load-", suffix=".db", dir=folder)
+            remove_abandoned_scratch(Path(folder or tempfile.gettempdir()))
+            handle, name = tempfile.mkstemp(
+                prefix=_scratch_prefix(os.getpid()), suffix=".db", dir=folder
+            )
             os.close(handle)
             self._scratch = Path(name)
             self._adbc = adbc.connect(name, autocommit=True)
@@ -161,6 +164,38 @@ class Loader:
         if self._scratch is not None:
             # Once attached, the session's connection keeps the file open until it detaches it.
             self._scratch.unlink(missing_ok=True)
+
+
+SCRATCH_PREFIX = ".sunset-load-"
+
+
+def _scratch_prefix(pid: int) -> str:
+    return f"{SCRATCH_PREFIX}{pid}-"
+
+
+def remove_abandoned_scratch(folder: Path) -> list[Path]:
+    """Remove the scratch files of loads whose process is gone (killed mid-import, say).
+
+    A scratch file is named after its process; while that process lives it is left alone.
+    Return the files removed.
+    """
+    removed = []
+    for path in folder.glob(f"{SCRATCH_PREFIX}*"):
+        pid = path.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _copy(session: Session, table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
