@@ -68,6 +68,12 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="SQLAlchemy URL of an imported base")
     parser.add_argument("--skip-bare", action="store_true")
     parser.add_argument("--statements", type=int, default=0, help="print the N slowest SQL")
+    parser.add_argument(
+        "--month-end",
+        type=date.fromisoformat,
+        default=MONTH_END,
+        help="the month-end to run (default 2011-01-31; a later one runs after the earlier ones)",
+    )
     args = parser.parse_args()
     engine = make_engine(args.database)
     statements = time_statements(engine) if args.statements else {}
@@ -76,13 +82,13 @@ def main() -> None:
             select(func.count()).select_from(Line).where(Line.status.in_(LIVE_STATUSES))
         )
     started = time.perf_counter()
-    report = run_cycle(engine, until=MONTH_END, start=MONTH_END)
+    report = run_cycle(engine, until=args.month_end, start=args.month_end)
     seconds = time.perf_counter() - started
     charges = sum(s.charges for areas in report.months.values() for s in areas.values())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rate = (live or 0) / seconds
     print(
-        f"month-end {MONTH_END}: {live:,} live lines, {charges:,} charges, {seconds:,.1f} s, "
+        f"month-end {args.month_end}: {live:,} live lines, {charges:,} charges, {seconds:,.1f} s, "
         f"{rate:,.0f} lines/s, peak RSS {peak:,.0f} MiB"
     )
     engine.dispose()

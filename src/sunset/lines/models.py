@@ -106,6 +106,10 @@ class Line(Base):
             sqlite_where=text("closing_key IS NOT NULL"),
             postgresql_where=text("closing_key IS NOT NULL"),
         ),
+        # PostgreSQL writes a new version of a row on UPDATE. With room on its page, the new
+        # balance every month-end writes is a heap-only update that touches no index; on full
+        # pages every index of lines gets a new entry (20M lines: 15.3 µs a line instead of 2.9).
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
