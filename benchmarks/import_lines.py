@@ -30,7 +30,13 @@ from sunset.ingest.reader import read_chunks
 from sunset.kit.bulk import _sqlite_ready
 from sunset.kit.numbers import NumberingPlan
 from sunset.lines.jobs import line_context
-from sunset.lines.rules import CUSTOMER_COLUMNS, LINE_COLUMNS, to_records, validate
+from sunset.lines.rules import (
+    CUSTOMER_COLUMNS,
+    LINE_COLUMNS,
+    check_columns,
+    to_records,
+    validate,
+)
 from sunset.status.service import status_report
 from sunset.synth.generator import generate_lines
 
@@ -78,7 +84,7 @@ def bare_executemany(path: Path, url: str) -> tuple[int, float]:
     plan = NumberingPlan()
     timed = 0.0
     rows = 0
-    _, chunks = read_chunks(path, chunk_rows=PART)
+    _, chunks = read_chunks(path, chunk_rows=PART, check_names=check_columns)
     with session_scope(engine) as session:
         ctx = line_context(session, today=TODAY)
         raw = session.connection().connection.driver_connection

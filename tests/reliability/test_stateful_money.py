@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -42,6 +43,7 @@ AREAS = {
     "0565": [f"0565-22345{i:02d}" for i in range(4)],
 }
 NUMBERS = [n for numbers in AREAS.values() for n in numbers]
+IMPORTED = [*AREAS["0551"][:3], *AREAS["0565"][:2]]  # the template's live lines
 OFFERS = """
 offers:
   - id: keep
@@ -135,6 +137,12 @@ class MoneyMachine(RuleBasedStateMachine):
         self.today = until + timedelta(days=1)
 
     # --- rules ------------------------------------------------------------------------------
+
+    @initialize(number=st.sampled_from(IMPORTED), offer=st.sampled_from(["keep", "renumber"]))
+    def first_a_migration(self, number: str, offer: str) -> None:
+        """Every sequence starts by migrating a line: random sequences alone left migrations out
+        of a whole run about one time in six."""
+        self.migrate(number, offer)
 
     @rule(days=st.integers(1, 45))
     def time_passes(self, days: int) -> None:

@@ -97,23 +97,36 @@ def normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def read_chunks(path: Path, *, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
-    """Open ``path`` (CSV or Parquet) and return its column names and an iterator of chunks."""
+CheckNames = Callable[[list[str]], list[str]]
+
+
+def read_chunks(
+    path: Path, *, chunk_rows: int, check_names: CheckNames
+) -> tuple[list[str], Iterator[Chunk]]:
+    """Open ``path`` (CSV or Parquet), check its column names, and return what the check
+    returned (the columns to ignore) and an iterator of chunks.
+
+    The check refuses a bad header before any reading starts: a CSV reader reads ahead in a
+    thread of its own, which, left running when a refused import's process exits, aborts it.
+    """
     if not path.exists():
         raise InputInvalidError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise InputInvalidError(f"{path.name}: the file is empty")
     if path.suffix.lower() in (".parquet", ".pq"):
-        return _parquet_chunks(path, chunk_rows)
-    return _csv_chunks(path, chunk_rows)
+        return _parquet_chunks(path, chunk_rows, check_names)
+    return _csv_chunks(path, chunk_rows, check_names)
 
 
-def _parquet_chunks(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+def _parquet_chunks(
+    path: Path, chunk_rows: int, check_names: CheckNames
+) -> tuple[list[str], Iterator[Chunk]]:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputInvalidError(f"{path.name}: not a readable Parquet file ({exc})") from exc
     names = [normalise_header(n) for n in parquet.schema_arrow.names]
+    ignored = check_names(names)
 
     def chunks() -> Iterator[Chunk]:
         first_row = 2
@@ -123,7 +136,7 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Ch
             first_row += frame.height
             yield Chunk(frame, rows)
 
-    return names, chunks()
+    return ignored, chunks()
 
 
 def _as_text(frame: Any, names: list[str]) -> pl.DataFrame:
@@ -143,10 +156,13 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     return header
 
 
-def _csv_chunks(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]]:
+def _csv_chunks(
+    path: Path, chunk_rows: int, check_names: CheckNames
+) -> tuple[list[str], Iterator[Chunk]]:
     encoding = detect_encoding(path)
     raw_names = _csv_header(path, "utf-8-sig" if encoding == "utf-8" else encoding)
     names = [normalise_header(n) for n in raw_names]
+    ignored = check_names(names)
     skipped: list[RowError] = []
 
     def on_invalid(row: Any) -> str:
@@ -165,7 +181,7 @@ def _csv_chunks(path: Path, chunk_rows: int) -> tuple[list[str], Iterator[Chunk]
         reader = _open_csv(path, encoding, len(raw_names), chunk_rows, on_invalid)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputInvalidError(f"{path.name}: unreadable from the start: {exc}") from exc
-    return names, _csv_batches(path, reader, names, skipped)
+    return ignored, _csv_batches(path, reader, names, skipped)
 
 
 def _open_csv(

@@ -66,8 +66,9 @@ def import_lines(
     leaves the database as it was.
     """
     settings = get_settings()
-    names, chunks = read_chunks(path, chunk_rows=chunk_rows or settings.import_chunk_rows)
-    ignored = rules.check_columns(names)
+    ignored, chunks = read_chunks(
+        path, chunk_rows=chunk_rows or settings.import_chunk_rows, check_names=rules.check_columns
+    )
     batch = ingest.start_batch(session, kind="lines", path=path, now=now)
     ctx = line_context(session, today=today)
     plan = plan_for(settings.numbering_overlay)

@@ -61,8 +61,7 @@ def import_routes(
     progress: Progress | None = None,
 ) -> ingest.ImportResult:
     """Import entries from a CSV or Parquet file; refuse the whole file if any row is bad."""
-    names, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS)
-    ignored = rules.check_columns(names)
+    ignored, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS, check_names=rules.check_columns)
     batch = ingest.start_batch(session, kind="routes", path=path, now=now)
     ctx = _context(session)
     plan = plan_for(get_settings().numbering_overlay)

@@ -32,8 +32,7 @@ def import_sites(
     progress: Callable[[int], None] | None = None,
 ) -> ingest.ImportResult:
     """Import base stations from a CSV or Parquet file; refuse the whole file if a row is bad."""
-    names, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS)
-    ignored = rules.check_columns(names)
+    ignored, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS, check_names=rules.check_columns)
     batch = ingest.start_batch(session, kind="sites", path=path, now=now)
     ctx = rules.SiteContext(
         today=today,
