@@ -105,7 +105,7 @@ def test_imports_one_after_another_each_land_and_leave_no_scratch_file(
     first = import_file(engine, write_csv(tmp_path / "a.csv", line_rows(3)))
     late_bad_row = [*line_rows(3, start=10), line_row(13, balance="-1")]
     with pytest.raises(ImportRejectedError):  # refused after its first chunk was loaded
-        import_file(engine, write_csv(tmp_path / "bad.csv", late_bad_row), chunk_rows=2)
+        import_file(engine, write_parquet(tmp_path / "bad.parquet", late_bad_row), chunk_rows=2)
     second = import_file(engine, write_csv(tmp_path / "b.csv", line_rows(2, start=20)))
 
     assert (first.imported, second.imported) == (3, 2)
@@ -113,6 +113,20 @@ def test_imports_one_after_another_each_land_and_leave_no_scratch_file(
     assert list(tmp_path.glob(".sunset-load-*")) == []
     with session_scope(engine) as session:
         assert verify(session) == []
+
+
+def test_skip_invalid_imports_the_good_rows_after_a_first_chunk_of_only_bad_ones(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    rows = [line_row(0, balance="-1"), line_row(1, balance="-2"), *line_rows(3, start=2)]
+
+    # Parquet: its chunks are as small as asked (a CSV's are at least 64 KiB).
+    result = import_file(
+        engine, write_parquet(tmp_path / "lines.parquet", rows), skip_invalid=True, chunk_rows=2
+    )
+
+    assert (result.imported, result.rejected) == (3, 2)
+    assert counts(engine) == {"lines": 3, "customers": 3, "ledger_entries": 3, "import_batches": 1}
 
 
 def test_stored_lines_keep_every_optional_field(engine: sa.Engine, tmp_path: Path) -> None:

@@ -89,6 +89,8 @@ class Loader:
         ``table`` is declared temporary, dropped at commit (``prefixes=["TEMPORARY"],
         postgresql_on_commit="DROP"``): PostgreSQL creates it; on SQLite only its name is used.
         """
+        if frame.height == 0:  # nothing staged yet creates no table (`staged` says None)
+            return
         if not self._sqlite and table.name not in self._staged:
             self._session.execute(CreateTable(table))
         self._add(self._staged, table.name, frame)
