@@ -288,8 +288,10 @@ def terminate(
     """
     access.require(actor, Permission.OPERATE_LINES)
     earlier = lines.earlier_termination(session, number=number, key=key)
-    if earlier is not None and actor.sees(earlier.operator_code):
-        return lines.terminate(session, number=number, today=today, key=key)
+    if earlier is not None:
+        if not actor.sees(earlier.operator_code):
+            raise not_found(display(earlier.number))
+        return lines.terminated_before(earlier)
     return _operate(
         session,
         actor,

@@ -221,14 +221,9 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
     A retry with the key of a termination already done is answered with that termination,
     whatever happened to the number since: nothing is done twice.
     """
-    check_key(key)
-    earlier = earlier_termination(session, number=number, key=key)
+    earlier = earlier_termination(session, number=number, key=key)  # checks the key too
     if earlier is not None:
-        return _outcome(
-            earlier,
-            f"line was already terminated on {earlier.terminated_on} by this request",
-            replayed=True,
-        )
+        return terminated_before(earlier)
     line = get_live_or_raise(session, number=number, lock=True)
     charge_days_used(session, line=line, today=today)
     refunded = ledger.refund_balance(
@@ -250,7 +245,15 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
 
 def earlier_termination(session: Session, *, number: str, key: str) -> Line | None:
     """Return the line a termination with ``key`` already closed, if any."""
+    check_key(key)
     return repository.closed_by_key(session, normalise_number(number), key)
+
+
+def terminated_before(line: Line) -> LineOutcome:
+    """Answer a retried termination with the one it made."""
+    return _outcome(
+        line, f"line was already terminated on {line.terminated_on} by this request", replayed=True
+    )
 
 
 def charge_days_used(session: Session, *, line: Line, today: date) -> None:
