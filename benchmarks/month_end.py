@@ -15,7 +15,8 @@ import resource
 import time
 from datetime import date
 
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import func, select, text
+from timing import print_statements, time_statements
 
 from sunset.db import make_engine, session_scope
 from sunset.lines.models import Line
@@ -38,29 +39,6 @@ def bare_update_rate(url: str) -> float:
         conn.rollback()
     engine.dispose()
     return updated / seconds
-
-
-def time_statements(engine: Engine) -> dict[str, list[float]]:
-    """Record the seconds of every statement ``engine`` runs, by its SQL's first 160 characters."""
-    seconds: dict[str, list[float]] = {}
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def started(conn, cursor, statement, parameters, context, executemany):
-        conn.info.setdefault("sunset_started", []).append(time.perf_counter())
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def finished(conn, cursor, statement, parameters, context, executemany):
-        took = time.perf_counter() - conn.info["sunset_started"].pop()
-        seconds.setdefault(" ".join(statement.split())[:160], []).append(took)
-
-    return seconds
-
-
-def print_statements(seconds: dict[str, list[float]], top: int) -> None:
-    ranked = sorted(seconds.items(), key=lambda item: -sum(item[1]))[:top]
-    print(f"top {top} statements by total time (seconds, runs, SQL):")
-    for sql, runs in ranked:
-        print(f"  {sum(runs):8.1f} {len(runs):6d}  {sql}")
 
 
 def main() -> None:

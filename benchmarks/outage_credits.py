@@ -20,6 +20,7 @@ import time
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, text
+from timing import print_statements, time_statements
 
 from sunset.db import make_engine, session_scope
 from sunset.plans.jobs import run_cycle
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--months", type=int, default=12, help="months of 2011 (default all)")
     parser.add_argument("--charge-only", action="store_true", help="stop once the year is charged")
+    parser.add_argument("--statements", type=int, default=0, help="print the N slowest SQL")
     args = parser.parse_args()
     engine = make_engine(args.database)
     with engine.connect() as conn:
@@ -124,7 +126,9 @@ def main() -> None:
         if conn.execute(text("SELECT COUNT(*) FROM site_outages")).scalar_one() == 0:
             recorded = record_history(engine, share=args.share, seed=args.seed, months=args.months)
             print(f"history recorded for {recorded:,} sites")
+    statements = time_statements(engine) if args.statements else {}
     seconds, written = credit_year(engine, args.months)
+    timed = dict(statements)
     with engine.connect() as conn:
         fen, credited = conn.execute(
             text(
@@ -139,6 +143,9 @@ def main() -> None:
     again, rewritten = credit_year(engine, args.months)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rerun: {again:,.1f} s, {rewritten:,} entries written; peak RSS {peak:,.0f} MiB")
+    if args.statements:
+        print("the first run's statements:")
+        print_statements(timed, args.statements)
     engine.dispose()
 
 

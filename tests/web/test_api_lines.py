@@ -191,27 +191,13 @@ def test_every_write_is_in_the_audit_log_with_before_and_after(served: Served) -
 
 def test_a_migration_through_the_api_is_listed_for_its_operator_only(served: Served) -> None:
     key = uuid.uuid4().hex
+    body = {"offer_id": "chongqing-2009-tianyi", "plan_yuan": "35", "new_number": "133 0000 0002"}
     with served.client("agent.telecom") as http:
-        done = http.post(
-            f"/lines/{CHONGQING_TELECOM_2}/migrate",
-            json={
-                "offer_id": "chongqing-2009-tianyi",
-                "plan_yuan": "35",
-                "new_number": "133 0000 0002",
-            },
-            headers={"Idempotency-Key": key},
-        )
+        migrate = f"/lines/{CHONGQING_TELECOM_2}/migrate"
+        done = http.post(migrate, json=body, headers={"Idempotency-Key": key})
         assert done.status_code == 200, done.text
         assert done.json()["new_number"] == "133 0000 0002"
-        again = http.post(
-            f"/lines/{CHONGQING_TELECOM_2}/migrate",
-            json={
-                "offer_id": "chongqing-2009-tianyi",
-                "plan_yuan": "35",
-                "new_number": "133 0000 0002",
-            },
-            headers={"Idempotency-Key": key},
-        )
+        again = http.post(migrate, json=body, headers={"Idempotency-Key": key})
         # A retry finds the old number no longer live, and is answered with what it did.
         assert again.status_code == 200, again.text
         assert again.json()["replayed"] is True

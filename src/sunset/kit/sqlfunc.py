@@ -71,3 +71,45 @@ def _yuan_default(element: yuan_text, compiler: SQLCompiler, **kw: Any) -> str:
         f"(CASE WHEN {fen} < 0 THEN '-' ELSE '' END || CAST(abs({fen}) / 100 AS VARCHAR(20))"
         f" || '.' || lpad(CAST(mod(abs({fen}), 100) AS VARCHAR(2)), 2, '0'))"
     )
+
+
+class greatest(FunctionElement[Any]):
+    """The largest of its arguments, row by row (SQLite's scalar max(), PostgreSQL's GREATEST).
+
+    Give it no NULL: the two engines disagree on one (SQLite answers NULL, PostgreSQL skips it).
+    """
+
+    inherit_cache = True
+
+
+class least(FunctionElement[Any]):
+    """The smallest of its arguments, row by row (SQLite's scalar min(), PostgreSQL's LEAST).
+
+    Give it no NULL: the two engines disagree on one (SQLite answers NULL, PostgreSQL skips it).
+    """
+
+    inherit_cache = True
+
+
+def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    return ", ".join(compiler.process(arg, **kw) for arg in element.clauses)
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({_arguments(element, compiler, **kw)})"
+
+
+@compiles(greatest)
+def _greatest_default(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({_arguments(element, compiler, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({_arguments(element, compiler, **kw)})"
+
+
+@compiles(least)
+def _least_default(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"LEAST({_arguments(element, compiler, **kw)})"

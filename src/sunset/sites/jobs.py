@@ -104,6 +104,9 @@ def credit_outages(
     chosen = [s for s in out if s in sites] if sites else out
     prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
     written = 0  # most months of most networks have no site out: nothing to read
+    credited_before = bool(chosen) and repository.month_credited(
+        session, area_code=area_code, month_start=month_start
+    )
     for start in range(0, len(chosen), SITES_PER_STATEMENT):
         rows = repository.outage_credit_rows(
             area_code=area_code,
@@ -112,6 +115,7 @@ def credit_outages(
             entry_date=entry_date,
             sites=chosen[start : start + SITES_PER_STATEMENT],
             line_id=line_id,
+            credited_before=credited_before,
         )
         written += ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
     return written
