@@ -6,8 +6,9 @@ On a database holding an imported base (a copy: this writes to it): a base stati
 for every home site the lines name, the cycle charges 2011 month by month (skipped when the
 database has already been charged), then a year of history is recorded for a share of the sites
 (faulty for days, off air for months, some dismantled), directly in the tables, as a history
-recorded late. Timed: `sites.jobs.credit_outages` for every local network and every month of
-2011 (one transaction per local network), then the same again (a rerun must write nothing).
+recorded late. Timed: `sites.jobs.credit_history` (what `sunset sites credit --from 2011-01 --to
+2011-12` runs): every month of 2011 in every local network, one transaction per local network,
+then the same again (a rerun must write nothing).
 Prints seconds, entries, fen, lines credited and the peak RSS.
 """
 
@@ -25,7 +26,7 @@ from timing import print_statements, time_statements
 from sunset.db import make_engine, session_scope
 from sunset.plans.jobs import run_cycle
 from sunset.sites import history, repository
-from sunset.sites.jobs import credit_outages
+from sunset.sites.jobs import credit_history
 from sunset.sites.models import BaseStation
 
 YEAR = 2011
@@ -89,17 +90,13 @@ def record_history(engine: Engine, *, share: float, seed: int, months: int) -> i
 
 
 def credit_year(engine: Engine, months: int) -> tuple[float, int]:
-    """Credit every month in every local network; return seconds and entries."""
-    with engine.connect() as conn:
-        areas = [r[0] for r in conn.execute(text("SELECT DISTINCT area_code FROM site_outages"))]
-    started, written = time.perf_counter(), 0
-    for area in areas:
-        with session_scope(engine, write=True) as session:
-            for month in [date(YEAR, m, 1) for m in range(1, months + 1)]:
-                written += credit_outages(
-                    session, area_code=area, month_start=month, entry_date=date(YEAR + 1, 1, 5)
-                )
-    return time.perf_counter() - started, written
+    """Credit every month in every local network (`sunset sites credit`); return seconds and
+    entries."""
+    started = time.perf_counter()
+    done = credit_history(
+        engine, first=date(YEAR, 1, 1), last=date(YEAR, months, 1), today=date(YEAR + 1, 1, 5)
+    )
+    return time.perf_counter() - started, sum(area.entries for area in done)
 
 
 def main() -> None:
@@ -128,7 +125,7 @@ def main() -> None:
             print(f"history recorded for {recorded:,} sites")
     statements = time_statements(engine) if args.statements else {}
     seconds, written = credit_year(engine, args.months)
-    timed = dict(statements)
+    timed = {sql: list(runs) for sql, runs in statements.items()}
     with engine.connect() as conn:
         fen, credited = conn.execute(
             text(

@@ -31,6 +31,9 @@ class Base(DeclarativeBase):
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 WRITE_OPTION = "sunset_write"
+CACHE_MIB = 256  # SQLite's page cache a connection: index builds on millions of rows
+BATCH_CACHE_MIB = 1024  # ... and a batch job's (use_batch_cache)
+BATCH_CACHE = "sunset_batch_cache"
 SCRATCH_SCHEMA = "sunset_scratch"
 
 
@@ -40,7 +43,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: index builds on millions of rows
+    cur.execute(f"PRAGMA cache_size=-{CACHE_MIB * 1024}")
     cur.execute("PRAGMA threads=2")
     cur.close()
     # sunset emits BEGIN itself (below), so that writers can take the write lock up front.
@@ -67,9 +70,32 @@ def attach_scratch(session: Session, path: Path) -> None:
     connection.connection.info[SCRATCH_SCHEMA] = True
 
 
-def _sqlite_detach_scratch(dbapi_conn: Any, record: Any) -> None:
-    if dbapi_conn is not None and record.info.pop(SCRATCH_SCHEMA, False):
+def use_batch_cache(session: Session) -> None:
+    """On SQLite, let the session's connection keep BATCH_CACHE_MIB of pages in its cache until
+    it goes back to the pool (then it shrinks back to CACHE_MIB).
+
+    For a batch job whose one transaction reads and writes pages scattered over a big local
+    network: the month-end's balances, the credits of a year of outages. With 256 MiB on 20M
+    lines, the pages a statement wrote were evicted before the next one wrote them again (the
+    biggest local network's year of outage credits: 36 s with 256 MiB, 24 s with 1 GiB, 25 s
+    with 2 GiB). A web server's connections never ask for it.
+    """
+    if not is_sqlite(session):
+        return
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BATCH_CACHE_MIB * 1024}")
+    connection.connection.info[BATCH_CACHE] = True
+
+
+def _sqlite_checkin(dbapi_conn: Any, record: Any) -> None:
+    """Leave a connection going back to the pool as it was lent: no scratch file attached, the
+    usual page cache."""
+    if dbapi_conn is None:
+        return
+    if record.info.pop(SCRATCH_SCHEMA, False):
         dbapi_conn.execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
+    if record.info.pop(BATCH_CACHE, False):
+        dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_MIB * 1024}")
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -102,7 +128,7 @@ def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb:
         if sqlite_mmap_mb:
             event.listen(engine, "connect", _sqlite_mmap(sqlite_mmap_mb))
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "checkin", _sqlite_detach_scratch)
+        event.listen(engine, "checkin", _sqlite_checkin)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
     if migrate:

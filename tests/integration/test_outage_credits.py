@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import RunCli
 from tests.factories import (
     entries_of,
     import_file,
@@ -21,7 +22,10 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.db import session_scope
 from sunset.plans.jobs import run_cycle
+from sunset.sites import history
+from sunset.sites import repository as sites
 
 BEIJING = "0551-62000000"  # postpaid 70 yuan a month, home site S0551-0
 NEIGHBOUR = "0551-62000001"  # prepaid 20 yuan, 100 yuan on it, home site S0551-0
@@ -178,3 +182,49 @@ def test_sites_out_in_one_month_are_credited_in_pieces_all_the_same(
 
     assert credits(base, BEIJING) == [("2011-01-31", 7000)]
     assert credits(base, ELSEWHERE) == [("2011-01-31", 7000)]
+
+
+def test_a_history_corrected_in_the_tables_is_credited_once_by_sites_credit(
+    base: sa.Engine, cli: RunCli
+) -> None:
+    run(base, until=date(2011, 12, 31))
+    # The network team corrected the history in the tables themselves: nothing was credited.
+    with session_scope(base, write=True) as session:
+        site = sites.get(session, "S0551-0")
+        assert site is not None
+        changes = [history.Change(date(2011, 7, 1), "dismantled")]
+        sites.save_change(session, site, changes[0], recorded_on=date(2012, 1, 5))
+        sites.replace_outages(session, site, history.outages(changes))
+    assert credits(base, BEIJING) == []
+    command = ("sites", "credit", "--from", "2011-01", "--to", "2011-12", "--today", "2012-01-05")
+
+    done = cli(*command, "--json")
+
+    assert done.exit_code == 0, done
+    # Six months of 70 and of 31 yuan; the prepaid neighbour had nothing left to be charged.
+    assert done.json()["areas"] == [{"area_code": "0551", "entries": 12, "credited_yuan": "606.00"}]
+    assert credits(base, BEIJING) == [("2012-01-05", 7000)] * 6
+    assert credits(base, NEIGHBOUR) == []
+    again = cli(*command)
+    assert again.exit_code == 0, again
+    assert "0 outage credit(s), 0.00 yuan" in again.stdout
+    assert credits(base, BEIJING) == [("2012-01-05", 7000)] * 6
+    assert violations_of(base) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--from", "2011-07", "--to", "2011-06"), "--from 2011-07 is after --to 2011-06"),
+        (("--from", "2011-13"), "'2011-13' is not a month"),
+        (("--from", "2011-01", "--to", "2012-02"), "--to 2012-02 is after today"),
+        (("--from", "2011-01", "--area", "9999"), "unknown local network(s) 9999"),
+    ],
+)
+def test_sites_credit_refuses_a_stretch_it_cannot_credit_and_names_why(
+    base: sa.Engine, cli: RunCli, args: tuple[str, ...], named: str
+) -> None:
+    done = cli("sites", "credit", *args, "--today", "2012-01-05")
+
+    assert done.exit_code == 2, done
+    assert named in done.stdout + done.stderr

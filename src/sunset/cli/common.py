@@ -33,6 +33,17 @@ def date_option(value: str, option: str) -> date:
         ) from None
 
 
+def month_option(value: str, option: str) -> date:
+    """Parse a month option (YYYY-MM) into its first day, naming the option when it is not one."""
+    text = value.strip()
+    try:
+        if len(text) != 7 or text[4] != "-":
+            raise ValueError(text)
+        return date(int(text[:4]), int(text[5:]), 1)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint=option) from None
+
+
 def today_option(value: str | None) -> date:
     """Parse ``--today`` (default: the real date)."""
     return date.today() if value is None else date_option(value, "--today")

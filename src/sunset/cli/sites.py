@@ -1,17 +1,18 @@
-"""`sunset sites status|plan|impact`: base stations, their history and who loses service."""
+"""`sunset sites status|credit|plan|impact`: base stations, their history, who loses service."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sunset.db import session_scope
-from sunset.kit.money import parse_yuan
-from sunset.sites import service
+from sunset.db import default_engine, session_scope
+from sunset.kit.money import format_yuan, parse_yuan
+from sunset.sites import jobs, service
 
-from .common import console, date_option, explained, print_json, today_option
+from .common import console, date_option, explained, month_option, print_json, today_option
 
 app = typer.Typer(help="Base stations: status history, switch-off plan, impact.")
 
@@ -40,6 +41,56 @@ def status_command(
     console.print(
         f"{done.site_id} ({done.area_code}): {done.status} from {done.since}; now "
         f"{done.current_status}. Outage credits written: {done.credits:,}."
+    )
+
+
+@app.command("credit")
+def credit_command(
+    first: Annotated[str, typer.Option("--from", help="First month to credit (YYYY-MM).")],
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last month to credit (YYYY-MM); default this one.")
+    ] = None,
+    areas: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="Only this local network (area code); repeat for more."),
+    ] = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Credit every charged day lost to a home site out of service, month by month, in every
+    local network: after a site history recorded late. A rerun writes nothing."""
+    day = today_option(today)
+    start = month_option(first, "--from")
+    stop = month_option(last, "--to") if last else day.replace(day=1)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with (
+        explained(as_json=as_json),
+        Progress(*columns, console=console, transient=True, disable=as_json) as bar,
+    ):
+        task = bar.add_task("crediting")
+        done = jobs.credit_history(
+            default_engine(),
+            first=start,
+            last=stop,
+            today=day,
+            area_codes=areas or None,
+            progress=lambda a: bar.update(task, description=f"{a.area_code}: {a.entries:,}"),
+        )
+    if as_json:
+        rows = [
+            {"area_code": a.area_code, "entries": a.entries, "credited_yuan": format_yuan(a.fen)}
+            for a in done
+        ]
+        print_json({"from": f"{start:%Y-%m}", "to": f"{stop:%Y-%m}", "areas": rows})
+        return
+    table = Table("local network", "credits written", "yuan")
+    for area in done:
+        table.add_row(area.area_code, f"{area.entries:,}", format_yuan(area.fen))
+    console.print(table)
+    total = sum(a.fen for a in done)
+    console.print(
+        f"{start:%Y-%m} to {stop:%Y-%m}: {sum(a.entries for a in done):,} outage credit(s), "
+        f"{format_yuan(total)} yuan."
     )
 
 

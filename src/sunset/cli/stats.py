@@ -12,11 +12,11 @@ from rich.table import Table
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.stats import rules, service
+from sunset.stats import service
 from sunset.stats.schemas import Forecast, ProgressReport
 from sunset.stats.strategy import simulate_plans
 
-from .common import console, err_console, explained, print_json, today_option
+from .common import console, err_console, explained, month_option, print_json, today_option
 
 app = typer.Typer(help="Progress statistics: remaining lines per month-end, official series.")
 
@@ -31,11 +31,7 @@ CSV_COLUMNS = list(service.ProgressRow.model_fields)
 def _month(value: str | None, option: str) -> str | None:
     if value is None:
         return None
-    try:
-        rules.parse_month(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint=option) from None
-    return value.strip()
+    return f"{month_option(value, option):%Y-%m}"
 
 
 def _cell(value: object) -> str:

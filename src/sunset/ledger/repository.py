@@ -361,6 +361,16 @@ def refunded_since(session: Session, *, area_code: str, after_id: int) -> int:
     return int(total or 0)
 
 
+def total_of(session: Session, *, area_code: str, kind: EntryKind, lock: bool = False) -> int:
+    """Return a local network's running total of one kind of entry. ``lock``: on PostgreSQL,
+    hold it (once it exists) until the transaction ends, so that what it moves by meanwhile
+    is this transaction's."""
+    query = select(LedgerTotal.amount_fen).where(
+        LedgerTotal.area_code == area_code, LedgerTotal.kind == kind.value
+    )
+    return int(session.scalar(query.with_for_update() if lock else query) or 0)
+
+
 def entries_of_line(
     session: Session, *, area_code: str, line_id: int, limit: int
 ) -> list[LedgerEntry]:

