@@ -91,25 +91,13 @@ class least(FunctionElement[Any]):
     inherit_cache = True
 
 
-def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    return ", ".join(compiler.process(arg, **kw) for arg in element.clauses)
+def _compile_as(name: str) -> Any:
+    def compile_call(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+        return f"{name}({', '.join(compiler.process(arg, **kw) for arg in element.clauses)})"
+
+    return compile_call
 
 
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"max({_arguments(element, compiler, **kw)})"
-
-
-@compiles(greatest)
-def _greatest_default(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"GREATEST({_arguments(element, compiler, **kw)})"
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"min({_arguments(element, compiler, **kw)})"
-
-
-@compiles(least)
-def _least_default(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"LEAST({_arguments(element, compiler, **kw)})"
+for _function, _in_sqlite, _elsewhere in ((greatest, "max", "GREATEST"), (least, "min", "LEAST")):
+    compiles(_function, "sqlite")(_compile_as(_in_sqlite))
+    compiles(_function)(_compile_as(_elsewhere))
