@@ -199,7 +199,9 @@ def outage_credit_rows(
         + cast(per_line.c.out_days, String)
         + literal(f" of {days_in_month} days; the days charged are credited")
     )
-    query = (
+    # No ORDER BY: grouped by id, the lines come in id order already (the order changes nothing
+    # written; it only keeps the charge look-ups and index writes moving forward).
+    return (
         select(
             literal(area_code),
             per_line.c.line_id,
@@ -224,9 +226,6 @@ def outage_credit_rows(
         )
         .where(due > 0)
     )
-    # No ORDER BY: grouped by id, the lines come in id order already (the order changes nothing
-    # written; it only keeps the charge look-ups and index writes moving forward).
-    return query
 
 
 def _outage_days(
