@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from sunset.errors import DomainError, ImportRejectedError, InputInvalidError, NotFoundError
+from sunset.stats.rules import parse_month
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,11 +36,8 @@ def date_option(value: str, option: str) -> date:
 
 def month_option(value: str, option: str) -> date:
     """Parse a month option (YYYY-MM) into its first day, naming the option when it is not one."""
-    text = value.strip()
     try:
-        if len(text) != 7 or text[4] != "-":
-            raise ValueError(text)
-        return date(int(text[:4]), int(text[5:]), 1)
+        return parse_month(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint=option) from None
 
