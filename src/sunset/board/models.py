@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.board.vocabulary import Outcome
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 
 
 class PublicNotice(Base):
@@ -46,7 +46,7 @@ class Comment(Base):
 
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint(f"outcome IN ({sql_in(Outcome)})", name="outcome"),
+        CheckConstraint(sql_one_of("outcome", Outcome), name="outcome"),
         Index("ix_comments_notice_id_outcome", "notice_id", "outcome"),
         Index("ix_comments_author_posted_at", "author", "posted_at"),
         Index("ix_comments_ip_posted_at", "ip", "posted_at"),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.care.vocabulary import ComplaintKind, ComplaintStatus
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 
 
 class Complaint(Base):
@@ -17,8 +17,8 @@ class Complaint(Base):
 
     __tablename__ = "complaints"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({sql_in(ComplaintKind)})", name="kind"),
-        CheckConstraint(f"status IN ({sql_in(ComplaintStatus)})", name="status"),
+        CheckConstraint(sql_one_of("kind", ComplaintKind), name="kind"),
+        CheckConstraint(sql_one_of("status", ComplaintStatus), name="status"),
         CheckConstraint("credit_fen >= 0", name="credit"),
         Index("ix_complaints_area_code_line_id", "area_code", "line_id"),
         Index("ix_complaints_status_due_on", "status", "due_on"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
 from sunset.ledger.rules import MONEY_IN, MONEY_OUT
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 
 
 class LedgerEntry(Base):
@@ -30,8 +30,8 @@ class LedgerEntry(Base):
         UniqueConstraint("area_code", "idempotency_key"),
         Index("ix_ledger_entries_area_code_line_id", "area_code", "line_id"),
         CheckConstraint(
-            f"(kind IN ({sql_in(tuple(MONEY_IN))}) AND amount_fen > 0)"
-            f" OR (kind IN ({sql_in(tuple(MONEY_OUT))}) AND amount_fen < 0)",
+            f"({sql_one_of('kind', tuple(MONEY_IN))} AND amount_fen > 0)"
+            f" OR ({sql_one_of('kind', tuple(MONEY_OUT))} AND amount_fen < 0)",
             name="kind_sign",
         ),
     )

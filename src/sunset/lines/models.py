@@ -31,6 +31,7 @@ from sunset.lines.vocabulary import (
     SuspensionReason,
     Vulnerability,
     sql_in,
+    sql_one_of,
 )
 
 LIVE_WHERE = f"status IN ({sql_in(LIVE_STATUSES)})"
@@ -59,15 +60,15 @@ class Line(Base):
 
     __tablename__ = "lines"
     __table_args__ = (
-        CheckConstraint(f"status IN ({sql_in(LineStatus)})", name="status"),
+        CheckConstraint(sql_one_of("status", LineStatus), name="status"),
         CheckConstraint(
-            f"suspension_reason IS NULL OR suspension_reason IN ({sql_in(SuspensionReason)})",
+            f"suspension_reason IS NULL OR {sql_one_of('suspension_reason', SuspensionReason)}",
             name="suspension_reason",
         ),
         CheckConstraint(
             "(status = 'suspended') = (suspension_reason IS NOT NULL)", name="suspended_has_reason"
         ),
-        CheckConstraint(f"vulnerable IN ({sql_in(Vulnerability)})", name="vulnerable"),
+        CheckConstraint(sql_one_of("vulnerable", Vulnerability), name="vulnerable"),
         CheckConstraint("monthly_fee_fen >= 0", name="monthly_fee"),
         CheckConstraint("unpaid_bills >= 0", name="unpaid_bills"),
         # Covers the status report's counts. Not the balance: every month-end moves every balance,
@@ -162,7 +163,7 @@ class NumberHold(Base):
     """A number on no live line: in quarantine until a date, then free to be given out again."""
 
     __tablename__ = "number_holds"
-    __table_args__ = (CheckConstraint(f"state IN ({sql_in(NumberState)})", name="state"),)
+    __table_args__ = (CheckConstraint(sql_one_of("state", NumberState), name="state"),)
 
     area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     number: Mapped[str] = mapped_column(String(16), primary_key=True)

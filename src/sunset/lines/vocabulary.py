@@ -48,6 +48,18 @@ class NumberState(StrEnum):
 
 
 def sql_in(values: type[StrEnum] | tuple[str, ...]) -> str:
-    """Render values as a SQL IN list for CHECK constraints."""
-    items = [v.value for v in values] if isinstance(values, type) else list(values)
-    return ", ".join(f"'{v}'" for v in items)
+    """Render values as the inside of a SQL IN list (for queries and partial indexes)."""
+    return ", ".join(f"'{v}'" for v in _values(values))
+
+
+def sql_one_of(column: str, values: type[StrEnum] | tuple[str, ...]) -> str:
+    """Render "column is one of values" for a CHECK constraint: ``(c = 'a' OR c = 'b')``.
+
+    Not ``c IN ('a', 'b')``: SQLite 3.40 builds an IN list's lookup table again for every row a
+    CHECK constraint tests. Measured on 1M rows: the ledger's sign check cost 0.9 s of a 2.5 s
+    insert as IN lists and nothing as comparisons (migration 0013)."""
+    return "(" + " OR ".join(f"{column} = '{v}'" for v in _values(values)) + ")"
+
+
+def _values(values: type[StrEnum] | tuple[str, ...]) -> list[str]:
+    return [v.value for v in values] if isinstance(values, type) else list(values)

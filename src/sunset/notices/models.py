@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 from sunset.notices.vocabulary import Channel
 
 
@@ -17,7 +17,7 @@ class NoticeSent(Base):
 
     __tablename__ = "notices_sent"
     __table_args__ = (
-        CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
+        CheckConstraint(sql_one_of("channel", Channel), name="channel"),
         Index("ix_notices_sent_area_code_line_id", "area_code", "line_id"),
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 from sunset.porting.vocabulary import PortState
 
 
@@ -17,7 +17,7 @@ class PortRequest(Base):
 
     __tablename__ = "port_requests"
     __table_args__ = (
-        CheckConstraint(f"state IN ({sql_in(PortState)})", name="state"),
+        CheckConstraint(sql_one_of("state", PortState), name="state"),
         Index("ix_port_requests_area_code_number", "area_code", "number"),
         Index("ix_port_requests_state", "state"),
     )

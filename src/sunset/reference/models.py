@@ -25,7 +25,9 @@ class Network(Base):
 
     __tablename__ = "networks"
     __table_args__ = (
-        CheckConstraint("number_format IN ('fixed', 'mobile')", name="number_format"),
+        CheckConstraint(
+            "(number_format = 'fixed' OR number_format = 'mobile')", name="number_format"
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)

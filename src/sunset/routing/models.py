@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 from sunset.routing.vocabulary import RouteSource
 
 
@@ -22,7 +22,7 @@ class RoutingEntry(Base):
 
     __tablename__ = "routing_entries"
     __table_args__ = (
-        CheckConstraint(f"source IN ({sql_in(RouteSource)})", name="source"),
+        CheckConstraint(sql_one_of("source", RouteSource), name="source"),
         CheckConstraint(
             "forward_until IS NULL OR (forward_to IS NOT NULL AND forward_until > valid_from)",
             name="forward_window",

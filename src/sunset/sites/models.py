@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Ind
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
-from sunset.lines.vocabulary import sql_in
+from sunset.lines.vocabulary import sql_one_of
 from sunset.sites.vocabulary import SiteStatus
 
 
@@ -17,7 +17,7 @@ class BaseStation(Base):
 
     __tablename__ = "base_stations"
     __table_args__ = (
-        CheckConstraint(f"status IN ({sql_in(SiteStatus)})", name="status"),
+        CheckConstraint(sql_one_of("status", SiteStatus), name="status"),
         CheckConstraint("monthly_upkeep_fen >= 0", name="monthly_upkeep"),
         Index("ix_base_stations_area_code_network_code", "area_code", "network_code"),
     )
@@ -38,7 +38,7 @@ class SiteStatusChange(Base):
     """A site's status from a day on (until its next change): the history outage credits read."""
 
     __tablename__ = "site_status_changes"
-    __table_args__ = (CheckConstraint(f"status IN ({sql_in(SiteStatus)})", name="status"),)
+    __table_args__ = (CheckConstraint(sql_one_of("status", SiteStatus), name="status"),)
 
     area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64), primary_key=True)

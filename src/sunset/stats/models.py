@@ -49,7 +49,7 @@ class OfficialPoint(Base):
     """
 
     __tablename__ = "official_series"
-    __table_args__ = (CheckConstraint("quoted IN ('Q', 'D')", name="quoted"),)
+    __table_args__ = (CheckConstraint("(quoted = 'Q' OR quoted = 'D')", name="quoted"),)
 
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
