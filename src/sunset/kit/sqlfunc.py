@@ -101,3 +101,32 @@ def _compile_as(name: str) -> Any:
 for _function, _in_sqlite, _elsewhere in ((greatest, "max", "GREATEST"), (least, "min", "LEAST")):
     compiles(_function, "sqlite")(_compile_as(_in_sqlite))
     compiles(_function)(_compile_as(_elsewhere))
+
+
+class not_indexed(FunctionElement[Any]):
+    """Its argument, unchanged, in a condition SQLite must not answer through an index.
+
+    SQLite has no statistics here, so it takes an equality on an indexed column (a local
+    network's area code) as selective and reads every row it matches through that index, where
+    another condition (a range of row ids) would read far fewer. A unary ``+`` keeps the value and
+    takes the term out of index choice (SQLite's documented way); PostgreSQL plans by its
+    statistics and gets the bare column.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.type = value.type
+
+
+@compiles(not_indexed, "sqlite")
+def _not_indexed_sqlite(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"+{value}"
+
+
+@compiles(not_indexed)
+def _not_indexed_default(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return str(value)
