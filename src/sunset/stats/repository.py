@@ -63,21 +63,35 @@ def record_snapshot(session: Session, *, area_code: str, month: str, day: date) 
     session.execute(
         delete(snapshots).where(snapshots.c.area_code == area_code, snapshots.c.month == month)
     )
-    status = status_on(day)
-    counted = (
-        select(
-            lines.c.area_code,
-            literal(month),
-            lines.c.operator_code,
-            lines.c.network_code,
-            status,
-            func.count(),
-        )
+    per_line = (
+        select(lines.c.network_code, lines.c.operator_code, status_on(day).label("status"))
         .where(lines.c.area_code == area_code, lines.c.activated_on <= day)
-        .group_by(lines.c.area_code, lines.c.operator_code, lines.c.network_code, status)
+        .subquery()
     )
-    columns = ["area_code", "month", "operator_code", "network_code", "status", "lines"]
-    return execute_counted(session, insert(snapshots).from_select(columns, counted))
+    # One count a status side by side, grouped in the order of the index by local network: a
+    # status as a grouping column made SQLite sort every line of the network (20M lines:
+    # 15.3 -> 11.6 s).
+    counted = select(
+        per_line.c.operator_code,
+        per_line.c.network_code,
+        *(func.sum(case((per_line.c.status == s.value, 1), else_=0)) for s in LineStatus),
+    ).group_by(per_line.c.network_code, per_line.c.operator_code)
+    rows = [
+        {
+            "area_code": area_code,
+            "month": month,
+            "operator_code": operator,
+            "network_code": network,
+            "status": status.value,
+            "lines": count,
+        }
+        for operator, network, *counts in session.execute(counted)
+        for status, count in zip(LineStatus, counts, strict=True)
+        if count
+    ]
+    if rows:
+        session.execute(insert(snapshots), rows)
+    return len(rows)
 
 
 FLOW_COLUMNS = [
