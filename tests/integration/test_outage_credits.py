@@ -26,6 +26,7 @@ from sunset.db import session_scope
 from sunset.plans.jobs import run_cycle
 from sunset.sites import history
 from sunset.sites import repository as sites
+from sunset.sites.jobs import credit_history
 
 BEIJING = "0551-62000000"  # postpaid 70 yuan a month, home site S0551-0
 NEIGHBOUR = "0551-62000001"  # prepaid 20 yuan, 100 yuan on it, home site S0551-0
@@ -210,6 +211,33 @@ def test_a_history_corrected_in_the_tables_is_credited_once_by_sites_credit(
     assert "0 outage credit(s), 0.00 yuan" in again.stdout
     assert credits(base, BEIJING) == [("2012-01-05", 7000)] * 6
     assert violations_of(base) == []
+
+
+def test_a_stretch_credited_in_pieces_gives_each_line_each_month_once(
+    base: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One site a statement: the months and sites of the stretch are split over many statements,
+    # and a line's months land in different ones.
+    monkeypatch.setattr("sunset.sites.jobs.SITES_PER_STATEMENT", 1)
+    run(base, until=date(2011, 3, 31))
+    with session_scope(base, write=True) as session:
+        for site_id, status in (("S0551-0", "off_air"), ("S0551-1", "faulty")):
+            site = sites.get(session, site_id)
+            assert site is not None
+            changes = [history.Change(date(2011, 2, 1), status)]
+            sites.save_change(session, site, changes[0], recorded_on=date(2011, 4, 5))
+            sites.replace_outages(session, site, history.outages(changes))
+
+    done = credit_history(
+        base, first=date(2011, 1, 1), last=date(2011, 3, 31), today=date(2011, 4, 5)
+    )
+
+    assert [(a.area_code, a.entries) for a in done] == [("0551", 8)]
+    assert credits(base, BEIJING) == [("2011-04-05", 7000)] * 2
+    assert credits(base, NEIGHBOUR) == [("2011-04-05", 2000)] * 2
+    assert credits(base, ELSEWHERE) == [("2011-04-05", 7000)] * 2
+    assert credits(base, FRESH) == [("2011-04-05", 3100)] * 2
+    assert violations_of(base) == []  # every balance moved by both of its months
 
 
 @pytest.mark.parametrize(

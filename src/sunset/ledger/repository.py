@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     case,
@@ -177,21 +178,44 @@ def written_since(
 
 
 def apply_entries(
-    session: Session, written: ColumnElement[bool], *, area_code: str, kind: EntryKind
+    session: Session,
+    written: ColumnElement[bool],
+    *,
+    area_code: str,
+    kind: EntryKind,
+    several_per_line: bool = False,
 ) -> None:
-    """Move each line's balance by the entries of one kind just written in one local network
-    (one per line), and add them to the running totals."""
+    """Move each line's balance by the entries of one kind just written in one local network,
+    and add them to the running totals.
+
+    ``several_per_line``: a line may have more than one of them (months of credits posted
+    together); their sum per line moves its balance. Otherwise there is one per line, and the
+    balances are moved without grouping them first (a sort of every entry, 20M in a month-end).
+    """
     lines, entries = table_of(Line), table_of(LedgerEntry)
     # One sum, not a sum by (area, kind): SQLite would sort every entry into its group first
     # (12 s of a 20M-line month-end) or read the whole index by local network for their order.
     total = session.scalar(select(func.sum(entries.c.amount_fen)).where(written))
     if total:
         add_one_to_totals(session, area_code=area_code, kind=kind.value, amount_fen=int(total))
-    session.execute(
-        update(lines)
-        .where(written, entries.c.area_code == lines.c.area_code, entries.c.line_id == lines.c.id)
-        .values(balance_fen=lines.c.balance_fen + entries.c.amount_fen)
-    )
+    if several_per_line:
+        moved = (
+            select(entries.c.line_id, func.sum(entries.c.amount_fen).label("fen"))
+            .where(written)
+            .group_by(entries.c.line_id)
+            .subquery("moved")
+        )
+        change = moved.c.fen
+        # Not by the area's index of lines: by each line's id, from the few lines moved.
+        matches = [not_indexed(lines.c.area_code) == area_code, lines.c.id == moved.c.line_id]
+    else:
+        change = entries.c.amount_fen
+        matches = [
+            written,
+            entries.c.area_code == lines.c.area_code,
+            entries.c.line_id == lines.c.id,
+        ]
+    session.execute(update(lines).where(*matches).values(balance_fen=lines.c.balance_fen + change))
 
 
 def service_window(
@@ -253,9 +277,17 @@ def _served_whole_window(month_start: date, stop: date) -> ColumnElement[bool]:
     )
 
 
-def post_credits(session: Session, *, area_code: str, rows: Select[Any], prefix: str) -> int:
-    """Write the credit entries ``rows`` selects (ENTRY_COLUMNS, at most one per line, keys
-    under ``prefix``, a reserved one) and move balances and totals by them."""
+def post_credits(
+    session: Session,
+    *,
+    area_code: str,
+    rows: Select[Any] | CompoundSelect,
+    prefix: str,
+    several_per_line: bool = False,
+) -> int:
+    """Write the credit entries ``rows`` selects (ENTRY_COLUMNS, keys under ``prefix``, a
+    reserved one; at most one per line unless ``several_per_line``) and move balances and
+    totals by them."""
     before = max_entry_id(session)
     written = execute_counted(
         session, insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, rows)
@@ -264,7 +296,13 @@ def post_credits(session: Session, *, area_code: str, rows: Select[Any], prefix:
         just_written = written_since(
             before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code
         )
-        apply_entries(session, just_written, area_code=area_code, kind=EntryKind.CREDIT)
+        apply_entries(
+            session,
+            just_written,
+            area_code=area_code,
+            kind=EntryKind.CREDIT,
+            several_per_line=several_per_line,
+        )
     return written
 
 

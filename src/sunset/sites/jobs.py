@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select, union_all
 from sqlalchemy.orm import Session
 
 from sunset.db import session_scope, use_batch_cache
@@ -24,6 +25,7 @@ from sunset.sites import history, repository, rules
 
 CHUNK_ROWS = 50_000
 SITES_PER_STATEMENT = 2_000  # bound parameters stay well under SQLite's limit
+SELECTS_PER_STATEMENT = 120  # months in one compound statement (SQLite allows 500)
 
 
 def import_sites(
@@ -101,28 +103,103 @@ def credit_outages(
     statement to the lines of those sites (a history recorded late), ``line_id`` to one line (a
     complaint). Return the entries written.
     """
+    prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
+    return sum(
+        ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+        for _, rows in _month_credits(
+            session,
+            area_code=area_code,
+            month_start=month_start,
+            entry_date=entry_date,
+            sites=sites,
+            line_id=line_id,
+        )
+    )
+
+
+def _month_credits(
+    session: Session,
+    *,
+    area_code: str,
+    month_start: date,
+    entry_date: date,
+    sites: list[str] | None = None,
+    line_id: int | None = None,
+) -> list[tuple[int, Select[Any]]]:
+    """The selects of one month's outage credits in a local network (``credit_outages``), each
+    with the number of sites it names."""
     days = calendar.monthrange(month_start.year, month_start.month)[1]
     stop = month_start + timedelta(days=days)
     out = repository.sites_out_during(
         session, area_code=area_code, month_start=month_start, stop=stop
     )
     chosen = [s for s in out if s in sites] if sites else out
-    prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
-    written = 0  # most months of most networks have no site out: nothing to read
+    # Most months of most networks have no site out: nothing to read.
     credited_before = bool(chosen) and repository.month_credited(
         session, area_code=area_code, month_start=month_start
     )
-    for start in range(0, len(chosen), SITES_PER_STATEMENT):
-        rows = repository.outage_credit_rows(
-            area_code=area_code,
-            month_start=month_start,
-            days_in_month=days,
-            entry_date=entry_date,
-            sites=chosen[start : start + SITES_PER_STATEMENT],
-            line_id=line_id,
-            credited_before=credited_before,
+    parts = [
+        chosen[at : at + SITES_PER_STATEMENT] for at in range(0, len(chosen), SITES_PER_STATEMENT)
+    ]
+    return [
+        (
+            len(part),
+            repository.outage_credit_rows(
+                area_code=area_code,
+                month_start=month_start,
+                days_in_month=days,
+                entry_date=entry_date,
+                sites=part,
+                line_id=line_id,
+                credited_before=credited_before,
+            ),
         )
-        written += ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+        for part in parts
+    ]
+
+
+def credit_stretch(
+    session: Session,
+    *,
+    area_code: str,
+    months: Sequence[date],
+    entry_date: date,
+    sites: list[str] | None = None,
+) -> int:
+    """Credit several months of outages in one local network at once: the same entries, keys
+    and amounts as ``credit_outages`` month by month, written in as few statements as the bound
+    parameters allow, each line's months together and its balance moved once. ``sites``
+    narrows it to the lines of those sites.
+
+    Month by month, every month wrote its own entries into the index of each line's entries and
+    moved the same balances again (20M lines, a year recorded late: 5.45M credits for 1.99M
+    lines). Return the entries written.
+    """
+    statements: list[list[Select[Any]]] = []
+    named = 0  # sites the current statement names: two bound parameters each
+    for month in months:
+        for count, rows in _month_credits(
+            session, area_code=area_code, month_start=month, entry_date=entry_date, sites=sites
+        ):
+            full = named + count > SITES_PER_STATEMENT
+            if not statements or full or len(statements[-1]) == SELECTS_PER_STATEMENT:
+                statements.append([])
+                named = 0
+            statements[-1].append(rows)
+            named += count
+    written = 0
+    for selects in statements:
+        # In line order, each line's months are written side by side in the index of its
+        # entries. Measured at 20M lines, a year: 104.5 s in all against 123.0 s unsorted,
+        # though the statements themselves took about the same (81 against 78 s).
+        together = union_all(*selects)
+        written += ledger.post_credits(
+            session,
+            area_code=area_code,
+            rows=together.order_by(together.selected_columns.line_id),
+            prefix=repository.OUTAGE_PREFIX,
+            several_per_line=True,
+        )
     return written
 
 
@@ -165,9 +242,11 @@ def credit_history(
         with session_scope(engine, write=True) as session:
             use_batch_cache(session)  # one statement's pages are written again by the next
             before = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT, lock=True)
-            entries = sum(
-                credit_outages(session, area_code=area, month_start=month, entry_date=today)
-                for month in history.months_between(first, last)
+            entries = credit_stretch(
+                session,
+                area_code=area,
+                months=history.months_between(first, last),
+                entry_date=today,
             )
             after = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT)
         done.append(AreaCredits(area_code=area, entries=entries, fen=after - before))

@@ -204,7 +204,7 @@ def outage_credit_rows(
     return (
         select(
             literal(area_code),
-            per_line.c.line_id,
+            per_line.c.line_id.label("line_id"),  # a compound of these is sorted by it
             literal(EntryKind.CREDIT.value),
             due,
             literal(entry_date),

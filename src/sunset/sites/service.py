@@ -49,11 +49,12 @@ def record_status(
     changes = repository.history(session, site)
     repository.replace_outages(session, site, history.outages(changes))
     site.status = history.status_on(changes, today) or site.status
-    credits = sum(
-        jobs.credit_outages(
-            session, area_code=site.area_code, month_start=m, entry_date=today, sites=[site_id]
-        )
-        for m in history.months_between(since, today)
+    credits = jobs.credit_stretch(
+        session,
+        area_code=site.area_code,
+        months=history.months_between(since, today),
+        entry_date=today,
+        sites=[site_id],
     )
     session.flush()
     return StatusRecorded(
