@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, Select, union_all
 from sqlalchemy.orm import Session
 
-from sunset.db import session_scope, use_batch_cache
+from sunset.db import plan_without_jit, session_scope, use_batch_cache
 from sunset.errors import InputInvalidError
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import read_chunks
@@ -241,6 +241,7 @@ def credit_history(
     for area in with_outages if area_codes is None else area_codes:
         with session_scope(engine, write=True) as session:
             use_batch_cache(session)  # one statement's pages are written again by the next
+            plan_without_jit(session)
             before = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT, lock=True)
             entries = credit_stretch(
                 session,
