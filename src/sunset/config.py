@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         description="YAML file of routing numbers per (operator, network) for the number database.",
     )
     import_chunk_rows: int = Field(default=100_000, ge=1_000)
+    batch_workers: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Local networks a batch job (the cycle, outage credits) works on at once on "
+            "PostgreSQL, each in its own connection (0: one per CPU core). SQLite takes one "
+            "writer at a time: there it is always one."
+        ),
+    )
     min_notice_days: int = Field(
         default=90, ge=0, description="Least days between a plan's announcement and switch-off."
     )

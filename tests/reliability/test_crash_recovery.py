@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from tests.factories import rows_of, send_notice, set_plan, state_of, violations_of
 
 from sunset.db import make_engine, session_scope
@@ -235,3 +237,32 @@ def test_a_run_killed_at_random_points_and_rerun_ends_in_the_state_of_one_clean_
 
     assert len(kills) >= KILL_POINTS, f"only {len(kills)} kills in {attempts} attempts"
     assert len(mid_run()) >= 2, f"kills did not land mid-run: {kills} (run {duration:.2f} s)"
+
+
+def test_local_networks_run_at_once_end_in_the_state_of_one_after_the_other(
+    databases: Databases,
+) -> None:
+    """On PostgreSQL the cycle runs several local networks at once, each in its own connection;
+    the state it leaves is the state of running them one after the other (on SQLite, one writer
+    at a time, it always runs them one after the other)."""
+    one_by_one = make_engine(databases.copy())
+    at_once = make_engine(databases.copy())
+    threads: set[str] = set()
+
+    def note_thread(*_: object) -> None:
+        threads.add(threading.current_thread().name)
+
+    event.listen(at_once, "before_cursor_execute", note_thread)
+    try:
+        run_cycle(one_by_one, until=UNTIL, start=FROM, workers=1)
+        report = run_cycle(at_once, until=UNTIL, start=FROM, workers=len(PLANS))
+        assert state_of(at_once) == state_of(one_by_one)
+        assert violations_of(at_once) == []
+        assert {area for month in report.months.values() for area in month} == set(PLANS)
+        if at_once.dialect.name == "postgresql":
+            assert len({t for t in threads if t.startswith("sunset-batch")}) == len(PLANS)
+        else:
+            assert threads == {threading.main_thread().name}
+    finally:
+        one_by_one.dispose()
+        at_once.dispose()

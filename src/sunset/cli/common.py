@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
@@ -22,6 +22,16 @@ err_console = Console(stderr=True)
 EXIT_INVALID = 2  # bad input: nothing was changed
 EXIT_REFUSED = 3  # a rule refused the operation: nothing was changed
 EXIT_VIOLATION = 4  # `verify` found broken invariants
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="Local networks worked on at once on PostgreSQL, each in its own connection "
+        "(default: SUNSET_BATCH_WORKERS; 0: one per CPU core). Always one on SQLite.",
+    ),
+]
 
 
 def date_option(value: str, option: str) -> date:

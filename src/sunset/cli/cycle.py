@@ -16,7 +16,14 @@ from sunset.notices import service as notices
 from sunset.notices.vocabulary import Channel
 from sunset.plans.jobs import CycleReport, run_cycle
 
-from .common import console, date_option, explained, print_json, today_option
+from .common import (
+    WorkersOption,
+    console,
+    date_option,
+    explained,
+    print_json,
+    today_option,
+)
 from .operations import JsonOption, NumberArg, TodayOption, _done
 
 notice_app = typer.Typer(help="Notices of retirement phases sent to lines.")
@@ -67,6 +74,7 @@ def run_command(
             help="First day for networks never run (default: the day after the last import).",
         ),
     ] = None,
+    workers: WorkersOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Advance the daily cycle (charges, suspensions, switch-offs, refunds) up to a date."""
@@ -74,6 +82,7 @@ def run_command(
         default_engine(),
         until=date_option(until, "--until"),
         start=date_option(start, "--from") if start else None,
+        workers=workers,
     )
     if as_json:
         print_json({"days_committed": report.days_committed, "months": report_rows(report)})

@@ -12,7 +12,15 @@ from sunset.db import default_engine, session_scope
 from sunset.kit.money import format_yuan, parse_yuan
 from sunset.sites import jobs, service
 
-from .common import console, date_option, explained, month_option, print_json, today_option
+from .common import (
+    WorkersOption,
+    console,
+    date_option,
+    explained,
+    month_option,
+    print_json,
+    today_option,
+)
 
 app = typer.Typer(help="Base stations: status history, switch-off plan, impact.")
 
@@ -55,6 +63,7 @@ def credit_command(
         typer.Option("--area", help="Only this local network (area code); repeat for more."),
     ] = None,
     today: TodayOption = None,
+    workers: WorkersOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Credit every charged day lost to a home site out of service, month by month, in every
@@ -74,6 +83,7 @@ def credit_command(
             last=stop,
             today=day,
             area_codes=areas or None,
+            workers=workers,
             progress=lambda a: bar.update(task, description=f"{a.area_code}: {a.entries:,}"),
         )
     if as_json:

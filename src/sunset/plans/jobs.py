@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.db import session_scope
+from sunset.db import each_at_once, session_scope, workers_for
 from sunset.ledger import repository as ledger
 from sunset.lines import repository as lines
 from sunset.offers import repository as offers
@@ -60,6 +60,12 @@ class CycleReport:
         """Return the counters of ``area_code`` in ``day``'s month."""
         return self.months[f"{day:%Y-%m}"][area_code]
 
+    def add(self, other: CycleReport) -> None:
+        """Take in what another run did (another local network's: no counter is shared)."""
+        for month, areas in other.months.items():
+            self.months[month].update(areas)
+        self.days_committed += other.days_committed
+
 
 @dataclass
 class _Network:
@@ -95,15 +101,37 @@ def is_month_end(day: date) -> bool:
 
 
 def run_cycle(
-    engine: Engine, *, until: date, start: date | None = None, progress: Progress | None = None
+    engine: Engine,
+    *,
+    until: date,
+    start: date | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> CycleReport:
-    """Run the cycle in every local network up to and including ``until``."""
-    report = CycleReport()
+    """Run the cycle in every local network up to and including ``until``.
+
+    On PostgreSQL several local networks run at once, each in its own connection (``workers``,
+    by default the ``batch_workers`` setting: one per core). A local network's days touch only
+    its own lines, entries, totals and checkpoint, so they never wait for each other. On SQLite,
+    one writer at a time, they run one after the other.
+    """
+    workers = workers_for(engine, workers)
     with session_scope(engine) as session:
-        areas = repository.areas_with_lines(session)
+        # Biggest first when several run at once: the last to start are the quick ones.
+        if workers > 1:
+            areas = repository.areas_largest_first(session)
+        else:
+            areas = repository.areas_with_lines(session)
         default_start = start or _day_after(repository.last_import_day(session)) or until
-    for area_code in areas:
-        _run_area(engine, area_code, until=until, default_start=default_start, report=report)
+
+    def run(area_code: str) -> CycleReport:
+        done = CycleReport()
+        _run_area(engine, area_code, until=until, default_start=default_start, report=done)
+        return done
+
+    report = CycleReport()
+    for area_code, done in each_at_once(run, areas, workers=workers):
+        report.add(done)
         if progress:
             progress(area_code, until)
     return report

@@ -60,6 +60,17 @@ def areas_with_lines(session: Session) -> list[str]:
     return list(session.scalars(select(Line.area_code).distinct().order_by(Line.area_code)))
 
 
+def areas_largest_first(session: Session) -> list[str]:
+    """Return the area codes that have lines, the local networks with most lines first."""
+    count = func.count().label("lines")
+    rows = session.execute(
+        select(Line.area_code, count)
+        .group_by(Line.area_code)
+        .order_by(count.desc(), Line.area_code)
+    )
+    return [area for area, _ in rows]
+
+
 def last_import_day(session: Session) -> date | None:
     """Return the day of the latest import (the cycle starts the day after, by default)."""
     latest = session.scalar(select(func.max(ImportBatch.imported_at)))

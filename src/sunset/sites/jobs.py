@@ -13,7 +13,13 @@ import polars as pl
 from sqlalchemy import Engine, Select, union_all
 from sqlalchemy.orm import Session
 
-from sunset.db import plan_without_jit, session_scope, use_batch_cache
+from sunset.db import (
+    each_at_once,
+    plan_without_jit,
+    session_scope,
+    use_batch_cache,
+    workers_for,
+)
 from sunset.errors import InputInvalidError
 from sunset.ingest import service as ingest
 from sunset.ingest.reader import read_chunks
@@ -220,6 +226,7 @@ def credit_history(
     today: date,
     area_codes: Sequence[str] | None = None,
     progress: Callable[[AreaCredits], None] | None = None,
+    workers: int | None = None,
 ) -> list[AreaCredits]:
     """Credit, month by month from ``first``'s month to ``last``'s, every charged day lost to a
     home site out of service, in every local network with an outage on record (or those named).
@@ -237,8 +244,9 @@ def credit_history(
         unknown = sorted(set(area_codes or ()) - set(reference.local_networks(session)))
     if unknown:
         raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
-    done = []
-    for area in with_outages if area_codes is None else area_codes:
+    areas = list(with_outages if area_codes is None else area_codes)
+
+    def credit(area: str) -> AreaCredits:
         with session_scope(engine, write=True) as session:
             use_batch_cache(session)  # one statement's pages are written again by the next
             plan_without_jit(session)
@@ -250,7 +258,12 @@ def credit_history(
                 entry_date=today,
             )
             after = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT)
-        done.append(AreaCredits(area_code=area, entries=entries, fen=after - before))
+        return AreaCredits(area_code=area, entries=entries, fen=after - before)
+
+    # On PostgreSQL several local networks at once, each in its own transaction (as the cycle).
+    done = {}
+    for area, credited in each_at_once(credit, areas, workers=workers_for(engine, workers)):
+        done[area] = credited
         if progress:
-            progress(done[-1])
-    return done
+            progress(credited)
+    return [done[area] for area in areas]
