@@ -3,7 +3,6 @@ import_repository.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -212,17 +211,6 @@ def release_quarantine(session: Session, *, area_code: str, day: date) -> int:
             .values(state=NumberState.FREE.value, until=None)
         ),
     )
-
-
-def count_live(session: Session, *, area_code: str, networks: Sequence[str] | None = None) -> int:
-    """Return how many lines of a local network are live (on ``networks`` if given)."""
-    lines = table_of(Line)
-    query = select(func.count()).where(
-        lines.c.area_code == area_code, lines.c.status.in_(LIVE_STATUSES)
-    )
-    if networks:
-        query = query.where(lines.c.network_code.in_(list(networks)))
-    return session.scalar(query) or 0
 
 
 def live_in_area(area_code: str, *, before: date) -> ColumnElement[bool]:

@@ -29,6 +29,7 @@ from sunset.plans.rules import PlanDates
 from sunset.plans.service import dates_of
 from sunset.plans.vocabulary import Phase
 from sunset.sites.jobs import credit_outages
+from sunset.stats import repository as snapshots
 from sunset.stats.jobs import record_month_end
 
 
@@ -197,6 +198,14 @@ def _run_day(
     if is_month_end(day):
         _month_end(session, area_code, day, networks, stats)
         record_month_end(session, area_code=area_code, day=day)
+        # Live on the networks being retired (a line migrated to the new network has left them),
+        # as the month's snapshot has just counted them.
+        stats.live_at_end = snapshots.live_in_snapshot(
+            session,
+            area_code=area_code,
+            month=f"{day:%Y-%m}",
+            networks=[net.code for net in networks],
+        )
     stats.released += lines.release_quarantine(session, area_code=area_code, day=day)
 
 
@@ -267,6 +276,3 @@ def _month_end(
             stats.suspended += lines.suspend_uncovered(
                 session, area_code=area_code, network_code=net.code, day=next_day
             )
-    # Live on the networks being retired: a line migrated to the new network has left them.
-    retiring = [net.code for net in networks]
-    stats.live_at_end = lines.count_live(session, area_code=area_code, networks=retiring)

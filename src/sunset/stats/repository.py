@@ -94,6 +94,23 @@ def record_snapshot(session: Session, *, area_code: str, month: str, day: date) 
     return len(rows)
 
 
+def live_in_snapshot(
+    session: Session, *, area_code: str, month: str, networks: Sequence[str]
+) -> int:
+    """Return the live lines (active or suspended) a local network's snapshot of ``month``
+    counted, on ``networks`` (all of them when none is named): a few rows, where counting the
+    lines again would read them all."""
+    snapshots = table_of(MonthlySnapshot)
+    query = select(func.sum(snapshots.c.lines)).where(
+        snapshots.c.area_code == area_code,
+        snapshots.c.month == month,
+        snapshots.c.status.in_(LIVE_STATUSES),
+    )
+    if networks:
+        query = query.where(snapshots.c.network_code.in_(list(networks)))
+    return session.scalar(query) or 0
+
+
 FLOW_COLUMNS = [
     "area_code",
     "month",
