@@ -59,8 +59,8 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Local networks a batch job (the cycle, outage credits) works on at once on "
-            "PostgreSQL, each in its own connection (0: one per CPU core). SQLite takes one "
-            "writer at a time: there it is always one."
+            "PostgreSQL, each in its own connection (0: one per CPU core; at most "
+            "db_pool_size). SQLite takes one writer at a time: there it is always one."
         ),
     )
     min_notice_days: int = Field(

@@ -219,11 +219,13 @@ T = TypeVar("T")
 
 def workers_for(engine: Engine, asked: int | None = None) -> int:
     """How many local networks a batch job works on at once: one on SQLite (one writer at a
-    time), else ``asked`` or the ``batch_workers`` setting, 0 meaning one per CPU core."""
+    time), else ``asked`` or the ``batch_workers`` setting, 0 meaning one per CPU core; never
+    more than the connections a process keeps (``db_pool_size``), one of which each holds."""
     if engine.dialect.name == "sqlite":
         return 1
-    workers = get_settings().batch_workers if asked is None else asked
-    return workers or os.cpu_count() or 1
+    settings = get_settings()
+    workers = settings.batch_workers if asked is None else asked
+    return min(workers or os.cpu_count() or 1, settings.db_pool_size)
 
 
 def each_at_once(

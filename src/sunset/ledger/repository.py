@@ -23,10 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, table_of
-from sunset.kit.sqlfunc import days_between, not_indexed, padded_id
+from sunset.kit.sqlfunc import days_between, not_indexed, padded_id, through_index
 from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
 from sunset.ledger.rules import EntryKind
-from sunset.lines.models import Line
+from sunset.lines.models import LINES_BY_AREA, Line
 
 
 def add_opening_balances(
@@ -111,6 +111,7 @@ def charge_lines(
     stop: date,
     days_in_month: int,
     entry_date: date,
+    whole_area: bool = False,
 ) -> int:
     """Charge each chosen line its monthly fee for its days of service in [month_start, stop).
 
@@ -122,6 +123,9 @@ def charge_lines(
 
     Worked example: a 70-yuan plan, switched off on 10 January: 9 days of 31, 7000 x 9 // 31 =
     2032 fen (20.32 yuan).
+
+    ``whole_area``: the chosen lines are a local network's (a month-end), read through the
+    index by local network (``through_index``).
     """
     lines, entries = table_of(Line), table_of(LedgerEntry)
     amount = charge_expression(month_start=month_start, stop=stop, days_in_month=days_in_month)
@@ -137,6 +141,8 @@ def charge_lines(
         null(),
         func.current_timestamp(),
     ).where(which, amount > 0)
+    if whole_area:
+        rows = through_index(rows, lines, LINES_BY_AREA)
     before = max_entry_id(session)
     charged = execute_counted(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))

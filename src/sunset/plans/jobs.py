@@ -264,6 +264,7 @@ def _month_end(
         stop=next_day,
         days_in_month=day.day,
         entry_date=day,
+        whole_area=True,
     )
     stats.credits += credit_outages(
         session, area_code=area_code, month_start=month_start, entry_date=day
