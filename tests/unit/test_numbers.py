@@ -267,3 +267,33 @@ def test_a_typed_number_is_read_the_same_by_the_quick_path_and_the_text_rules(ra
         number, shape = plan.normalise(raw)
         assert number == frame["e164"]
         assert (shape.kind, shape.area_code) == (frame["number_kind"], frame["number_area"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from([raw for raw, *_ in ACCEPTED]),
+                numbers_of_one_shape().map(lambda numbers: numbers[0]),
+                st.text(alphabet="0123456789 -+", min_size=1, max_size=14),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_plan_reused_chunk_after_chunk_reads_each_number_as_a_fresh_one_does(
+    chunks: list[list[str]],
+) -> None:
+    """An import's plan keeps the shapes it has met, chunk after chunk (and repeats within a
+    chunk): each row still comes out once, read as a plan that never saw the others reads it."""
+    reused = NumberingPlan()
+    for chunk in chunks:
+        frame = pl.DataFrame({"number": chunk}, schema={"number": pl.String})
+        got = reused.normalise_frame(frame, "number")
+        assert got.get_column("number").to_list() == chunk
+        expected = NumberingPlan().normalise_frame(frame, "number")
+        assert got.equals(expected)
