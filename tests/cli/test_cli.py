@@ -200,6 +200,30 @@ def test_a_misspelt_column_exits_2_suggesting_the_right_name(cli: RunCli, tmp_pa
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("abc", "Input should be a valid integer"), ("-1", "greater than or equal to 0")],
+)
+def test_a_bad_setting_exits_2_naming_the_variable_before_the_command_does_anything(
+    cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    value: str,
+    reason: str,
+) -> None:
+    path = write_csv(tmp_path / "l.csv", [line_row(0)])
+    monkeypatch.setenv("SUNSET_BATCH_WORKERS", value)
+    result = cli("import", "lines", str(path), *TODAY)
+
+    assert result.exit_code == 2, result
+    assert f"SUNSET_BATCH_WORKERS='{value}'" in said(result.stderr)
+    assert reason in said(result.stderr)
+    assert "Traceback" not in result.stderr
+    assert not Path(sa.make_url(db_url).database or "").exists()  # nothing done, not even that
+
+
+@SQLITE_ONLY
 def test_a_numbering_overlay_from_the_environment_admits_historical_numbers(
     cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
+from sunset.config import Settings, get_settings
 from sunset.db import default_engine, session_scope, upgrade
 from sunset.integrity.service import verify
 from sunset.status.service import status_report
@@ -26,13 +28,29 @@ from . import (
     stats,
     web,
 )
-from .common import EXIT_VIOLATION, console, err_console, print_json, today_option
+from .common import EXIT_INVALID, EXIT_VIOLATION, console, err_console, print_json, today_option
 
 app = typer.Typer(
     help="sunset: retire a legacy access network without losing anyone's money or number.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _read_settings() -> None:
+    # Before any command: a SUNSET_* variable that is not what it must be is refused by name
+    # (exit 2, nothing done), not met as a traceback halfway through the command.
+    try:
+        get_settings()
+    except ValidationError as exc:
+        prefix = Settings.model_config.get("env_prefix", "")
+        for error in exc.errors():
+            name = prefix + ".".join(str(part) for part in error["loc"]).upper()
+            err_console.print(f"{name}={error.get('input')!r}: {error['msg']}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
 db_app = typer.Typer(help="The database: schema migrations.")
 app.add_typer(db_app, name="db")
 app.add_typer(imports.app, name="import")
