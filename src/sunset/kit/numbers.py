@@ -214,10 +214,9 @@ class NumberingPlan:
         cleaned = _national_digits(frame, column).with_columns(shape_key_expr("_nsn").alias("_key"))
         reps = cleaned.filter(pl.col("_key").is_not_null()).unique("_key", keep="first")
         # Only the shapes this plan has not met are classified in Python: a chunk of 100,000
-        # numbers holds some 50,000 shapes, nearly all met in earlier chunks (1M lines: 1.1 s of
-        # Python a million when every chunk's shapes went through a dict).
-        # One reading of the frame for the whole call: another thread's import may swap in a
-        # bigger one meanwhile, and a key in both would double its rows in the join.
+        # numbers holds some 50,000 shapes, nearly all met in earlier chunks. The known shapes
+        # are read once for the whole call: another thread's import may swap in a bigger frame
+        # meanwhile, and a key in both would double its rows in the join.
         known = self._shapes
         new = reps.join(known, on="_key", how="anti")
         if new.height:
