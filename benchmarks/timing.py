@@ -9,7 +9,8 @@ from sqlalchemy import Engine, event
 
 
 def time_statements(engine: Engine) -> dict[str, list[float]]:
-    """Record the seconds of every statement ``engine`` runs, by its SQL's first 160 characters."""
+    """Record the seconds of every statement ``engine`` runs, by its SQL's first 160 characters,
+    and of its commits (``COMMIT``: on SQLite, writing the pages to the WAL and checkpoints)."""
     seconds: dict[str, list[float]] = {}
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -21,6 +22,14 @@ def time_statements(engine: Engine) -> dict[str, list[float]]:
         took = time.perf_counter() - conn.info["sunset_started"].pop()
         seconds.setdefault(" ".join(statement.split())[:160], []).append(took)
 
+    commit = engine.dialect.do_commit
+
+    def timed_commit(dbapi_connection: Any) -> None:
+        started = time.perf_counter()
+        commit(dbapi_connection)
+        seconds.setdefault("COMMIT", []).append(time.perf_counter() - started)
+
+    engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
     return seconds
 
 
