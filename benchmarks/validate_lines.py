@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/validate_lines.py --lines 1000000
 
-Reads the CSV that benchmarks/import_lines.py generated (benchmarks/out/lines-N-7.csv) chunk by
-chunk as `sunset import lines` does, and runs each chunk's validation (`lines.rules.validate`:
-numbers, dates, money, codes, customers) and its records, in this thread. Prints the seconds of
+Reads the CSV benchmarks/import_lines.py generates (benchmarks/out/lines-N-7.csv, written first
+when missing) chunk by chunk as `sunset import lines` does, and runs each chunk's validation
+(`lines.rules.validate`: numbers, dates, money, codes, customers) and its records, in this
+thread. Prints the seconds of
 each part: the import runs them in a second thread beside the writer, so on SQLite they bound
 its reading phase.
 """
@@ -14,15 +15,13 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import date
-from pathlib import Path
+
+from import_lines import TODAY, generated_file
 
 from sunset.db import make_engine, session_scope
 from sunset.ingest.reader import read_chunks
 from sunset.kit.numbers import plan_for
 from sunset.lines import jobs, rules
-
-OUT = Path(__file__).parent / "out"
 
 
 def main() -> None:
@@ -31,13 +30,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--chunk-rows", type=int, default=100_000)
     args = parser.parse_args()
-    path = OUT / f"lines-{args.lines}-{args.seed}.csv"
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: run benchmarks/import_lines.py --lines {args.lines}")
+    path = generated_file(args.lines, args.seed)
     with tempfile.TemporaryDirectory() as folder:  # the reference data validation checks
         engine = make_engine(f"sqlite:///{folder}/reference.db")
         with session_scope(engine) as session:
-            ctx = jobs.line_context(session, today=date(2010, 12, 31))
+            ctx = jobs.line_context(session, today=TODAY)
         engine.dispose()
     plan = plan_for(None)
     _, chunks = read_chunks(path, chunk_rows=args.chunk_rows, check_names=rules.check_columns)
