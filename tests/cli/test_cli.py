@@ -277,9 +277,14 @@ def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_rese
     assert "Chaohu (0565)" in said(first.stdout)
     assert "all invariants hold" in first.stdout
 
-    # Each migration under an offer opened a new line beside the old one.
+    # Each migration under an offer opened a new line beside the old one; a few lines were sold.
     total = lines_total(db_url)
-    assert total == 2000 + lines_total(db_url, "status = 'migrated'")
+    sold = lines_total(db_url, "network_code = 'phs' AND activated_on > '2010-12-31'")
+    assert total == 2000 + lines_total(db_url, "status = 'migrated'") + sold
+    told = said(first.stdout)
+    assert "What happened, 2010-12-31 to 2012-12-31" in told
+    assert "given up by their owners" in told and "switched off with their network" in told
+    assert "Where to look next" in told
     again = cli("demo", "--lines", "2000", "--seed", "1")
     assert again.exit_code == 3, again
     assert f"already holds {total:,} lines" in said(again.stderr)
@@ -290,7 +295,8 @@ def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_rese
     assert reset.exit_code == 0, reset
     assert "Imported 1,500 PHS lines" in reset.stdout
     assert "all invariants hold" in reset.stdout
-    assert lines_total(db_url) == 1500 + lines_total(db_url, "status = 'migrated'")
+    sold = lines_total(db_url, "network_code = 'phs' AND activated_on > '2010-12-31'")
+    assert lines_total(db_url) == 1500 + lines_total(db_url, "status = 'migrated'") + sold
 
 
 @SQLITE_ONLY

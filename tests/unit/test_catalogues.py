@@ -14,7 +14,12 @@ from sunset.porting.repository import load_rule_sets
 
 def test_the_shipped_offers_and_rule_sets_load() -> None:
     assert {"chongqing-2009-tianyi", "beijing-unicom-upgrade"} <= set(load_offers(None))
-    assert {r.id for r in load_rule_sets(None)} == {"tianjin-2010", "hainan-2010", "national-2019"}
+    assert {r.id for r in load_rule_sets(None)} == {
+        "tianjin-2010",
+        "hainan-2010",
+        "shijiazhuang-phs-2011",
+        "national-2019",
+    }
 
 
 def test_an_operators_file_replaces_a_shipped_rule_set_by_id(tmp_path: Path) -> None:

@@ -1,15 +1,25 @@
-"""`sunset demo`: the story of DOMAIN.md on a synthetic operator, month by month, then verify."""
+"""`sunset demo`: the story of DOMAIN.md on a synthetic operator, month by month, then verify;
+it ends by telling what happened and where to look next."""
 
 from __future__ import annotations
 
 import tempfile
 import time
-from collections import defaultdict
-from datetime import date
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -17,9 +27,9 @@ from sunset.db import default_engine, reset, session_scope
 from sunset.integrity.service import verify
 from sunset.kit.money import format_yuan
 from sunset.lines.repository import count_lines
-from sunset.plans.jobs import CycleReport
 from sunset.reference import repository as reference
 from sunset.synth import scenario
+from sunset.synth.story import MonthDone, Story
 
 from .common import EXIT_REFUSED, EXIT_VIOLATION, console, err_console
 
@@ -50,39 +60,31 @@ def demo_command(
     engine = reset() if reset_db else default_engine()
     with session_scope(engine) as session:
         existing = count_lines(session)
+        cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
     if existing:
         err_console.print(
             f"The database already holds {existing:,} lines. Run `sunset demo --reset` to replace "
             "them with a fresh demo (this deletes everything in the database)."
         )
         raise typer.Exit(EXIT_REFUSED)
-    with tempfile.TemporaryDirectory() as tmp:
-        loaded = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
+    with (
+        _step(f"Generating {lines:,} PHS lines and importing them"),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        demo = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
+    loaded = demo.loaded
     console.print(
         f"Imported {loaded.lines:,} PHS lines, {loaded.sites:,} base stations and "
         f"{loaded.opening_entries:,} opening balances as of {scenario.EXPORTED_ON}; "
-        f"{loaded.plans} retirement plans set."
+        f"{loaded.plans} retirement plans set. Natural leaving fitted on the national series: "
+        f"{demo.behaviour.national_rate:.1%} a month (2009-2012).",
+        highlight=False,
     )
-    live: dict[str, dict[str, int]] = defaultdict(dict)
-
-    def on_month(month: date, report: CycleReport, migrated: int) -> None:
-        totals: dict[str, int] = defaultdict(int)
-        for area, stats in report.months.get(f"{month:%Y-%m}", {}).items():
-            live[area][f"{month:%Y-%m}"] = stats.live_at_end or 0
-            for name in ("suspended", "switched_off", "refunds", "refunded_fen", "charges"):
-                totals[name] += getattr(stats, name)
-        console.print(
-            f"{month:%Y-%m}: {sum(v.get(f'{month:%Y-%m}', 0) for v in live.values()):>8,} live"
-            f" | charged {totals['charges']:>7,} | suspended {totals['suspended']:>6,}"
-            f" | off {totals['switched_off']:>6,} | refunds {totals['refunds']:>5,}"
-            f" ({format_yuan(totals['refunded_fen'])} yuan) | migrated {migrated:,}",
-            highlight=False,
-        )
-
-    scenario.play(engine, on_month=on_month, seed=seed)
-    _print_regions(engine, live)
-    with session_scope(engine) as session:
+    story = _play(engine, demo)
+    _print_regions(story, cities)
+    with _step("Verifying every invariant of money and numbers"), session_scope(engine) as session:
         violations = verify(session)
+    _tell(story, cities)
     for v in violations:
         err_console.print(f"[bold red]{v.code}[/]: {v.message}", highlight=False)
     console.print(
@@ -90,25 +92,145 @@ def demo_command(
         if not violations
         else f"verify: {len(violations)} violation(s)!"
     )
-    console.print(f"Demo done in {time.perf_counter() - started:.1f} s. Try `sunset status`.")
-    console.print(
-        "See it in a browser: add yourself an account, then serve the demo as of its last day:\n"
-        "  .venv/bin/sunset user add me --role regulator   (asks for a password)\n"
-        f"  .venv/bin/sunset serve --today {scenario.LAST_DAY}\n"
-        "and open http://127.0.0.1:8000/app/ (the API's documentation is at /docs).",
-        highlight=False,
-    )
+    console.print(f"Demo done in {time.perf_counter() - started:.1f} s.")
+    _next_steps()
     if violations:
         raise typer.Exit(EXIT_VIOLATION)
 
 
-def _print_regions(engine: Engine, live: dict[str, dict[str, int]]) -> None:
-    with session_scope(engine) as session:
-        cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
-    table = Table("region", *SHOWN_MONTHS, title="Live lines by region", title_justify="left")
+@contextmanager
+def _step(label: str) -> Iterator[None]:
+    """Show a spinner with the elapsed time while a long step runs."""
+    columns = (SpinnerColumn(), TextColumn(label), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        bar.add_task(label, total=None)
+        yield
+
+
+def _play(engine: Engine, demo: scenario.Demo) -> Story:
+    columns = (
+        TextColumn("[bold]Playing 2011-2012[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("months"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("", total=len(scenario.months()))
+
+        def on_month(done: MonthDone) -> None:
+            console.print(_month_line(done), highlight=False)
+            bar.update(task, advance=1, description=f"{done.month:%Y-%m}: {done.live:,} PHS lines")
+
+        return scenario.play(engine, demo, on_month=on_month)
+
+
+def _month_line(done: MonthDone) -> str:
+    return (
+        f"{done.month:%Y-%m}: {done.live:>8,} PHS lines | given up {done.given_up:>5,}"
+        f" | migrated {done.migrated:>3,} | ported {done.ported:>3,}"
+        f" | switched off {done.switched_off:>5,} | suspended {done.suspended:>5,}"
+        f" | refunds {done.refunds:>5,} ({format_yuan(done.refunded_fen)} yuan at switch-offs)"
+    )
+
+
+def _print_regions(story: Story, cities: dict[str, str]) -> None:
+    live: dict[str, dict[str, int]] = {}
+    for done in story.months:
+        for area, count in done.by_area.items():
+            live.setdefault(area, {})[f"{done.month:%Y-%m}"] = count
+    table = Table("region", *SHOWN_MONTHS, title="PHS lines by region", title_justify="left")
     for area in sorted(live, key=lambda a: cities.get(a, a)):
         table.add_row(
             f"{cities.get(area, area)} ({area})",
             *(f"{live[area].get(m, 0):,}" for m in SHOWN_MONTHS),
         )
     console.print(table)
+
+
+def _listed(counts: Counter[str], names: dict[str, str]) -> str:
+    return ", ".join(f"{names.get(k, k)} {n:,}" for k, n in counts.most_common() if n)
+
+
+def _tell(story: Story, cities: dict[str, str]) -> None:
+    """Tell what the demo did: who left how, what was refunded, credited and ported."""
+    fell = 1 - story.end_lines / story.start_lines if story.start_lines else 0.0
+    money = story.money
+    say = console.print
+    say(f"\n[bold]What happened, {story.start_day} to {story.end_day}[/]")
+    say(
+        f"PHS lines: {story.start_lines:,} -> {story.end_lines:,} ({fell:.0%} fewer). "
+        f"{story.left:,} left the network:",
+        highlight=False,
+    )
+    say(
+        f"  - {story.given_up:,} given up by their owners, closed at their request "
+        f"({format_yuan(story.given_up_refunded_fen)} yuan of balances refunded);",
+        highlight=False,
+    )
+    say(
+        f"  - {sum(story.migrated.values()):,} migrated under the offers "
+        f"({_listed(story.migrated, {})});",
+        highlight=False,
+    )
+    say(
+        f"  - {sum(story.ported.values()):,} ported out of Shijiazhuang's PHS before its "
+        f"switch-off, number kept ({_listed(story.ported, {})}; "
+        f"{story.ports_refused:,} requests refused);",
+        highlight=False,
+    )
+    say(
+        f"  - {sum(story.switched_off.values()):,} switched off with their network "
+        f"({_listed(story.switched_off, cities)}; "
+        f"{format_yuan(story.switch_off_refunded_fen)} yuan refunded).",
+        highlight=False,
+    )
+    for area, (count, until) in story.held_back_late.items():
+        say(
+            f"{cities.get(area, area)} told its lines late: {count:,} were held back past its "
+            f"switch-off until {until}, their own notice period.",
+            highlight=False,
+        )
+    say(
+        f"{story.replacements_confirmed:,} vulnerable lines were kept on until their "
+        f"replacement was confirmed. {story.arrears_suspended:,} lines were suspended for "
+        f"arrears; {story.sunset_suspended:,} prepaid lines were suspended when their balance "
+        "ran out after top-ups were refused.",
+        highlight=False,
+    )
+    say(
+        f"Top-ups: {story.top_ups:,} taken at the counter, "
+        f"{sum(story.top_ups_refused.values()):,} refused (拒绝缴费: "
+        f"{_listed(story.top_ups_refused, cities)}). New lines: {story.activated:,} sold, "
+        f"{sum(story.activations_refused.values()):,} refused where new sales had stopped "
+        f"({_listed(story.activations_refused, cities)}).",
+        highlight=False,
+    )
+    say(
+        f"No charge for no service: {story.outage_credits:,} outage credits at month-ends. "
+        f"Beijing: {len(story.sites_recorded)} base stations recorded off air "
+        f"({'; '.join(story.sites_recorded)}); {story.complaints:,} complaints of paying for "
+        f"no signal (只收钱不服务), {format_yuan(story.complaints_credited_fen)} yuan credited "
+        "to those lines.",
+        highlight=False,
+    )
+    if money is not None:
+        say(
+            f"The ledger (yuan): refunds {money.refunds}, credits {money.credits}, charges "
+            f"{money.charges}, top-ups {money.top_ups}, balances moved by migrations "
+            f"{money.transfers_in}.",
+            highlight=False,
+        )
+
+
+def _next_steps() -> None:
+    console.print(
+        "\n[bold]Where to look next[/]\n"
+        "  .venv/bin/sunset status --today 2012-12-31      lines, money, cleared bands\n"
+        "  .venv/bin/sunset stats --by region              PHS lines by region and month\n"
+        "  .venv/bin/sunset report --month 2012-12 --out report    the regulator's report\n"
+        "  in a browser: .venv/bin/sunset user add me --role regulator   (asks for a password)\n"
+        f"                .venv/bin/sunset serve --today {scenario.LAST_DAY}\n"
+        "                then open http://127.0.0.1:8000/app/ (the API's documentation: /docs)",
+        highlight=False,
+    )

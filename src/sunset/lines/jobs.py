@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import calendar
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
@@ -21,10 +23,13 @@ from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
 from sunset.ledger import repository as ledger_repo
 from sunset.lines import import_repository as bulk
-from sunset.lines import repository, rules
+from sunset.lines import repository, rules, service
+from sunset.lines.models import Line
+from sunset.lines.vocabulary import LIVE_STATUSES
 from sunset.reference import repository as reference
 
 Progress = Callable[[int], None]
+CLOSE_CHUNK = 5_000  # ids bound in one statement (SQLite allows 32,766 parameters)
 
 
 @dataclass
@@ -168,3 +173,53 @@ def _drop_duplicates(clean: pl.DataFrame, seen: SeenNumbers) -> tuple[pl.DataFra
         for row, number, first in dupes.select("_row", "number", "_earlier").iter_rows()
     ]
     return clean.filter(~pl.Series(duplicate)), errors
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a set of lines did: lines closed, refunds written and their amount."""
+
+    lines: int
+    refunds: int
+    refunded_fen: int
+
+
+def close_lines(
+    session: Session, *, area_code: str, line_ids: Sequence[int], day: date, reason: str
+) -> Closed:
+    """Terminate the chosen lines of a local network on ``day`` at their owners' request.
+
+    The steps of ``service.terminate`` for one line, set-based for many: charge each line its
+    month's days before ``day``, refund its positive balance (an entry and a refund to pay out,
+    keyed ``refund:<line id>``), put its number in quarantine, mark it terminated. A line that is
+    no longer live is left alone, so closing the same lines again closes nothing twice; a day the
+    cycle has already run through is refused (``DATE_BEFORE_CYCLE``), as for one line.
+    """
+    service.refuse_before_cycle(
+        session, area_code=area_code, day=day, who=f"{len(line_ids):,} line(s)"
+    )
+    closed = refunds = refunded = 0
+    for start in range(0, len(line_ids), CLOSE_CHUNK):
+        chunk = [int(i) for i in line_ids[start : start + CLOSE_CHUNK]]
+        which = and_(
+            Line.area_code == area_code, Line.id.in_(chunk), Line.status.in_(LIVE_STATUSES)
+        )
+        repository.lock(session, which)
+        ledger_repo.charge_lines(
+            session,
+            area_code=area_code,
+            which=which,
+            month_start=day.replace(day=1),
+            stop=day,
+            days_in_month=calendar.monthrange(day.year, day.month)[1],
+            entry_date=day,
+        )
+        before = ledger_repo.max_entry_id(session)
+        refunds += ledger_repo.refund_lines(
+            session, area_code=area_code, which=which, day=day, reason=reason
+        )
+        refunded += ledger_repo.refunded_since(session, area_code=area_code, after_id=before)
+        until = day + timedelta(days=get_settings().quarantine_days)
+        repository.quarantine_numbers(session, which=which, day=day, until=until)
+        closed += repository.terminate(session, which=which, day=day)
+    return Closed(closed, refunds, refunded)

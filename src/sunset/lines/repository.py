@@ -90,6 +90,15 @@ def count_lines(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Line)) or 0
 
 
+def live_ids(session: Session, *, network_code: str) -> list[tuple[str, int]]:
+    """Return (number, id) of every live line of a network (a base just imported, mapped)."""
+    lines = table_of(Line)
+    query = select(lines.c.number, lines.c.id).where(
+        lines.c.network_code == network_code, lines.c.status.in_(LIVE_STATUSES)
+    )
+    return [(str(n), int(i)) for n, i in session.execute(query)]
+
+
 def live_in(area_code: str, network_code: str) -> ColumnElement[bool]:
     """Lines of a network in a local network that still hold their number."""
     lines = table_of(Line)

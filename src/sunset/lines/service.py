@@ -263,13 +263,7 @@ def charge_days_used(session: Session, *, line: Line, today: date) -> None:
     month's charge (or the switch-off) is already on the ledger, and a departure dated before
     it would charge the same days twice.
     """
-    done = plans_repository.checkpoint(session, line.area_code)
-    if done is not None and today <= done:
-        raise OperationRefusedError(
-            f"the cycle of {line.area_code} has already run through {done}: {display(line.number)}"
-            f" cannot leave on {today}; date the operation after {done}",
-            code="DATE_BEFORE_CYCLE",
-        )
+    refuse_before_cycle(session, area_code=line.area_code, day=today, who=display(line.number))
     ledger_repo.charge_lines(
         session,
         area_code=line.area_code,
@@ -280,6 +274,17 @@ def charge_days_used(session: Session, *, line: Line, today: date) -> None:
         entry_date=today,
     )
     session.refresh(line, ["balance_fen"])
+
+
+def refuse_before_cycle(session: Session, *, area_code: str, day: date, who: str) -> None:
+    """Refuse a departure on ``day`` when the cycle of ``area_code`` has already run through it."""
+    done = plans_repository.checkpoint(session, area_code)
+    if done is not None and day <= done:
+        raise OperationRefusedError(
+            f"the cycle of {area_code} has already run through {done}: {who} cannot leave on "
+            f"{day}; date the operation after {done}",
+            code="DATE_BEFORE_CYCLE",
+        )
 
 
 def quarantine(session: Session, *, line: Line, today: date, at_least: date | None = None) -> date:

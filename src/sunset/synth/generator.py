@@ -57,6 +57,8 @@ class SyntheticBase:
     sites_path: Path
     lines: int
     sites: int
+    frame: pl.DataFrame  # the lines as written (text columns)
+    site_frame: pl.DataFrame
 
 
 def _dates(
@@ -183,12 +185,22 @@ def generate_sites(lines: pl.DataFrame, *, seed: int) -> pl.DataFrame:
     )
 
 
+def spare_numbers(area: str, n: int) -> list[str]:
+    """Return ``n`` numbers of an area that a base written by ``write_base`` never holds (the
+    first of the second of two blocks), for the lines sold after the export."""
+    length = next(r[3] for r in REGIONS if r[0] == area)
+    population = 6 * 10 ** (length - 1) // 2
+    first = 2 * 10 ** (length - 1) + population
+    return [f"{area}-{first + i}" for i in range(n)]
+
+
 def write_base(directory: Path, *, lines: int, seed: int, today: date) -> SyntheticBase:
-    """Write ``lines.csv`` and ``sites.csv`` for a synthetic operator into ``directory``."""
+    """Write ``lines.csv`` and ``sites.csv`` for a synthetic operator into ``directory`` (its
+    numbers from the first of two blocks: see ``spare_numbers``)."""
     directory.mkdir(parents=True, exist_ok=True)
-    frame = generate_lines(lines, seed=seed, today=today)
+    frame = generate_lines(lines, seed=seed, today=today, block=(0, 2))
     sites = generate_sites(frame, seed=seed)
     lines_path, sites_path = directory / "lines.csv", directory / "sites.csv"
     frame.write_csv(lines_path)
     sites.write_csv(sites_path)
-    return SyntheticBase(lines_path, sites_path, frame.height, sites.height)
+    return SyntheticBase(lines_path, sites_path, frame.height, sites.height, frame, sites)

@@ -1,0 +1,100 @@
+"""What the demo did, told at the end: who left how, what was refunded, credited and ported.
+
+Counted as the demo goes, from what each operation and each run of the cycle answered; the money
+in yuan is the ledger's own running totals at the end (`sunset status` reads the same).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sunset.plans.jobs import CycleReport
+from sunset.status.schemas import MoneySummary
+
+
+@dataclass
+class MonthDone:
+    """One month of the story: the cycle's counters summed over the regions, and the demo's."""
+
+    month: date
+    live: int = 0  # lines of the networks being retired at the month-end (PHS)
+    charges: int = 0
+    suspended: int = 0
+    switched_off: int = 0
+    refunds: int = 0
+    refunded_fen: int = 0
+    credits: int = 0
+    given_up: int = 0
+    migrated: int = 0
+    ported: int = 0
+    by_area: dict[str, int] = field(default_factory=dict)  # lines live at the month-end
+
+
+@dataclass
+class Story:
+    """Everything the demo did, for the closing words."""
+
+    start_lines: int
+    start_day: date
+    end_lines: int = 0
+    end_day: date | None = None
+    given_up: int = 0
+    given_up_refunded_fen: int = 0
+    migrated: Counter[str] = field(default_factory=Counter)  # by offer id
+    ported: Counter[str] = field(default_factory=Counter)  # by recipient operator/network
+    ports_refused: int = 0
+    switched_off: Counter[str] = field(default_factory=Counter)  # by area code
+    switch_off_refunded_fen: int = 0
+    held_back_late: dict[str, tuple[int, date]] = field(default_factory=dict)  # area: lines, day
+    replacements_confirmed: int = 0
+    arrears_suspended: int = 0
+    sunset_suspended: int = 0
+    top_ups: int = 0
+    top_ups_refused: Counter[str] = field(default_factory=Counter)  # by area code
+    activated: int = 0
+    activations_refused: Counter[str] = field(default_factory=Counter)  # by area code
+    sites_recorded: list[str] = field(default_factory=list)
+    complaints: int = 0
+    complaints_credited_fen: int = 0
+    outage_credits: int = 0
+    money: MoneySummary | None = None
+    months: list[MonthDone] = field(default_factory=list)
+
+    def take_in(self, report: CycleReport, done: MonthDone) -> None:
+        """Take in what a run of the cycle did in ``done``'s month (every region's counters)."""
+        for area, stats in report.months.get(f"{done.month:%Y-%m}", {}).items():
+            if stats.live_at_end is not None:
+                done.live += stats.live_at_end
+                done.by_area[area] = stats.live_at_end
+            done.charges += stats.charges
+            done.suspended += stats.suspended
+            done.switched_off += stats.switched_off
+            done.refunds += stats.refunds
+            done.refunded_fen += stats.refunded_fen
+            done.credits += stats.credits
+            self.switched_off[area] += stats.switched_off
+            self.switch_off_refunded_fen += stats.refunded_fen
+            self.sunset_suspended += stats.suspended
+            self.outage_credits += stats.credits
+
+    def close_month(self, done: MonthDone) -> None:
+        """Record a month played to its end."""
+        self.months.append(done)
+        self.end_lines, self.end_day = done.live, _month_end(done.month)
+
+    @property
+    def left(self) -> int:
+        """Return how many lines of the retired network left it, all ways together."""
+        return (
+            self.given_up
+            + sum(self.migrated.values())
+            + sum(self.ported.values())
+            + sum(self.switched_off.values())
+        )
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
