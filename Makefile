@@ -5,7 +5,9 @@ LINT_PATHS := $(wildcard src tests benchmarks)
 bootstrap:
 	bash scripts/bootstrap.sh
 
+# The CJK font for the charts' Chinese labels (without it they are drawn in English).
 demo: bootstrap
+	bash scripts/debian.sh fonts-wqy-microhei
 	.venv/bin/sunset demo --reset
 
 # make test PYTEST_ARGS='-k ledger -x'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -288,3 +289,20 @@ def record_site_status(
             session, site_id=site_id, status=status, since=since, today=today or since
         )
     return done.credits
+
+
+def chart_font(png: bytes) -> tuple[str, str]:
+    """The font a chart's text was drawn in, as the PNG names it: (family, file)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        text = dict(getattr(image, "text", {}))
+    return str(text.get("Font", "")), str(text.get("Font-File", ""))
+
+
+def glyphs_missing(font_file: str, text: str) -> str:
+    """The characters of ``text`` that ``font_file`` has no glyph for (drawn as boxes)."""
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(font_file)
+    return "".join(c for c in text if not c.isspace() and font.get_char_index(ord(c)) == 0)

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from tests.factories import chart_font, glyphs_missing
 from tests.web.served import CHONGQING_TELECOM, PASSWORD
+
+from sunset.stats.charts import CJK_FONTS
 
 Shot = Callable[[Page, str], Path]
 NEW_NUMBER = "133 0000 0001"  # a valid China Telecom mobile number (phonenumbers: MOBILE)
@@ -105,3 +108,37 @@ def test_regulator_reads_the_monthly_report_in_chinese(page: Page, shot: Shot) -
     expect(page.locator("body")).to_contain_text("尚无投诉记录")
     page.wait_for_function("() => document.querySelector('img.chart').naturalWidth > 100")
     shot(page, "report-zh")
+
+
+def test_regulator_reads_the_overview_chart_in_chinese_not_boxes(page: Page, shot: Shot) -> None:
+    _sign_in(page, "regulator")
+    page.goto("/app/lang/zh?next=/app/")
+    chart = page.locator("img.chart")
+    expect(chart).to_be_visible()
+    page.wait_for_function("() => document.querySelector('img.chart').naturalWidth > 100")
+    drawn = page.request.get(chart.get_attribute("src") or "")
+    assert drawn.ok and drawn.headers["content-type"] == "image/png"
+
+    family, file = chart_font(drawn.body())
+
+    # The chart's Chinese words are drawn in a font that has them (else they would be boxes).
+    assert family in CJK_FONTS, family
+    assert glyphs_missing(file, "剩余用户 预测 阈值 实际") == ""
+    shot(page, "overview-chart-zh")
+
+
+def test_regulator_sees_each_regions_trend_and_standing_furthest_behind_first(
+    page: Page, shot: Shot
+) -> None:
+    _sign_in(page, "regulator")
+    page.goto("/app/")
+    table = page.locator("table.regions")
+    expect(table.locator("tbody tr").first).to_have_attribute("data-standing", "behind")
+    areas = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.area)")
+    assert areas[:2] == ["023", "0551"]  # 158 lines behind, then 91
+    expect(table.locator("tr[data-area='023'] td.standing")).to_contain_text("behind by 158 lines")
+    sparkline = table.locator("tr[data-area='023'] svg.sparkline")
+    expect(sparkline).to_be_visible()
+    box = sparkline.bounding_box()
+    assert box is not None and box["width"] > 50 and box["height"] > 10
+    shot(page, "overview-standing")

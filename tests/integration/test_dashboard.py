@@ -146,3 +146,63 @@ def test_a_region_holding_lines_without_a_plan_is_shown_and_counted(
     by_area = {r.area_code: r for r in found.regions}
     assert by_area["020"].phase == "in_service" and by_area["020"].remaining == 300
     assert found.remaining == 1000
+
+
+def test_overview_puts_the_regions_furthest_behind_their_own_plan_first(
+    engine: sa.Engine, session: Session
+) -> None:
+    """As at the end of the demo: past their switch-off with lines left (most days first), then
+    behind the path (most lines first), then without a switch-off date, on plan, cleared."""
+    plans = {
+        "0565": {"announced": date(2011, 6, 1), "switched_off": date(2012, 1, 10)},
+        "0311": {"announced": date(2011, 9, 1), "switched_off": date(2012, 2, 15)},
+        "023": {"announced": date(2011, 5, 1), "switched_off": date(2012, 12, 20)},
+        "0551": {"announced": date(2012, 1, 1), "switched_off": date(2013, 6, 30)},
+        "025": {"announced": date(2012, 6, 1), "switched_off": date(2013, 12, 31)},
+        "0757": {"announced": date(2011, 1, 10), "no_new_sales": date(2011, 2, 1)},
+        "0898": {"announced": date(2011, 1, 15), "switched_off": date(2012, 9, 30)},
+    }
+    lines = {  # at the month-ends 2011-12, 2012-05, 2012-12
+        "0565": (800, 5, 5),
+        "0311": (900, 3, 3),
+        "023": (9000, 6000, 40),
+        "0551": (1000, 950, 900),
+        "025": (1200, 1000, 600),
+        "0757": (700, 600, 500),
+        "0898": (400, 300, 0),
+        "020": (3000, 2500, 2000),
+    }
+    for area, dates in plans.items():
+        set_plan(engine, area, **dates)  # type: ignore[arg-type]
+    with session_scope(engine, write=True) as writing:
+        for area, counts in lines.items():
+            for month, count in zip(("2011-12", "2012-05", "2012-12"), counts, strict=True):
+                writing.add(
+                    MonthlySnapshot(
+                        area_code=area,
+                        month=month,
+                        operator_code="telecom",
+                        network_code="phs",
+                        status="active",
+                        lines=count,
+                    )
+                )
+
+    found = dashboard.overview(session, REGULATOR, today=date(2012, 12, 31))
+
+    shown = [(r.area_code, r.standing, r.days_behind, r.lines_behind) for r in found.regions]
+    assert shown == [
+        ("0565", "overdue", 356, 5),
+        ("0311", "overdue", 320, 3),
+        ("023", "overdue", 11, 40),
+        # 1,000 on 2011-12-31 to none on 2013-06-30: 331 allowed on 2012-12-31.
+        ("0551", "behind", 0, 900 - 331),
+        ("020", "no_plan", 0, 0),
+        ("0757", "no_date", 0, 0),
+        ("025", "on_plan", 0, 0),
+        ("0898", "cleared", 0, 0),
+    ]
+    by_area = {r.area_code: r for r in found.regions}
+    assert by_area["0565"].days_past_deadline == 10  # switched off 10 days after 2011-12-31
+    assert by_area["020"].days_past_deadline == 366
+    assert [p.month for p in by_area["023"].sparkline] == ["2011-12", "2012-05", "2012-12"]

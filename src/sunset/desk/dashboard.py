@@ -9,7 +9,7 @@ notices; remaining lines and sites need READ_STATS / READ_SITES and are the acto
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -27,9 +27,14 @@ from sunset.reference import repository as reference
 from sunset.reference.models import LocalNetwork
 from sunset.sites import repository as sites_repo
 from sunset.stats import repository as stats_repo
-from sunset.stats.rules import add_months
+from sunset.stats.rules import add_months, parse_month
 
-TREND_MONTHS = 6
+TREND_MONTHS = 6  # the region page's table
+SPARK_MONTHS = 12  # the overview's sparkline
+# The overview's order, furthest behind first: past the switch-off day with lines left (most
+# days first), behind the plan's path (most lines first), no switch-off date (most lines first),
+# on plan, cleared.
+STANDING_ORDER = {"overdue": 0, "behind": 1, "no_date": 2, "no_plan": 2, "on_plan": 3, "cleared": 4}
 
 
 class TrendPoint(BaseModel):
@@ -53,6 +58,14 @@ class RegionRow(BaseModel):
     remaining: int | None = None
     change: int | None = None
     trend: list[TrendPoint] = []
+    days_past_deadline: int | None = None
+    # Against its own plan (staff, with figures): see plans.rules.plan_standing; ``no_plan`` for
+    # a region holding lines without a plan.
+    standing: str | None = None
+    lines_behind: int = 0
+    days_behind: int = 0
+    planned: int | None = None
+    sparkline: list[TrendPoint] = []
 
 
 class Overview(BaseModel):
@@ -79,6 +92,7 @@ class RegionPage(BaseModel):
 def _trends(
     session: Session, actor: Actor, network: str, area_code: str | None = None
 ) -> tuple[str | None, dict[str, list[TrendPoint]]]:
+    """Return the last month-end recorded and every region's live lines at each month-end."""
     last = stats_repo.last_month(session)
     if last is None:
         return None, {}
@@ -90,12 +104,26 @@ def _trends(
             area_code=area_code,
             network_code=network,
             operator_code=actor.operator,
-            since=add_months(last, 1 - TREND_MONTHS),
         ),
         key=lambda r: (r[0], r[1]),
     ):
         found[area].append(TrendPoint(month=month, remaining=live))
     return last, found
+
+
+def month_end(month: str) -> date:
+    """Return the last day of a month (YYYY-MM)."""
+    return parse_month(add_months(month, 1)) - timedelta(days=1)
+
+
+def _plan_start(plan: plan_rules.PlanDates, history: list[TrendPoint]) -> tuple[date, int] | None:
+    """The start of the plan's path: the last month-end on or before its announcement, else the
+    first recorded."""
+    if not history:
+        return None
+    ends = [(month_end(p.month), p.remaining) for p in history]
+    before = [e for e in ends if plan.announced is not None and e[0] <= plan.announced]
+    return before[-1] if before else ends[0]
 
 
 def _row(
@@ -105,7 +133,8 @@ def _row(
     network: str,
     deadline: date | None,
     today: date,
-    trend: list[TrendPoint] | None,
+    history: list[TrendPoint] | None,
+    planned: bool = True,
 ) -> RegionRow:
     row = RegionRow(
         area_code=local.area_code,
@@ -116,12 +145,30 @@ def _row(
         switched_off=plan.switched_off,
         deadline=deadline,
         deadline_status=plan_rules.deadline_status(plan, deadline, today=today),
+        days_past_deadline=plan_rules.days_past_deadline(plan, deadline, today=today),
     )
-    if trend:
-        row.trend = trend
-        row.remaining = trend[-1].remaining
-        row.change = trend[-1].remaining - trend[-2].remaining if len(trend) > 1 else None
+    if history:
+        row.trend, row.sparkline = history[-TREND_MONTHS:], history[-SPARK_MONTHS:]
+        row.remaining = history[-1].remaining
+        row.change = history[-1].remaining - history[-2].remaining if len(history) > 1 else None
+        standing = plan_rules.plan_standing(
+            plan,
+            remaining=row.remaining,
+            month_end=month_end(history[-1].month),
+            start=_plan_start(plan, history),
+            today=today,
+        )
+        row.standing = standing.status if planned or standing.status == "cleared" else "no_plan"
+        row.lines_behind, row.days_behind = standing.lines_behind, standing.days_behind
+        row.planned = standing.planned
+        if row.standing == "no_plan":
+            row.lines_behind = 0
     return row
+
+
+def _furthest_behind_first(row: RegionRow) -> tuple[int, int, int, int, str]:
+    order = STANDING_ORDER.get(row.standing or "", len(STANDING_ORDER))
+    return (order, -row.days_behind, -row.lines_behind, -(row.remaining or 0), row.area_code)
 
 
 def _deadline(session: Session, network: str) -> date | None:
@@ -147,10 +194,13 @@ def overview(session: Session, actor: Actor, *, today: date, network: str = "phs
             network=network,
             deadline=deadline,
             today=today,
-            trend=trends.get(area),
+            history=trends.get(area),
+            planned=area in planned,
         )
         for area in sorted(planned.keys() | trends.keys())
     ]
+    if with_figures:  # the regions furthest behind their plan first
+        rows.sort(key=_furthest_behind_first)
     counted = [r.remaining for r in rows if r.remaining is not None]
     return Overview(
         today=today,
@@ -170,9 +220,9 @@ def region(
     if local is None:
         raise NotFoundError(f"no local network with area code {area_code}")
     plan = plans.show_plan(session, area_code=area_code, network_code=network, today=today)
-    trend: list[TrendPoint] | None = None
+    history: list[TrendPoint] | None = None
     if actor.may(Permission.READ_STATS):
-        trend = _trends(session, actor, network, area_code)[1].get(area_code)
+        history = _trends(session, actor, network, area_code)[1].get(area_code)
     dates = plans.plan_dates(session, area_code=area_code, network_code=network)
     sites: dict[str, int] | None = None
     if actor.may(Permission.READ_SITES):
@@ -191,7 +241,8 @@ def region(
             network=network,
             deadline=_deadline(session, network),
             today=today,
-            trend=trend,
+            history=history,
+            planned=any(p.starts_on for p in plan.phases),
         ),
         plan=plan,
         notices=board.list_notices(session, area_code=area_code),

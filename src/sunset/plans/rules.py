@@ -231,3 +231,75 @@ def deadline_status(plan: PlanDates, deadline: date | None, *, today: date) -> s
     if off > deadline:
         return "missed" if today > deadline else "late"
     return "met" if off <= today else "on_track"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a region stands against its own plan at a month-end.
+
+    ``status``: ``cleared`` (no line left), ``on_plan``, ``behind`` (more lines than the plan's
+    path allows), ``overdue`` (lines left after the plan's switch-off day) or ``no_date`` (the
+    plan sets no switch-off). ``lines_behind``: the lines over the path (all the lines left, once
+    overdue); ``days_behind``: the days since the switch-off day, once overdue; ``planned``: the
+    lines the path allows at the month-end (None without a path).
+    """
+
+    status: str
+    lines_behind: int = 0
+    days_behind: int = 0
+    planned: int | None = None
+
+
+def plan_standing(
+    plan: PlanDates, *, remaining: int, month_end: date, start: tuple[date, int] | None, today: date
+) -> Standing:
+    """Say whether ``remaining`` lines at ``month_end`` are on the plan's path, and how far off.
+
+    The path runs straight from the lines at its ``start`` (a month-end and its lines: the last
+    one on or before the announcement, or the first recorded) down to none on the switch-off
+    day; "on plan" is at most the lines it allows, rounded up. After the switch-off day any line
+    left is behind, by the days since that day (counted to ``today``).
+
+    Worked example: 1,300 lines on 2011-05-31, switched off on 2011-12-31 (214 days on): on
+    2011-08-31, 92 days on, the path allows ceil(1300 x 122 / 214) = 742 lines; 900 are 158
+    behind.
+
+    >>> plan = PlanDates(announced=date(2011, 5, 1), switched_off=date(2011, 12, 31))
+    >>> plan_standing(plan, remaining=900, month_end=date(2011, 8, 31),
+    ...               start=(date(2011, 5, 31), 1300), today=date(2011, 9, 15))
+    Standing(status='behind', lines_behind=158, days_behind=0, planned=742)
+    >>> plan_standing(plan, remaining=12, month_end=date(2012, 1, 31),
+    ...               start=(date(2011, 5, 31), 1300), today=date(2012, 2, 10)).days_behind
+    41
+    """
+    off = plan.switched_off
+    if remaining <= 0:
+        return Standing("cleared")
+    if off is None:
+        return Standing("no_date")
+    if month_end >= off:
+        return Standing("overdue", remaining, max((today - off).days, 0), 0)
+    if start is None or start[0] >= off:
+        return Standing("on_plan")
+    since, lines = start
+    to_go, span = (off - max(month_end, since)).days, (off - since).days
+    planned = -(-lines * to_go // span)  # rounded up: the path never asks for part of a line
+    behind = max(remaining - planned, 0)
+    return Standing("behind" if behind else "on_plan", behind, 0, planned)
+
+
+def days_past_deadline(plan: PlanDates, deadline: date | None, *, today: date) -> int | None:
+    """Return how many days a region is past the regulator's deadline: its switch-off's lateness
+    once switched off, else the days since the deadline (None: not past it, or no deadline).
+
+    >>> d = date(2011, 12, 31)
+    >>> days_past_deadline(PlanDates(switched_off=date(2012, 1, 10)), d, today=date(2012, 12, 31))
+    10
+    >>> days_past_deadline(PlanDates(), d, today=date(2012, 12, 31))
+    366
+    """
+    if deadline is None:
+        return None
+    off = plan.switched_off
+    end = off if off is not None and off <= today else today
+    return (end - deadline).days if end > deadline else None

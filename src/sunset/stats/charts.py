@@ -1,14 +1,18 @@
 """Charts of the statistics (matplotlib, Agg backend, imported lazily: it costs a second).
 
 Labels are bilingual; Chinese needs a CJK font (Debian's fonts-wqy-microhei, installed by the
-project's scripts). Without one, matplotlib draws boxes for the Chinese glyphs and goes on.
+project's scripts). matplotlib lists the fonts it knows in a cache built once, so a font
+installed afterwards is looked for among the system's font files too (``find_cjk_font``). When
+there is none, the labels are drawn in English only: never boxes for the Chinese glyphs. A PNG
+names the font its text was drawn in (metadata ``Font`` and ``Font-File``).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -18,10 +22,76 @@ from sunset.care.schemas import ComplaintCount
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
 
-FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Droid Sans Fallback",
+)
+FONTS = [*CJK_FONTS, "DejaVu Sans"]
+NO_FONT = "none (labels in English)"
+# Han characters, CJK punctuation and full-width forms: what a Latin font draws as boxes.
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
 # pyplot and rcParams are global to the process: a web server drawing two charts at once in two
 # threads would restore each other's fonts halfway (Chinese drawn as boxes). One at a time.
 _DRAWING = threading.Lock()
+_found: list[str | None] = []  # the CJK font of this process, once looked for
+
+
+def find_cjk_font(manager: Any, system_fonts: Callable[[], Iterable[str]]) -> str | None:
+    """Return the first of CJK_FONTS that matplotlib's font ``manager`` knows (None: none).
+
+    When it knows none, the font files of the system it has not listed (``system_fonts()``:
+    installed after its cache was built) are added to it first; a file FreeType cannot read is
+    passed over.
+    """
+
+    def known() -> str | None:
+        names = {f.name for f in manager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    if (found := known()) is not None:
+        return found
+    listed = {f.fname for f in manager.ttflist}
+    for path in system_fonts():
+        if path not in listed:
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return known()
+
+
+def chart_font() -> str | None:
+    """Return the CJK font this process draws Chinese in, looked for once (None: none)."""
+    if not _found:
+        from matplotlib import font_manager
+
+        _found.append(find_cjk_font(font_manager.fontManager, font_manager.findSystemFonts))
+    return _found[0]
+
+
+def english_only(text: str) -> str:
+    """Return a bilingual label without its Chinese words.
+
+    >>> english_only("forecast 预测 (ets_trend)")
+    'forecast (ets_trend)'
+    >>> english_only("Remaining users 剩余用户: all:phs")
+    'Remaining users: all:phs'
+    >>> english_only("telecom/cdma2000 (迁转 migration)")
+    'telecom/cdma2000 (migration)'
+    """
+    text = re.sub(r"\s+", " ", _CJK.sub(" ", text))
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
+    return re.sub(r"\s+([:;,.])", r"\1", text.replace("()", "")).strip()
+
+
+def _font_file(family: str | None) -> str:
+    from matplotlib import font_manager
+
+    return str(font_manager.findfont(font_manager.FontProperties(family=[family or "sans-serif"])))
 
 
 @contextmanager
@@ -31,18 +101,27 @@ def figure(paths: Sequence[Path], *, size: tuple[float, float] = (9.0, 5.0)) -> 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
 
-    rc = {"font.family": "sans-serif", "font.sans-serif": FONTS, "svg.fonttype": "none"}
+    with _DRAWING:
+        font = chart_font()
+    families = [font, *FONTS] if font else FONTS
+    rc = {"font.family": "sans-serif", "font.sans-serif": families, "svg.fonttype": "none"}
     with _DRAWING, matplotlib.rc_context(cast(Any, rc)), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig, axes = plt.subplots(figsize=size)
         try:
             yield axes
+            if font is None:  # no font draws the Chinese: say it in English rather than boxes
+                for text in fig.findobj(Text):
+                    text.set_text(english_only(text.get_text()))
             fig.autofmt_xdate()
             fig.tight_layout()
+            used = {"Font": font or NO_FONT, "Font-File": _font_file(font)}
             for path in paths:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fig.savefig(path, dpi=110)
+                png = path.suffix.lower() == ".png"
+                fig.savefig(path, dpi=110, metadata=used if png else None)
         finally:
             plt.close(fig)
 

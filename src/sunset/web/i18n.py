@@ -18,6 +18,20 @@ ZH: dict[str, str] = {
     "Deadline status": "期限进度",
     "Change in the month": "本月变化",
     "Trend": "趋势",
+    "Against its plan": "对照本地计划",
+    "The plan allows": "计划允许剩余",
+    "behind by": "落后",
+    "days": "天",
+    "lines": "户",
+    "lines left": "户未退",
+    "standing_on_plan": "按计划推进",
+    "standing_cleared": "已清退",
+    "standing_no_date": "未定停止日期",
+    "standing_no_plan": "尚无退网计划",
+    "standing_help": (
+        "对照本地计划:计划路径从公告前最后一个月末的剩余用户数直线下降到停止服务日的零;"
+        "最近月末的剩余用户不超过路径所允许的数量即为按计划推进。落后最多的地区排在最前。"
+    ),
     "No region has a plan yet": "尚无地区制定退网计划",
     "Remaining lines and the forecast": "剩余用户与预测",
     "Sign in to see remaining lines and forecasts.": "登录后可查看剩余用户与预测。",
@@ -232,6 +246,16 @@ EN: dict[str, str] = {
     "met": "switched off by the deadline",
     "no_date": "no switch-off date",
     "no_deadline": "no deadline",
+    "standing_on_plan": "on plan",
+    "standing_cleared": "cleared",
+    "standing_no_date": "no switch-off date",
+    "standing_no_plan": "no plan",
+    "standing_help": (
+        "Against its plan: the plan's path runs straight from a region's lines at the last "
+        "month-end before its announcement down to none on its switch-off day; on plan is no "
+        "more lines at the last month-end than the path allows. The regions furthest behind "
+        "come first."
+    ),
     "on_air": "on air",
     "off_air": "off air",
     "ported_out": "ported out",

@@ -19,6 +19,7 @@ from sunset.desk import stats as desk_stats
 from sunset.desk.board import ModerationAnswer
 
 from .render import PREFIX, check_visitor_csrf, render, to_sign_in
+from .sparkline import sparkline
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CsrfForm = Annotated[str, Form(alias=CSRF_FIELD)]
@@ -30,7 +31,8 @@ def overview(request: Request, session: DB, who: ActorDep, clock: ClockDep) -> R
     found = dashboard.overview(session, who, today=clock.today())
     notices = board.list_notices(session, who, limit=500)
     latest = sorted(notices, key=lambda n: (n.published_on, n.id), reverse=True)[:10]
-    return render(request, who, "home.html", {"view": found, "notices": latest})
+    context = {"view": found, "notices": latest, "sparkline": sparkline}
+    return render(request, who, "home.html", context)
 
 
 @router.get("/regions/{area_code}", response_class=HTMLResponse)
