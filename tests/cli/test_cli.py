@@ -268,10 +268,14 @@ def test_verify_exits_0_on_a_clean_database_and_4_naming_each_violation(
 
 
 def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_reset(
-    cli: RunCli, db_url: str
+    cli: RunCli, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # a terminal, as Rich sees it: progress shown
     first = cli("demo", "--lines", "2000", "--seed", "1")
     assert first.exit_code == 0, first
+    assert "Generating 2,000 PHS lines and importing them" in first.stderr
+    assert "Playing 2011-2012" in first.stderr and "2012-12: " in first.stderr
+    monkeypatch.delenv("TTY_COMPATIBLE")
     assert "Imported 2,000 PHS lines" in first.stdout
     assert "2011-01:" in first.stdout and "2012-12:" in first.stdout  # two years, month by month
     assert "Chaohu (0565)" in said(first.stdout)
@@ -297,6 +301,19 @@ def test_demo_imports_a_synthetic_operator_and_refuses_to_run_twice_without_rese
     assert "all invariants hold" in reset.stdout
     sold = lines_total(db_url, "network_code = 'phs' AND activated_on > '2010-12-31'")
     assert lines_total(db_url) == 1500 + lines_total(db_url, "status = 'migrated'") + sold
+
+
+@SQLITE_ONLY
+def test_long_commands_show_what_they_are_doing_on_a_terminal(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # a terminal, as Rich sees it
+    ran = cli("run", "--until", "2011-01-31")
+    checked = cli("verify")
+
+    assert ran.exit_code == checked.exit_code == 0
+    assert "Running the cycle to 2011-01-31" in ran.stderr
+    assert "Checking every invariant of money and numbers" in checked.stderr
 
 
 @SQLITE_ONLY

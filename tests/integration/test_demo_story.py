@@ -21,7 +21,7 @@ from tests.factories import rows_of, scalar_of, violations_of
 from sunset.db import make_engine
 from sunset.stats.service import SHIPPED
 from sunset.synth import scenario
-from sunset.synth.story import Story
+from sunset.synth.story import Story, tell
 
 LINES = 10_000
 
@@ -176,3 +176,20 @@ def test_arrears_suspended_some_lines_and_refused_top_ups_were_refused(played: P
     assert sum(story.top_ups_refused.values()) > 0 and story.top_ups > 0
     refusing = {"023", "010", "024", "0411", "0565"}  # regions whose plans refuse top-ups
     assert set(story.top_ups_refused) <= refusing
+
+
+def test_the_story_tells_who_left_how_and_what_was_refunded_credited_and_ported(
+    played: Played,
+) -> None:
+    story = played.story
+    told = "\n".join(tell(story, {"0565": "Chaohu", "0311": "Shijiazhuang", "0757": "Foshan"}))
+
+    assert f"PHS lines: {LINES:,} -> {story.end_lines:,}" in told
+    assert f"{story.left:,} left the network" in told
+    assert f"{story.given_up:,} given up by their owners" in told
+    assert f"{sum(story.ported.values()):,} ported out of Shijiazhuang's PHS" in told
+    assert f"Chaohu {story.switched_off['0565']:,}" in told
+    assert "Shijiazhuang told its lines late" in told
+    assert "Foshan 1" in told  # the new line its shops could no longer sell
+    assert "3 dismantled since 2011-06-15" in told
+    assert f"The ledger (yuan): refunds {story.money.refunds}" in told  # type: ignore[union-attr]

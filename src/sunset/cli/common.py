@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sunset.errors import DomainError, ImportRejectedError, InputInvalidError, NotFoundError
 from sunset.stats.rules import parse_month
@@ -103,3 +104,13 @@ def now_option(value: str | None, option: str = "--now") -> datetime:
         raise typer.BadParameter(
             f"{value!r} is not a moment (YYYY-MM-DDTHH:MM)", param_hint=option
         ) from None
+
+
+@contextmanager
+def working(label: str) -> Iterator[Callable[[str], None]]:
+    """Show a spinner, ``label`` and the time elapsed on standard error while a long step runs;
+    yield a function that says what it is doing now (gone when the step ends)."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda now: bar.update(task, description=f"{label}: {now}")

@@ -23,6 +23,7 @@ from .common import (
     explained,
     print_json,
     today_option,
+    working,
 )
 from .operations import JsonOption, NumberArg, TodayOption, _done
 
@@ -78,12 +79,15 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """Advance the daily cycle (charges, suspensions, switch-offs, refunds) up to a date."""
-    report = run_cycle(
-        default_engine(),
-        until=date_option(until, "--until"),
-        start=date_option(start, "--from") if start else None,
-        workers=workers,
-    )
+    last = date_option(until, "--until")
+    with working(f"Running the cycle to {last}") as now:
+        report = run_cycle(
+            default_engine(),
+            until=last,
+            start=date_option(start, "--from") if start else None,
+            workers=workers,
+            progress=lambda area, _: now(f"local network {area} done"),
+        )
     if as_json:
         print_json({"days_committed": report.days_committed, "months": report_rows(report)})
     else:

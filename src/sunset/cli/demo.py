@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +13,6 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -29,9 +25,9 @@ from sunset.kit.money import format_yuan
 from sunset.lines.repository import count_lines
 from sunset.reference import repository as reference
 from sunset.synth import scenario
-from sunset.synth.story import MonthDone, Story
+from sunset.synth.story import MonthDone, Story, tell
 
-from .common import EXIT_REFUSED, EXIT_VIOLATION, console, err_console
+from .common import EXIT_REFUSED, EXIT_VIOLATION, console, err_console, working
 
 SHOWN_MONTHS = (
     "2011-03",
@@ -68,7 +64,7 @@ def demo_command(
         )
         raise typer.Exit(EXIT_REFUSED)
     with (
-        _step(f"Generating {lines:,} PHS lines and importing them"),
+        working(f"Generating {lines:,} PHS lines and importing them"),
         tempfile.TemporaryDirectory() as tmp,
     ):
         demo = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
@@ -82,7 +78,10 @@ def demo_command(
     )
     story = _play(engine, demo)
     _print_regions(story, cities)
-    with _step("Verifying every invariant of money and numbers"), session_scope(engine) as session:
+    with (
+        working("Verifying every invariant of money and numbers"),
+        session_scope(engine) as session,
+    ):
         violations = verify(session)
     _tell(story, cities)
     for v in violations:
@@ -92,19 +91,10 @@ def demo_command(
         if not violations
         else f"verify: {len(violations)} violation(s)!"
     )
-    console.print(f"Demo done in {time.perf_counter() - started:.1f} s.")
+    console.print(f"Demo done in {time.perf_counter() - started:.1f} s.", highlight=False)
     _next_steps()
     if violations:
         raise typer.Exit(EXIT_VIOLATION)
-
-
-@contextmanager
-def _step(label: str) -> Iterator[None]:
-    """Show a spinner with the elapsed time while a long step runs."""
-    columns = (SpinnerColumn(), TextColumn(label), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        bar.add_task(label, total=None)
-        yield
 
 
 def _play(engine: Engine, demo: scenario.Demo) -> Story:
@@ -148,79 +138,12 @@ def _print_regions(story: Story, cities: dict[str, str]) -> None:
     console.print(table)
 
 
-def _listed(counts: Counter[str], names: dict[str, str]) -> str:
-    return ", ".join(f"{names.get(k, k)} {n:,}" for k, n in counts.most_common() if n)
-
-
 def _tell(story: Story, cities: dict[str, str]) -> None:
     """Tell what the demo did: who left how, what was refunded, credited and ported."""
-    fell = 1 - story.end_lines / story.start_lines if story.start_lines else 0.0
-    money = story.money
-    say = console.print
-    say(f"\n[bold]What happened, {story.start_day} to {story.end_day}[/]")
-    say(
-        f"PHS lines: {story.start_lines:,} -> {story.end_lines:,} ({fell:.0%} fewer). "
-        f"{story.left:,} left the network:",
-        highlight=False,
-    )
-    say(
-        f"  - {story.given_up:,} given up by their owners, closed at their request "
-        f"({format_yuan(story.given_up_refunded_fen)} yuan of balances refunded);",
-        highlight=False,
-    )
-    say(
-        f"  - {sum(story.migrated.values()):,} migrated under the offers "
-        f"({_listed(story.migrated, {})});",
-        highlight=False,
-    )
-    say(
-        f"  - {sum(story.ported.values()):,} ported out of Shijiazhuang's PHS before its "
-        f"switch-off, number kept ({_listed(story.ported, {})}; "
-        f"{story.ports_refused:,} requests refused);",
-        highlight=False,
-    )
-    say(
-        f"  - {sum(story.switched_off.values()):,} switched off with their network "
-        f"({_listed(story.switched_off, cities)}; "
-        f"{format_yuan(story.switch_off_refunded_fen)} yuan refunded).",
-        highlight=False,
-    )
-    for area, (count, until) in story.held_back_late.items():
-        say(
-            f"{cities.get(area, area)} told its lines late: {count:,} were held back past its "
-            f"switch-off until {until}, their own notice period.",
-            highlight=False,
-        )
-    say(
-        f"{story.replacements_confirmed:,} vulnerable lines were kept on until their "
-        f"replacement was confirmed. {story.arrears_suspended:,} lines were suspended for "
-        f"arrears; {story.sunset_suspended:,} prepaid lines were suspended when their balance "
-        "ran out after top-ups were refused.",
-        highlight=False,
-    )
-    say(
-        f"Top-ups: {story.top_ups:,} taken at the counter, "
-        f"{sum(story.top_ups_refused.values()):,} refused (拒绝缴费: "
-        f"{_listed(story.top_ups_refused, cities)}). New lines: {story.activated:,} sold, "
-        f"{sum(story.activations_refused.values()):,} refused where new sales had stopped "
-        f"({_listed(story.activations_refused, cities)}).",
-        highlight=False,
-    )
-    say(
-        f"No charge for no service: {story.outage_credits:,} outage credits at month-ends. "
-        f"Beijing: {len(story.sites_recorded)} base stations recorded off air "
-        f"({'; '.join(story.sites_recorded)}); {story.complaints:,} complaints of paying for "
-        f"no signal (只收钱不服务), {format_yuan(story.complaints_credited_fen)} yuan credited "
-        "to those lines.",
-        highlight=False,
-    )
-    if money is not None:
-        say(
-            f"The ledger (yuan): refunds {money.refunds}, credits {money.credits}, charges "
-            f"{money.charges}, top-ups {money.top_ups}, balances moved by migrations "
-            f"{money.transfers_in}.",
-            highlight=False,
-        )
+    title, *rest = tell(story, cities)
+    console.print(f"\n[bold]{title}[/]", highlight=False)
+    for line in rest:
+        console.print(line, highlight=False)
 
 
 def _next_steps() -> None:

@@ -28,7 +28,15 @@ from . import (
     stats,
     web,
 )
-from .common import EXIT_INVALID, EXIT_VIOLATION, console, err_console, print_json, today_option
+from .common import (
+    EXIT_INVALID,
+    EXIT_VIOLATION,
+    console,
+    err_console,
+    print_json,
+    today_option,
+    working,
+)
 
 app = typer.Typer(
     help="sunset: retire a legacy access network without losing anyone's money or number.",
@@ -110,7 +118,7 @@ def status_command(
 @app.command("verify")
 def verify_command(as_json: JsonOption = False) -> None:
     """Check every invariant of money and numbers; exit 4 naming each violation."""
-    with session_scope() as session:
+    with working("Checking every invariant of money and numbers"), session_scope() as session:
         violations = verify(session)
     if as_json:
         print_json({"ok": not violations, "violations": [v.__dict__ for v in violations]})

@@ -16,7 +16,15 @@ from sunset.stats import service
 from sunset.stats.schemas import Forecast, ProgressReport
 from sunset.stats.strategy import simulate_plans
 
-from .common import console, err_console, explained, month_option, print_json, today_option
+from .common import (
+    console,
+    err_console,
+    explained,
+    month_option,
+    print_json,
+    today_option,
+    working,
+)
 
 app = typer.Typer(help="Progress statistics: remaining lines per month-end, official series.")
 
@@ -214,7 +222,11 @@ def report_command(
     """Write the month's report: index.html, CSV tables, charts as PNG and SVG."""
     from sunset.stats.report import write_report
 
-    with explained(as_json=as_json), session_scope() as session:
+    with (
+        explained(as_json=as_json),
+        working(f"Writing the report of {month}"),
+        session_scope() as session,
+    ):
         done = write_report(session, month=month, folder=out)
     if as_json:
         print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})

@@ -260,7 +260,7 @@ def _beijing(session: Session, demo: Demo, index: int, day: date, story: Story) 
             continue
         for site in chosen:
             staff.record_site(session, site_id=site, status=status, since=since, day=day)
-            story.sites_recorded.append(f"{site} {status} since {since}")
+            story.sites_recorded[f"{status} since {since}"] += 1
         if status == "dismantled":
             _complaints(session, demo, index, day, chosen, story)
 
