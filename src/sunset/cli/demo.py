@@ -116,11 +116,12 @@ def _play(engine: Engine, demo: scenario.Demo) -> Story:
 
 
 def _month_line(done: MonthDone) -> str:
+    cycle = done.cycle
     return (
         f"{done.month:%Y-%m}: {done.live:>8,} PHS lines | given up {done.given_up:>5,}"
         f" | migrated {done.migrated:>3,} | ported {done.ported:>3,}"
-        f" | switched off {done.switched_off:>5,} | suspended {done.suspended:>5,}"
-        f" | refunds {done.refunds:>5,} ({format_yuan(done.refunded_fen)} yuan at switch-offs)"
+        f" | switched off {cycle.switched_off:>5,} | suspended {cycle.suspended:>5,}"
+        f" | refunds {cycle.refunds:>5,} ({format_yuan(cycle.refunded_fen)} yuan at switch-offs)"
     )
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from sunset.kit.money import format_yuan
-from sunset.plans.jobs import CycleReport
+from sunset.plans.jobs import AreaMonth, CycleReport
 from sunset.status.schemas import MoneySummary
+
+COUNTERS = [f.name for f in fields(AreaMonth) if f.name != "live_at_end"]
 
 
 @dataclass
@@ -21,17 +23,12 @@ class MonthDone:
     """One month of the story: the cycle's counters summed over the regions, and the demo's."""
 
     month: date
+    cycle: AreaMonth = field(default_factory=AreaMonth)  # every region's counters, added up
     live: int = 0  # lines of the networks being retired at the month-end (PHS)
-    charges: int = 0
-    suspended: int = 0
-    switched_off: int = 0
-    refunds: int = 0
-    refunded_fen: int = 0
-    credits: int = 0
+    by_area: dict[str, int] = field(default_factory=dict)  # the same, by area code
     given_up: int = 0
     migrated: int = 0
     ported: int = 0
-    by_area: dict[str, int] = field(default_factory=dict)  # lines live at the month-end
 
 
 @dataclass
@@ -70,12 +67,8 @@ class Story:
             if stats.live_at_end is not None:
                 done.live += stats.live_at_end
                 done.by_area[area] = stats.live_at_end
-            done.charges += stats.charges
-            done.suspended += stats.suspended
-            done.switched_off += stats.switched_off
-            done.refunds += stats.refunds
-            done.refunded_fen += stats.refunded_fen
-            done.credits += stats.credits
+            for counter in COUNTERS:
+                setattr(done.cycle, counter, getattr(done.cycle, counter) + getattr(stats, counter))
             self.switched_off[area] += stats.switched_off
             self.switch_off_refunded_fen += stats.refunded_fen
             self.sunset_suspended += stats.suspended
