@@ -38,13 +38,12 @@ from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
 from sunset.db import session_scope
-from sunset.kit.money import parse_yuan
 from sunset.lines.service import NewLine
-from sunset.notices.service import late_notice_report
 from sunset.offers.service import list_offers
 from sunset.plans.rules import PlanDates
 from sunset.plans.vocabulary import Phase
 from sunset.status.service import status_report
+from sunset.synth import cases
 from sunset.synth import operations as staff
 from sunset.synth.behaviour import Behaviour, behave
 from sunset.synth.generator import REGIONS, SyntheticBase, spare_numbers, write_base
@@ -68,13 +67,6 @@ TOP_UPS = 10  # prepaid lines topped up at a counter, nationwide
 TOP_UP_FEN = (3000, 5000, 10000)
 NEW_LINE_FEE_FEN = 2000
 CONFIRMED_AROUND = (-2, 4)  # months after the switch-off a vulnerable line's replacement works
-
-BEIJING = "010"
-# sites, off air since, recorded in (on that month's action day)
-BEIJING_REMOVED = (3, date(2011, 6, 15), date(2011, 12, 1))
-BEIJING_FAULTY = (4, date(2012, 2, 10), date(2012, 3, 1))
-BEIJING_COMPLAINTS = 12
-COMPLAINT = "小灵通没有信号半年了,每月70元照扣,只收钱不服务 (no signal for months, still charged)"
 
 
 @dataclass(frozen=True)
@@ -224,8 +216,11 @@ def _switch_off_between(demo: Demo, first: date, day: date) -> bool:
 def _act(
     session: Session, demo: Demo, index: int, day: date, story: Story, done: MonthDone
 ) -> None:
-    _beijing(session, demo, index, day, story)
-    _late_notices(session, demo, day, story)
+    alive = _alive(demo, index)
+    cases.beijing(
+        session, sites=demo.base.site_frame, lines=demo.frame, alive=alive, day=day, story=story
+    )
+    cases.late_notices(session, plans=demo.plans, network=NETWORK, day=day, story=story)
     _arrears(session, demo, index, day, story)
     _top_ups(session, demo, index, day, story)
     _sales(session, demo, index, day, story)
@@ -244,51 +239,6 @@ def _alive(demo: Demo, index: int) -> np.ndarray:
 
 def _numbers(demo: Demo, rows: np.ndarray) -> list[str]:
     return [str(n) for n in demo.numbers[rows]]
-
-
-def _beijing(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
-    """Beijing's base stations off air: recorded (late, then at once) and complained of."""
-    sites = demo.base.site_frame.filter(
-        (pl.col("area_code") == BEIJING) & (pl.col("status") == "on_air")
-    )["id"].to_list()
-    removed, faulty = sites[: BEIJING_REMOVED[0]], sites[BEIJING_REMOVED[0] :][: BEIJING_FAULTY[0]]
-    for chosen, (_, since, recorded), status in (
-        (removed, BEIJING_REMOVED, "dismantled"),
-        (faulty, BEIJING_FAULTY, "faulty"),
-    ):
-        if (recorded.year, recorded.month) != (day.year, day.month):
-            continue
-        for site in chosen:
-            staff.record_site(session, site_id=site, status=status, since=since, day=day)
-            story.sites_recorded[f"{status} since {since}"] += 1
-        if status == "dismantled":
-            _complaints(session, demo, index, day, chosen, story)
-
-
-def _complaints(
-    session: Session, demo: Demo, index: int, day: date, sites: list[str], story: Story
-) -> None:
-    # Those who paid for the months without signal: postpaid lines (a prepaid line whose money
-    # had run out was charged nothing).
-    frame = demo.frame
-    served = frame["home_site"].is_in(sites).to_numpy() & (frame["prepaid"] == "false").to_numpy()
-    served &= _alive(demo, index)
-    for number in _numbers(demo, np.flatnonzero(served)[:BEIJING_COMPLAINTS]):
-        found = staff.complain(session, number=number, text=COMPLAINT, day=day)
-        story.complaints += 1
-        story.complaints_credited_fen += parse_yuan(found.credit)
-
-
-def _late_notices(session: Session, demo: Demo, day: date, story: Story) -> None:
-    """At the start of a switch-off's month, count the lines it must hold back: told late."""
-    for area, plan in demo.plans.items():
-        off = plan.switched_off
-        if off is None or (off.year, off.month) != (day.year, day.month):
-            continue
-        report = late_notice_report(session, area_code=area, network_code=NETWORK)
-        firsts = [n.earliest_switch_off for n in report.lines if n.earliest_switch_off]
-        if report.count and firsts:
-            story.held_back_late[area] = (report.count, max(firsts))
 
 
 def _arrears(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
