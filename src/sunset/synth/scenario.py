@@ -60,7 +60,7 @@ FIRST_WEEK = 7
 # What staff and customers do besides giving lines up, a month (the demo's planning figures).
 TAKE_UP = 0.001  # of an open offer's eligible lines
 TAKE_UP_PRESSED = 4.0  # as many times more once the offer's region refuses top-ups
-PORT_TAKE_UP = 0.01  # of the lines a porting rule set lets go
+PORT_TAKE_UP = 0.005  # of the lines a porting rule set lets go
 PORT_TARGETS = ("telecom/cdma2000", "mobile/gsm")
 SALES = 0.0001  # new lines sold a month, per line of a region not announced for switch-off
 TOP_UPS = 10  # prepaid lines topped up at a counter, nationwide
@@ -89,6 +89,10 @@ class Demo:
     frame: pl.DataFrame
     ids: np.ndarray
     numbers: np.ndarray  # as exported (0551-62345678)
+    areas: np.ndarray  # area codes (the distinct ones, sorted)
+    area_of: np.ndarray  # each line's index in ``areas``
+    prepaid: np.ndarray
+    may_port: np.ndarray  # real name, active, no unpaid bills, no commitment when exported
     behaviour: Behaviour
     plans: dict[str, PlanDates]
     confirm_in: np.ndarray  # month a vulnerable line's replacement is confirmed (-1: never)
@@ -126,16 +130,27 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Demo:
         )
         views = staff.set_plans(session, rows=_spec()["plans"], day=EXPORTED_ON)
         ids = dict(staff.base_ids(session, network=NETWORK))
-    frame = base.frame.with_row_index("row")
+    frame = base.frame
     e164 = "+86" + frame["number"].str.replace("-", "").str.slice(1)
     plans = plan_dates()
     rng = np.random.default_rng([seed, 2011])
+    areas, area_of = np.unique(frame["area_code"].to_numpy(), return_inverse=True)
+    may_port = (
+        (frame["real_name"] == "true")
+        & (frame["status"] == "active")
+        & (frame["unpaid_bills"] == "0")
+        & (frame["commitment_until"] == "")
+    )
     return Demo(
         loaded=Loaded(base.lines, base.sites, result.opening_entries, len(views)),
         base=base,
         frame=frame,
         ids=np.array([ids[n] for n in e164.to_list()], dtype=np.int64),
         numbers=frame["number"].to_numpy(),
+        areas=areas,
+        area_of=area_of,
+        prepaid=(frame["prepaid"] == "true").to_numpy(),
+        may_port=may_port.to_numpy(),
         behaviour=behave(base.frame, plans=plans, months=months(), seed=seed),
         plans=plans,
         confirm_in=_confirmations(frame, plans, rng),
@@ -249,10 +264,8 @@ def _arrears(session: Session, demo: Demo, index: int, day: date, story: Story) 
 
 
 def _top_ups(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
-    prepaid = (demo.frame["prepaid"] == "true").to_numpy() & _alive(demo, index)
-    rows = np.flatnonzero(prepaid)
+    rows = np.flatnonzero(demo.prepaid & _alive(demo, index))
     chosen = np.sort(demo.rng.choice(rows, size=min(TOP_UPS, rows.size), replace=False))
-    areas = demo.frame["area_code"].to_numpy()
     for i, row in enumerate(chosen):
         amount = int(demo.rng.choice(TOP_UP_FEN))
         number = _numbers(demo, np.array([row]))[0]
@@ -262,20 +275,20 @@ def _top_ups(session: Session, demo: Demo, index: int, day: date, story: Story) 
         if refused is None:
             story.top_ups += 1
         elif refused.startswith("TOPUP_REFUSED"):
-            story.top_ups_refused[str(areas[row])] += 1
+            story.top_ups_refused[str(demo.areas[demo.area_of[row]])] += 1
 
 
 def _sales(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
     """Sell new lines where the network is not announced for switch-off, a few per ten thousand
     lines a month (refused where new sales have stopped). The first day a region stops new
     sales, a shop still tries one: the refusal is the seed's Foshan case."""
-    areas = demo.frame["area_code"].to_numpy()
+    counts = np.bincount(demo.area_of[_alive(demo, index)], minlength=demo.areas.size)
+    live = dict(zip(demo.areas, counts, strict=True))
     for area, operator, _, _ in REGIONS:
         plan = demo.plans.get(area, PlanDates())
         if plan.switched_off is not None and plan.is_at_least(Phase.ANNOUNCED, day):
             continue
-        live = int(np.count_nonzero((areas == area) & _alive(demo, index)))
-        tries = int(demo.rng.poisson(live * SALES))
+        tries = int(demo.rng.poisson(int(live.get(area, 0)) * SALES))
         stops = plan.no_new_sales
         if stops is not None and (stops.year, stops.month) == (day.year, day.month):
             tries = max(tries, 1)
@@ -340,18 +353,11 @@ def _migrations(session: Session, demo: Demo, day: date, story: Story) -> int:
 
 def _ports(session: Session, demo: Demo, index: int, day: date, story: Story) -> int:
     """Port a share of the lines a porting rule set lets go, then complete the day's ports."""
-    frame = demo.frame
-    ready = (
-        _alive(demo, index)
-        & (frame["real_name"] == "true").to_numpy()
-        & (frame["status"] == "active").to_numpy()
-        & (frame["unpaid_bills"] == "0").to_numpy()
-        & (frame["commitment_until"] == "").to_numpy()
-    )
-    areas = frame["area_code"].to_numpy()
+    ready = demo.may_port & _alive(demo, index)
     asked = 0
-    for area in staff.porting_regions(sorted(set(areas)), network=NETWORK, day=day):
-        rows = np.flatnonzero(ready & (areas == area))
+    areas = [str(a) for a in demo.areas]
+    for area in staff.porting_regions(areas, network=NETWORK, day=day):
+        rows = np.flatnonzero(ready & (demo.area_of == areas.index(area)))
         k = int(demo.rng.binomial(rows.size, PORT_TAKE_UP))
         chosen = np.sort(demo.rng.choice(rows, size=k, replace=False))
         for i, number in enumerate(_numbers(demo, chosen)):
@@ -369,11 +375,10 @@ def _ports(session: Session, demo: Demo, index: int, day: date, story: Story) ->
 
 def _giving_up(session: Session, demo: Demo, index: int, day: date, story: Story) -> int:
     rows = np.flatnonzero(demo.behaviour.leaves == index)
-    areas = demo.frame["area_code"].to_numpy()[rows]
     closed = 0
-    for area in sorted(set(areas)):
-        ids = demo.ids[rows[areas == area]]
-        found = staff.close(session, area_code=str(area), line_ids=ids.tolist(), day=day)
+    for a in np.unique(demo.area_of[rows]):
+        ids = demo.ids[rows[demo.area_of[rows] == a]]
+        found = staff.close(session, area_code=str(demo.areas[a]), line_ids=ids.tolist(), day=day)
         closed += found.lines
         story.given_up_refunded_fen += found.refunded_fen
     story.given_up += closed
