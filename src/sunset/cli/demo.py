@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 
 from sunset.db import default_engine, reset, session_scope
 from sunset.integrity.service import verify
-from sunset.kit.money import format_yuan
 from sunset.lines.repository import count_lines
 from sunset.reference import repository as reference
 from sunset.synth import scenario
@@ -116,12 +115,10 @@ def _play(engine: Engine, demo: scenario.Demo) -> Story:
 
 
 def _month_line(done: MonthDone) -> str:
-    cycle = done.cycle
+    """One month in a line of 80 columns; suspensions and refunds are in the closing story."""
     return (
-        f"{done.month:%Y-%m}: {done.live:>8,} PHS lines | given up {done.given_up:>5,}"
-        f" | migrated {done.migrated:>3,} | ported {done.ported:>3,}"
-        f" | switched off {cycle.switched_off:>5,} | suspended {cycle.suspended:>5,}"
-        f" | refunds {cycle.refunds:>5,} ({format_yuan(cycle.refunded_fen)} yuan at switch-offs)"
+        f"{done.month:%Y-%m}: {done.live:>7,} PHS; left {done.given_up:,} given up,"
+        f" {done.migrated:,} migrated, {done.ported:,} ported, {done.cycle.switched_off:,} off"
     )
 
 
