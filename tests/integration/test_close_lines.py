@@ -97,3 +97,11 @@ def test_closing_on_a_day_the_cycle_has_run_through_is_refused_and_changes_nothi
     assert "has already run through 2011-02-28" in refused.value.message
     assert line_of(hefei, PREPAID)["status"] == "active"
     assert rows_of(hefei, "SELECT COUNT(*) FROM number_holds") == [(0,)]
+
+
+def test_lines_closed_on_the_first_of_a_month_are_charged_nothing_for_it(hefei: sa.Engine) -> None:
+    done = close(hefei, ids_of(hefei, PREPAID), day=date(2011, 3, 1))
+
+    assert done == Closed(lines=1, refunds=1, refunded_fen=1250)
+    assert entries_of(hefei, PREPAID, "charge") == []
+    assert violations_of(hefei) == []

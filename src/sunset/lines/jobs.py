@@ -205,15 +205,16 @@ def close_lines(
             Line.area_code == area_code, Line.id.in_(chunk), Line.status.in_(LIVE_STATUSES)
         )
         repository.lock(session, which)
-        ledger_repo.charge_lines(
-            session,
-            area_code=area_code,
-            which=which,
-            month_start=day.replace(day=1),
-            stop=day,
-            days_in_month=calendar.monthrange(day.year, day.month)[1],
-            entry_date=day,
-        )
+        if day.day > 1:  # leaving on the 1st, no day of the month was used
+            ledger_repo.charge_lines(
+                session,
+                area_code=area_code,
+                which=which,
+                month_start=day.replace(day=1),
+                stop=day,
+                days_in_month=calendar.monthrange(day.year, day.month)[1],
+                entry_date=day,
+            )
         before = ledger_repo.max_entry_id(session)
         refunds += ledger_repo.refund_lines(
             session, area_code=area_code, which=which, day=day, reason=reason

@@ -9,7 +9,7 @@ end:
 - owners give their lines up (closed at their request: last days charged, balance refunded,
   number quarantined), faster after their region's announcement and once top-ups are refused;
 - lines take the open offers (Chongqing's and Beijing's): one in a thousand of those eligible a
-  month, four times as many once their region refuses top-ups (the seed: "whatever they try,
+  month, three times as many once their region refuses top-ups (the seed: "whatever they try,
   persuasion does not work" until top-ups are refused);
 - Shijiazhuang's numbers may be ported to another operator's mobile before its switch-off;
 - a few lines a month fall into arrears and are suspended; prepaid lines top up at the counter
@@ -59,7 +59,7 @@ FIRST_WEEK = 7
 
 # What staff and customers do besides giving lines up, a month (the demo's planning figures).
 TAKE_UP = 0.001  # of an open offer's eligible lines
-TAKE_UP_PRESSED = 4.0  # as many times more once the offer's region refuses top-ups
+TAKE_UP_PRESSED = 3.0  # as many times more once the offer's region refuses top-ups
 PORT_TAKE_UP = 0.005  # of the lines a porting rule set lets go
 PORT_TARGETS = ("telecom/cdma2000", "mobile/gsm")
 SALES = 0.0001  # new lines sold a month, per line of a region not announced for switch-off
