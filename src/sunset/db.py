@@ -149,10 +149,6 @@ def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb:
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
     if migrate:
         upgrade(engine)
-        from sunset.reference.service import sync_reference
-
-        with session_scope(engine) as session:
-            sync_reference(session)
     return engine
 
 
@@ -177,10 +173,12 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration (idempotent)."""
+    """Apply every pending migration (idempotent); at head, add missing reference data too."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    config.attributes["sync_reference"] = revision == "head"
+    command.upgrade(config, revision)
 
 
 @lru_cache(maxsize=4)
