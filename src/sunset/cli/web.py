@@ -67,7 +67,7 @@ def serve_command(
     """Serve the REST API (/docs) and the dashboard (/app/) with uvicorn."""
     import os
 
-    from sunset.api import server
+    from sunset.server import processes as server
 
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()

@@ -13,8 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
-from sunset.api import errors as api_errors
-from sunset.api.deps import (
+from sunset.config import get_settings
+from sunset.desk import lines as desk
+from sunset.desk.lines import MigrationRequest
+from sunset.errors import DomainError, NotAuthenticatedError
+from sunset.http import errors as api_errors
+from sunset.http.deps import (
     CSRF_FIELD,
     DB,
     SESSION_COOKIE,
@@ -23,10 +27,6 @@ from sunset.api.deps import (
     actor,
     forget_token,
 )
-from sunset.config import get_settings
-from sunset.desk import lines as desk
-from sunset.desk.lines import MigrationRequest
-from sunset.errors import DomainError, NotAuthenticatedError
 from sunset.kit.money import parse_yuan
 
 from . import pages_care, pages_public

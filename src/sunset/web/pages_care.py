@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.api.clock import Clock
-from sunset.api.deps import DB, ActorDep, ClockDep
 from sunset.desk import care as care_desk
 from sunset.desk import porting as porting_desk
 from sunset.desk import sites as sites_desk
@@ -24,6 +22,8 @@ from sunset.desk.care import ComplaintKind, ComplaintStatus
 from sunset.desk.porting import PortState
 from sunset.desk.sites import SiteStatus
 from sunset.errors import DomainError, InputInvalidError
+from sunset.http.clock import Clock
+from sunset.http.deps import DB, ActorDep, ClockDep
 from sunset.kit.dates import parse_date
 from sunset.kit.money import parse_yuan
 from sunset.porting.vocabulary import CATALOGUE, DONOR_GROUNDS, OPEN_STATES

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from sunset.access import service as access
 from sunset.access.schemas import AuditView, UserView
 from sunset.access.vocabulary import Permission
-from sunset.api.deps import DB, ActorDep
-from sunset.api.errors import REFUSALS
+from sunset.http.deps import DB, ActorDep
+from sunset.http.errors import REFUSALS
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=REFUSALS)
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from sunset.access import service as access
 from sunset.access.vocabulary import TokenKind
-from sunset.api.deps import DB, ActorDep
-from sunset.api.errors import REFUSALS
+from sunset.http.deps import DB, ActorDep
+from sunset.http.errors import REFUSALS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -10,8 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
 from sunset.desk import care as desk
 from sunset.desk.care import (
     ComplaintCount,
@@ -21,6 +19,8 @@ from sunset.desk.care import (
     ComplaintStatus,
     ComplaintView,
 )
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
 from sunset.kit.money import parse_yuan
 
 from .fields import AreaQuery, Limit, Offset, Plain

@@ -11,8 +11,6 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
 from sunset.desk import porting as desk
 from sunset.desk.porting import (
     BalanceHandling,
@@ -23,6 +21,8 @@ from sunset.desk.porting import (
     PortState,
 )
 from sunset.desk.schemas import PortTargetCheck
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
 
 from .fields import Limit, NumberPath, Offset, Operator, OperatorQuery, Plain
 

@@ -1,4 +1,4 @@
-"""The app as uvicorn loads it (``sunset.api.main:app``, a factory): settings from the env."""
+"""The app as uvicorn loads it (``sunset.server.main:app``, a factory): settings from the env."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 from fastapi import FastAPI
 
-from .app import create_app
+from sunset.server.app import create_app
 
 
 def app() -> FastAPI:

@@ -16,7 +16,7 @@ import socket
 from collections.abc import Callable
 from types import FrameType
 
-APP = "sunset.api.main:app"
+APP = "sunset.server.main:app"
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:

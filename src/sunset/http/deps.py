@@ -17,8 +17,7 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import TokenKind
 from sunset.db import session_scope
 from sunset.errors import NotAuthenticatedError, PermissionDeniedError
-
-from .clock import Clock
+from sunset.http.clock import Clock
 
 SESSION_COOKIE = "sunset_session"
 CSRF_HEADER = "X-CSRF-Token"

@@ -11,12 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from sunset.config import get_settings
-from sunset.db import make_engine
-
-from . import errors
-from .clock import Clock
-from .routers import (
+from sunset.api.routers import (
     admin,
     auth,
     board,
@@ -29,6 +24,10 @@ from .routers import (
     sites,
     stats,
 )
+from sunset.config import get_settings
+from sunset.db import make_engine
+from sunset.http import errors
+from sunset.http.clock import Clock
 
 API_ROUTERS = (
     auth.router,
