@@ -6,13 +6,19 @@ from collections.abc import Sequence
 
 
 class DomainError(Exception):
-    """Base of every refusal sunset explains to its user."""
+    """Base of every refusal sunset explains to its user.
+
+    ``field`` names the input the refusal concerns, in the use case's own words (``plan``,
+    ``amount``, ``key``): each edge says it in its own (``--plan`` on the command line, ``plan``
+    in JSON) rather than the domain naming one edge's flags to everyone.
+    """
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if code is not None:
             self.code = code
 
@@ -39,7 +45,7 @@ class ImportRejectedError(DomainError):
         errors: Sequence[object] = (),
         error_count: int = 0,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code, field=None)
         self.errors = list(errors)
         self.error_count = error_count
 

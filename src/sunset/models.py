@@ -4,11 +4,11 @@ from sunset.access.models import AuditEntry, AuthToken, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
-from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
+from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerTotal, Refund
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
 from sunset.offers.models import Migration
-from sunset.plans.models import CycleProgress, RetirementPlan
+from sunset.plans.models import RetirementPlan
 from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.routing.models import RoutingEntry

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import NOW, import_file, line_rows, site_row, write_csv
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
-from sunset.plans.jobs import run_cycle
 from sunset.sites.jobs import import_sites
 
 if TYPE_CHECKING:

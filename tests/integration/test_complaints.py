@@ -22,9 +22,9 @@ from tests.factories import (
 
 from sunset.care import service
 from sunset.care.schemas import ComplaintView
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import OperationRefusedError
-from sunset.plans.jobs import run_cycle
 
 OUT = "0551-62000000"  # 70 yuan, home site S0551-0 (off air from July)
 FINE = "0551-62000001"  # 70 yuan, home site S0551-1 (on air)

@@ -27,6 +27,7 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import CycleReport, run_cycle
 from sunset.db import make_engine, session_scope
 from sunset.errors import OperationRefusedError, PlanInvalidError
 from sunset.lines import service as lines
@@ -36,7 +37,6 @@ from sunset.lines.vocabulary import SuspensionReason
 from sunset.notices.service import late_notice_report
 from sunset.notices.vocabulary import Channel
 from sunset.plans import service as plans_service
-from sunset.plans.jobs import CycleReport, run_cycle
 from sunset.plans.schemas import PlanView
 
 SWITCH_OFF = date(2012, 1, 10)

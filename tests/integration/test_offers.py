@@ -23,13 +23,13 @@ from tests.factories import (
 )
 
 from sunset.config import get_settings
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import OperationRefusedError
 from sunset.kit.sqlfunc import yuan_text
 from sunset.lines import repository as lines_repo
 from sunset.offers import jobs, repository, rules, service
 from sunset.offers.service import MigrationRequest
-from sunset.plans.jobs import run_cycle
 from sunset.routing import service as routing
 
 DAY = date(2011, 1, 20)

@@ -22,11 +22,11 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.credits import credit_history
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
-from sunset.plans.jobs import run_cycle
 from sunset.sites import history
 from sunset.sites import repository as sites
-from sunset.sites.jobs import credit_history
 
 BEIJING = "0551-62000000"  # postpaid 70 yuan a month, home site S0551-0
 NEIGHBOUR = "0551-62000001"  # prepaid 20 yuan, 100 yuan on it, home site S0551-0

@@ -26,6 +26,7 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import (
     DomainError,
@@ -38,7 +39,6 @@ from sunset.lines.jobs import import_lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.plans import service as plans
-from sunset.plans.jobs import run_cycle
 from sunset.plans.rules import OPTIONS
 from sunset.plans.vocabulary import LABELS, Phase
 

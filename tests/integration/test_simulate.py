@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from tests.factories import import_file, line_row, write_csv
 from tests.integration.test_stats import two_regions
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
 from sunset.offers.service import MigrationRequest, migrate
-from sunset.plans.jobs import run_cycle
 from sunset.stats.strategy import simulate_plans
 
 

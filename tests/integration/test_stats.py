@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import import_file, line_row, rows_of, send_notice, set_plan, write_csv
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import ImportRejectedError
 from sunset.kit.rows import RowError
-from sunset.plans.jobs import run_cycle
 from sunset.stats import service
 from sunset.stats.jobs import record_month_end
 from sunset.status.service import status_report

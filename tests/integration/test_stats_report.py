@@ -13,10 +13,10 @@ from tests.factories import import_file, line_row, write_csv
 from tests.integration.test_stats import two_regions
 
 from sunset.care.service import open_complaint
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
 from sunset.offers.service import MigrationRequest, migrate
-from sunset.plans.jobs import run_cycle
 from sunset.stats.report import write_report
 
 CHARTS = ("remaining_by_region", "departures", "own_forecast", "national_forecast")

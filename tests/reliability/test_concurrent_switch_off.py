@@ -32,9 +32,9 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine
 from sunset.lines import service as lines
-from sunset.plans.jobs import run_cycle
 
 SWITCH_OFF = date(2011, 4, 10)
 EVE = "2011-04-09"  # the top-ups are dated the day before the switch-off: the plan allows them

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from tests.factories import rows_of, send_notice, set_plan, state_of, violations_of
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
 from sunset.lines import service as lines
 from sunset.lines.jobs import import_lines
-from sunset.plans.jobs import run_cycle
 from sunset.synth.generator import generate_lines
 
 FROM, UNTIL = date(2011, 1, 1), date(2012, 12, 31)

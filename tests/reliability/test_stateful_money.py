@@ -27,6 +27,7 @@ from hypothesis.stateful import (
 from tests.factories import e164, import_file, line_row, send_notice, set_plan, write_csv
 
 from sunset.config import get_settings
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
 from sunset.errors import DomainError
 from sunset.integrity.service import verify
@@ -35,7 +36,6 @@ from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.offers import service as offers
 from sunset.offers.service import MigrationRequest
-from sunset.plans.jobs import run_cycle
 
 START = date(2011, 1, 1)
 AREAS = {

@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from sunset.cycle.daily import CycleReport, run_cycle
 from sunset.db import default_engine, session_scope
 from sunset.kit.money import format_yuan
 from sunset.lines import service as lines
 from sunset.notices import service as notices
 from sunset.notices.vocabulary import Channel
-from sunset.plans.jobs import CycleReport, run_cycle
 
 from .common import (
     WorkersOption,

@@ -13,11 +13,11 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
+from sunset.cycle.daily import CycleReport
 from sunset.db import default_engine, reset, session_scope
 from sunset.integrity.service import verify
 from sunset.kit.money import format_yuan
 from sunset.lines.repository import count_lines
-from sunset.plans.jobs import CycleReport
 from sunset.reference import repository as reference
 from sunset.synth import scenario
 

@@ -8,9 +8,10 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sunset.cycle.credits import credit_history
 from sunset.db import default_engine, session_scope
 from sunset.kit.money import format_yuan, parse_yuan
-from sunset.sites import jobs, service
+from sunset.sites import service
 
 from .common import (
     WorkersOption,
@@ -77,7 +78,7 @@ def credit_command(
         Progress(*columns, console=console, transient=True, disable=as_json) as bar,
     ):
         task = bar.add_task("crediting")
-        done = jobs.credit_history(
+        done = credit_history(
             default_engine(),
             first=start,
             last=stop,

@@ -20,6 +20,7 @@ from sunset.lines.facts import LineFacts
 from sunset.lines.models import Line
 from sunset.lines.service import LineOutcome, NewLine
 from sunset.lines.vocabulary import SuspensionReason
+from sunset.notices import repository as notices_repo
 from sunset.offers import service as offers
 from sunset.offers.schemas import MigrationView, OfferView
 from sunset.offers.service import MigrationRequest
@@ -213,7 +214,7 @@ def line_file(session: Session, actor: Actor, *, number: str, today: date) -> Li
     the page loads them just after, from ``offers_for`` and ``port_checks``.
     """
     line = scoped_line(session, actor, number=number)
-    notices = lines_repo.notices_of_line(session, area_code=line.area_code, line_id=line.id)
+    notices = notices_repo.notices_of_line(session, area_code=line.area_code, line_id=line.id)
     return LineFile(
         line=_view(session, line, today),
         ledger=_ledger_rows(session, line, limit=20),

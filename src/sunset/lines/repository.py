@@ -32,7 +32,6 @@ from sunset.lines.vocabulary import (
     SuspensionReason,
     Vulnerability,
 )
-from sunset.notices.models import NoticeSent
 
 
 def get_live(session: Session, e164: str, *, lock: bool = False) -> Line | None:
@@ -100,18 +99,12 @@ def live_in(area_code: str, network_code: str) -> ColumnElement[bool]:
     )
 
 
-def switch_off_candidates(
-    area_code: str, network_code: str, *, day: date, noticed_by: date
-) -> ColumnElement[bool]:
-    """Live lines that may be switched off on ``day``.
-
-    Not a vulnerable or critical line without a confirmed replacement; not under an exemption
-    that runs to ``day`` or later; and told of the retirement on or before ``noticed_by`` (the
-    day minus the minimum notice period): a line told late waits out its own notice period.
-    """
-    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
+def free_to_go(day: date) -> ColumnElement[bool]:
+    """Lines nothing of their own holds back from a switch-off on ``day``: not a vulnerable or
+    critical line without a confirmed replacement, not under an exemption running to ``day`` or
+    later. (Whether they were told in time is the notices' to say.)"""
+    lines, exempt = table_of(Line), table_of(Exemption)
     return and_(
-        live_in(area_code, network_code),
         or_(
             lines.c.vulnerable == Vulnerability.NONE.value,
             lines.c.replacement_confirmed_on <= day,
@@ -121,12 +114,29 @@ def switch_off_candidates(
             exempt.c.line_id == lines.c.id,
             exempt.c.until >= day,
         ),
-        exists().where(
-            notices.c.area_code == lines.c.area_code,
-            notices.c.line_id == lines.c.id,
-            notices.c.sent_on <= noticed_by,
-        ),
     )
+
+
+def next_release_from_hold(
+    session: Session, *, area_code: str, network_code: str, after: date
+) -> date | None:
+    """Return the next day after ``after`` on which a live line held back by something of its own
+    becomes free to go: the day after its exemption ends, or the day its replacement is
+    confirmed."""
+    lines, exempt = table_of(Line), table_of(Exemption)
+    live = live_in(area_code, network_code)
+    exemption_ends = session.scalar(
+        select(func.min(exempt.c.until))
+        .join(lines, and_(lines.c.area_code == exempt.c.area_code, lines.c.id == exempt.c.line_id))
+        .where(live, exempt.c.until >= after)
+    )
+    confirmed = session.scalar(
+        select(func.min(lines.c.replacement_confirmed_on)).where(
+            live, lines.c.replacement_confirmed_on > after
+        )
+    )
+    candidates = [exemption_ends + timedelta(days=1) if exemption_ends else None, confirmed]
+    return min((d for d in candidates if d is not None), default=None)
 
 
 def quarantine_numbers(
@@ -235,43 +245,6 @@ def lock(session: Session, which: ColumnElement[bool]) -> None:
     session.execute(select(table_of(Line).c.id).where(which).with_for_update())
 
 
-def next_switch_off_day(
-    session: Session, *, area_code: str, network_code: str, after: date, notice_days: int
-) -> date | None:
-    """Return the next day after ``after`` on which a held-back live line becomes free to go.
-
-    Lines are held back by an exemption (free the day after it ends), a late notice (free
-    ``notice_days`` after their first notice) or a vulnerable flag (free from the day its
-    replacement is confirmed).
-    """
-    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
-    live = live_in(area_code, network_code)
-    exemption_ends = session.scalar(
-        select(func.min(exempt.c.until))
-        .join(lines, and_(lines.c.area_code == exempt.c.area_code, lines.c.id == exempt.c.line_id))
-        .where(live, exempt.c.until >= after)
-    )
-    first_notice = (
-        select(func.min(notices.c.sent_on))
-        .where(notices.c.area_code == lines.c.area_code, notices.c.line_id == lines.c.id)
-        .scalar_subquery()
-    )
-    notice_from = session.scalar(
-        select(func.min(first_notice)).where(live, first_notice > after - timedelta(notice_days))
-    )
-    confirmed = session.scalar(
-        select(func.min(lines.c.replacement_confirmed_on)).where(
-            live, lines.c.replacement_confirmed_on > after
-        )
-    )
-    candidates = [
-        exemption_ends + timedelta(days=1) if exemption_ends else None,
-        notice_from + timedelta(days=notice_days) if notice_from else None,
-        confirmed,
-    ]
-    return min((d for d in candidates if d is not None), default=None)
-
-
 @lru_cache(maxsize=1)
 def fact_columns() -> dict[str, ColumnElement[Any]]:
     """Return the SQL column behind each field of ``LineFacts``."""
@@ -304,16 +277,6 @@ def live_facts(session: Session, e164: str) -> LineFacts | None:
         .first()
     )
     return None if row is None else LineFacts(**row)
-
-
-def notices_of_line(session: Session, *, area_code: str, line_id: int) -> list[NoticeSent]:
-    """Return the notices a line was sent, oldest first."""
-    query = (
-        select(NoticeSent)
-        .where(NoticeSent.area_code == area_code, NoticeSent.line_id == line_id)
-        .order_by(NoticeSent.sent_on, NoticeSent.id)
-    )
-    return list(session.scalars(query))
 
 
 def search_live(

@@ -6,7 +6,6 @@ their reason or write the change (money through the ledger, once per idempotency
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,13 +20,11 @@ from sunset.errors import (
 )
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display, plan_for
-from sunset.ledger import repository as ledger_repo
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
 from sunset.lines import repository
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.lines.vocabulary import LineStatus, NumberState, SuspensionReason, Vulnerability
-from sunset.plans import repository as plans_repository
 from sunset.plans import rules as plan_rules
 from sunset.plans import service as plans
 from sunset.reference import repository as reference
@@ -62,17 +59,6 @@ def get_live_or_raise(session: Session, *, number: str, lock: bool = False) -> L
     return line
 
 
-def check_key(key: str) -> None:
-    """Refuse an empty idempotency key or one in sunset's reserved namespaces."""
-    if not key.strip():
-        raise InputInvalidError("an idempotency key cannot be empty")
-    if key.startswith(ledger_repo.RESERVED_KEYS):
-        raise InputInvalidError(
-            f"idempotency keys starting with {', '.join(ledger_repo.RESERVED_KEYS)} are "
-            "reserved for sunset's own postings"
-        )
-
-
 def _refuse(refusal: plan_rules.Refusal | None) -> None:
     if refusal is not None:
         raise OperationRefusedError(refusal.message, code=refusal.code)
@@ -95,7 +81,7 @@ def top_up(session: Session, *, number: str, amount_fen: int, today: date, key: 
     """Add money to a line's balance, unless the plan refuses top-ups from that day on."""
     if amount_fen <= 0:
         raise InputInvalidError("a top-up must be a positive amount")
-    check_key(key)
+    ledger.check_key(key)
     line = get_live_or_raise(session, number=number, lock=True)
     # A retry of a top-up already taken is answered as such, whatever the phase is now.
     posted = ledger.replayed(
@@ -225,7 +211,7 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
     if earlier is not None:
         return terminated_before(earlier)
     line = get_live_or_raise(session, number=number, lock=True)
-    charge_days_used(session, line=line, today=today)
+    ledger.charge_days_used(session, line=line, today=today)
     refunded = ledger.refund_balance(
         session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
     )
@@ -245,7 +231,7 @@ def terminate(session: Session, *, number: str, today: date, key: str) -> LineOu
 
 def earlier_termination(session: Session, *, number: str, key: str) -> Line | None:
     """Return the line a termination with ``key`` already closed, if any."""
-    check_key(key)
+    ledger.check_key(key)
     return repository.closed_by_key(session, normalise_number(number), key)
 
 
@@ -254,32 +240,6 @@ def terminated_before(line: Line) -> LineOutcome:
     return _outcome(
         line, f"line was already terminated on {line.terminated_on} by this request", replayed=True
     )
-
-
-def charge_days_used(session: Session, *, line: Line, today: date) -> None:
-    """Charge a line that leaves today for this month's days before today (its last month).
-
-    Refused when the cycle has already run through ``today`` in the line's local network: that
-    month's charge (or the switch-off) is already on the ledger, and a departure dated before
-    it would charge the same days twice.
-    """
-    done = plans_repository.checkpoint(session, line.area_code)
-    if done is not None and today <= done:
-        raise OperationRefusedError(
-            f"the cycle of {line.area_code} has already run through {done}: {display(line.number)}"
-            f" cannot leave on {today}; date the operation after {done}",
-            code="DATE_BEFORE_CYCLE",
-        )
-    ledger_repo.charge_lines(
-        session,
-        area_code=line.area_code,
-        which=Line.id == line.id,
-        month_start=today.replace(day=1),
-        stop=today,
-        days_in_month=calendar.monthrange(today.year, today.month)[1],
-        entry_date=today,
-    )
-    session.refresh(line, ["balance_fen"])
 
 
 def quarantine(session: Session, *, line: Line, today: date, at_least: date | None = None) -> date:

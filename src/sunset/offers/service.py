@@ -100,7 +100,7 @@ def earlier_migration(
     A retry after a migration went through finds the number no longer live: the answer is the
     migration it made (``replayed``), not "no such line".
     """
-    lines.check_key(request.key)
+    ledger.check_key(request.key)
     offer = get_offer_or_raise(request.offer_id)
     done = repository.replay(
         session,
@@ -119,7 +119,7 @@ def migrate(session: Session, *, request: MigrationRequest, today: date) -> Migr
     """Move a line to the offer's network: open the new line, move the whole balance, record the
     commitment and the subsidy, mark the old line migrated. The caller's transaction holds it
     all, so a refusal anywhere leaves nothing changed; the same key twice migrates once."""
-    lines.check_key(request.key)
+    ledger.check_key(request.key)
     offer = get_offer_or_raise(request.offer_id)
     done = repository.replay(
         session,
@@ -139,7 +139,7 @@ def migrate(session: Session, *, request: MigrationRequest, today: date) -> Migr
         )
     plan_fen = _chosen_plan(offer, request.plan_yuan)
     new_e164 = old.number if offer.outcome.keep_number else _new_number(request)
-    lines.charge_days_used(session, line=old, today=today)
+    ledger.charge_days_used(session, line=old, today=today)
     old.status, old.suspension_reason, old.terminated_on = LineStatus.MIGRATED.value, None, today
     session.flush()  # the number leaves the old line before a new one may hold it
     new = _open_new_line(

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from sunset.kit.money import format_yuan
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
-from sunset.lines import service as lines
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LineStatus
 from sunset.porting import repository
@@ -24,7 +23,7 @@ def complete(session: Session, req: PortRequest, *, now: datetime) -> None:
     line = session.get(Line, req.line_id, with_for_update=True)
     assert line is not None
     day = now.date()
-    lines.charge_days_used(session, line=line, today=day)
+    ledger.charge_days_used(session, line=line, today=day)
     key = f"port:{req.id}"
     if req.balance_handling == BalanceHandling.REFUND:
         req.balance_moved_fen = ledger.refund_balance(

@@ -55,7 +55,7 @@ def record_status(
         months=history.months_between(since, today),
         entry_date=today,
         sites=[site_id],
-    )
+    ).entries
     session.flush()
     return StatusRecorded(
         site_id=site_id,
@@ -170,7 +170,7 @@ def credit_line_outages(session: Session, *, line: Line, today: date) -> OutageC
     written = sum(
         jobs.credit_outages(
             session, area_code=line.area_code, month_start=m, entry_date=today, line_id=line.id
-        )
+        ).entries
         for m in history.months_between(max(first, line.activated_on), today)
     )
     credited = repository.outage_credited_fen(session, area_code=line.area_code, line_id=line.id)

@@ -14,13 +14,13 @@ import yaml
 from sqlalchemy import Engine
 
 from sunset.board.service import publish_plan_notices
+from sunset.cycle.daily import CycleReport, run_cycle
 from sunset.db import session_scope
 from sunset.lines.jobs import import_lines
 from sunset.notices.service import send_phase_notice
 from sunset.notices.vocabulary import Channel
 from sunset.offers import rules as offer_rules
 from sunset.offers import service as offers
-from sunset.plans.jobs import CycleReport, run_cycle
 from sunset.plans.service import import_plans
 from sunset.sites.jobs import import_sites
 from sunset.synth.generator import write_base

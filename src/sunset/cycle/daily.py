@@ -1,4 +1,4 @@
-"""The daily cycle: phase events and the month-end, set-based, one local network per chunk.
+"""The daily cycle: walk each local network's days, one transaction a day with work.
 
 For each local network the cycle walks the days after its checkpoint. On a day with something to
 do (degradation, a month-end, a switch-off sweep, numbers leaving quarantine) it runs set-based
@@ -9,63 +9,24 @@ the checkpoint: running twice gives the state of one clean run.
 
 from __future__ import annotations
 
-import calendar
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from sunset.config import get_settings
-from sunset.db import each_at_once, session_scope, workers_for
+from sunset.cycle import repository, steps
+from sunset.cycle.report import CycleReport
+from sunset.cycle.workers import each_at_once, workers_for
+from sunset.db import session_scope
 from sunset.ledger import repository as ledger
 from sunset.lines import repository as lines
-from sunset.offers import repository as offers
-from sunset.plans import repository
-from sunset.plans.models import RetirementPlan
+from sunset.plans import repository as plans
 from sunset.plans.rules import PlanDates
 from sunset.plans.service import dates_of
-from sunset.plans.vocabulary import Phase
-from sunset.sites.jobs import credit_outages
 from sunset.stats import repository as snapshots
 from sunset.stats.jobs import record_month_end
-
-
-@dataclass
-class AreaMonth:
-    """What the cycle did in one local network in one month."""
-
-    charges: int = 0
-    suspended: int = 0
-    switched_off: int = 0
-    refunds: int = 0
-    refunded_fen: int = 0
-    released: int = 0
-    barred: int = 0
-    credits: int = 0
-    live_at_end: int | None = None
-
-
-@dataclass
-class CycleReport:
-    """What a run did, by month then by area code."""
-
-    months: dict[str, dict[str, AreaMonth]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(AreaMonth))
-    )
-    days_committed: int = 0
-
-    def at(self, day: date, area_code: str) -> AreaMonth:
-        """Return the counters of ``area_code`` in ``day``'s month."""
-        return self.months[f"{day:%Y-%m}"][area_code]
-
-    def add(self, other: CycleReport) -> None:
-        """Take in what another run did (another local network's: no counter is shared)."""
-        for month, areas in other.months.items():
-            self.months[month].update(areas)
-        self.days_committed += other.days_committed
 
 
 @dataclass
@@ -143,18 +104,18 @@ def _day_after(day: date | None) -> date | None:
 
 
 def _networks(session: Session, area_code: str) -> list[_Network]:
-    plans: list[RetirementPlan] = [
-        p for p in repository.list_all(session) if p.area_code == area_code
+    return [
+        _Network(p.network_code, dates_of(p), p.degrade_on)
+        for p in plans.list_all(session)
+        if p.area_code == area_code
     ]
-    networks = [_Network(p.network_code, dates_of(p), p.degrade_on) for p in plans]
-    return networks
 
 
 def _run_area(
     engine: Engine, area_code: str, *, until: date, default_start: date, report: CycleReport
 ) -> None:
     with session_scope(engine) as session:
-        done = repository.checkpoint(session, area_code)
+        done = ledger.checkpoint(session, area_code)
         networks = _networks(session, area_code)
         release_on = repository.next_release(session, area_code)
     first = done + timedelta(days=1) if done else default_start
@@ -164,15 +125,15 @@ def _run_area(
         if not _has_work(day, networks, release_on):
             continue
         with session_scope(engine, write=True) as session:
-            if (repository.checkpoint(session, area_code, lock=True) or date.min) >= day:
+            if (ledger.checkpoint(session, area_code, lock=True) or date.min) >= day:
                 continue  # another run did this day meanwhile
             _run_day(session, area_code, day, networks, report)
-            repository.save_checkpoint(session, area_code, day)
+            ledger.save_checkpoint(session, area_code, day)
             release_on = repository.next_release(session, area_code)
         report.days_committed += 1
     if first <= until:
         with session_scope(engine, write=True) as session:
-            repository.save_checkpoint(session, area_code, until)
+            ledger.save_checkpoint(session, area_code, until)
 
 
 def _has_work(day: date, networks: list[_Network], release_on: date | None) -> bool:
@@ -194,9 +155,9 @@ def _run_day(
         if net.degrade_on == day:
             stats.barred += lines.bar_outgoing(session, area_code=area_code, network_code=net.code)
         if net.sweeps(day):
-            _switch_off(session, area_code, net, day, stats)
+            net.sweep_on = steps.switch_off(session, area_code, net.code, day, stats)
     if is_month_end(day):
-        _month_end(session, area_code, day, networks, stats)
+        steps.month_end(session, area_code, day, {net.code: net.plan for net in networks}, stats)
         record_month_end(session, area_code=area_code, day=day)
         # Live on the networks being retired (a line migrated to the new network has left them),
         # as the month's snapshot has just counted them.
@@ -207,73 +168,3 @@ def _run_day(
             networks=[net.code for net in networks],
         )
     stats.released += lines.release_quarantine(session, area_code=area_code, day=day)
-
-
-def _switch_off(
-    session: Session, area_code: str, net: _Network, day: date, stats: AreaMonth
-) -> None:
-    """Terminate the lines that may go today: charge their last days, refund, quarantine."""
-    settings = get_settings()
-    which = lines.switch_off_candidates(
-        area_code, net.code, day=day, noticed_by=day - timedelta(days=settings.min_notice_days)
-    )
-    lines.lock(session, which)  # a top-up racing the switch-off waits, then finds the line gone
-    month_start = day.replace(day=1)
-    stats.charges += ledger.charge_lines(
-        session,
-        area_code=area_code,
-        which=which,
-        month_start=month_start,
-        stop=day,
-        days_in_month=calendar.monthrange(day.year, day.month)[1],
-        entry_date=day,
-    )
-    before = ledger.max_entry_id(session)
-    stats.refunds += ledger.refund_lines(
-        session,
-        area_code=area_code,
-        which=which,
-        day=day,
-        reason=f"switch-off of {net.code} in {area_code}",
-    )
-    stats.refunded_fen += ledger.refunded_since(session, area_code=area_code, after_id=before)
-    lines.quarantine_numbers(
-        session, which=which, day=day, until=day + timedelta(days=settings.quarantine_days)
-    )
-    stats.switched_off += lines.terminate(session, which=which, day=day)
-    net.sweep_on = lines.next_switch_off_day(
-        session,
-        area_code=area_code,
-        network_code=net.code,
-        after=day,
-        notice_days=settings.min_notice_days,
-    )
-
-
-def _month_end(
-    session: Session, area_code: str, day: date, networks: list[_Network], stats: AreaMonth
-) -> None:
-    """Charge the month's days of service; suspend prepaid lines top-ups can no longer refill."""
-    month_start = day.replace(day=1)
-    next_day = day + timedelta(days=1)
-    stats.charges += ledger.charge_lines(
-        session,
-        area_code=area_code,
-        which=lines.live_in_area(area_code, before=next_day),
-        month_start=month_start,
-        stop=next_day,
-        days_in_month=day.day,
-        entry_date=day,
-        whole_area=True,
-    )
-    stats.credits += credit_outages(
-        session, area_code=area_code, month_start=month_start, entry_date=day
-    )
-    # Lines that kept their old tariff after a migration move to the offer's plan fee next month.
-    offers.end_kept_tariffs(session, area_code=area_code, from_day=next_day)
-    for net in networks:
-        refusing = net.plan.is_at_least(Phase.TOPUPS_REFUSED, next_day)
-        if refusing and not net.plan.is_at_least(Phase.SWITCHED_OFF, next_day):
-            stats.suspended += lines.suspend_uncovered(
-                session, area_code=area_code, network_code=net.code, day=next_day
-            )
