@@ -14,8 +14,6 @@ from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
 from sunset.config import get_settings
-from sunset.desk import lines as desk
-from sunset.desk.lines import MigrationRequest
 from sunset.errors import DomainError, NotAuthenticatedError
 from sunset.http import errors as api_errors
 from sunset.http.deps import (
@@ -28,6 +26,8 @@ from sunset.http.deps import (
     forget_token,
 )
 from sunset.kit.money import parse_yuan
+from sunset.usecases import lines as desk
+from sunset.usecases.lines import MigrationRequest
 
 from . import pages_care, pages_public
 from .i18n import LANG_COOKIE, LANGUAGES

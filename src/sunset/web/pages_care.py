@@ -15,18 +15,18 @@ from sqlalchemy.orm import Session
 
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.desk import care as care_desk
-from sunset.desk import porting as porting_desk
-from sunset.desk import sites as sites_desk
-from sunset.desk.care import ComplaintKind, ComplaintStatus
-from sunset.desk.porting import PortState
-from sunset.desk.sites import SiteStatus
 from sunset.errors import DomainError, InputInvalidError
 from sunset.http.clock import Clock
 from sunset.http.deps import DB, ActorDep, ClockDep
 from sunset.kit.dates import parse_date
 from sunset.kit.money import parse_yuan
 from sunset.porting.vocabulary import CATALOGUE, DONOR_GROUNDS, OPEN_STATES
+from sunset.usecases import care as care_desk
+from sunset.usecases import porting as porting_desk
+from sunset.usecases import sites as sites_desk
+from sunset.usecases.care import ComplaintKind, ComplaintStatus
+from sunset.usecases.porting import PortState
+from sunset.usecases.sites import SiteStatus
 
 from .render import PREFIX, Shown, attempt, render, to_sign_in
 

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sunset.access.rules import Actor
-from sunset.desk import board, dashboard
-from sunset.desk import stats as desk_stats
-from sunset.desk.board import ModerationAnswer
 from sunset.http.deps import CSRF_FIELD, DB, ActorDep, ClockDep
+from sunset.usecases import board, dashboard
+from sunset.usecases import stats as desk_stats
+from sunset.usecases.board import ModerationAnswer
 
 from .render import PREFIX, check_visitor_csrf, render, to_sign_in
 

@@ -10,8 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from sunset.desk import care as desk
-from sunset.desk.care import (
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.kit.money import parse_yuan
+from sunset.usecases import care as desk
+from sunset.usecases.care import (
     ComplaintCount,
     ComplaintKind,
     ComplaintMoved,
@@ -19,9 +22,6 @@ from sunset.desk.care import (
     ComplaintStatus,
     ComplaintView,
 )
-from sunset.http.deps import DB, ActorDep, ClockDep
-from sunset.http.errors import REFUSALS
-from sunset.kit.money import parse_yuan
 
 from .fields import AreaQuery, Limit, Offset, Plain
 from .lines import IdempotencyKey, Yuan

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field
 
-from sunset.desk import lines as desk
-from sunset.desk.lines import LineOutcome, MigrationRequest, NewLine
-from sunset.desk.schemas import LedgerRow, LinePage, LineView, PortTargetCheck
 from sunset.http.deps import DB, ActorDep, ClockDep
 from sunset.http.errors import REFUSALS
 from sunset.kit.money import parse_yuan
 from sunset.lines.vocabulary import LineStatus, SuspensionReason, Vulnerability
 from sunset.offers.schemas import MigrationView, OfferView
+from sunset.usecases import lines as desk
+from sunset.usecases.lines import LineOutcome, MigrationRequest, NewLine
+from sunset.usecases.schemas import LedgerRow, LinePage, LineView, PortTargetCheck
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=REFUSALS)
 

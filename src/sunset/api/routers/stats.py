@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from sunset.desk import stats as desk
-from sunset.desk.stats import Forecast, MonthlyReport, ProgressReport
 from sunset.http.deps import DB, ActorDep
 from sunset.http.errors import REFUSALS
+from sunset.usecases import stats as desk
+from sunset.usecases.stats import Forecast, MonthlyReport, ProgressReport
 
 router = APIRouter(tags=["stats"], responses=REFUSALS)
 

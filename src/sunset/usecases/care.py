@@ -1,4 +1,4 @@
-"""Complaints at the desk: open one, the queue with its deadlines, move one on (with a credit).
+"""Complaints: open one, the queue with its deadlines, move one on (with a credit).
 
 Scope: a complaint belongs to the operator of the line it is about. Staff of another operator
 are told "not found", as for a complaint that does not exist; the regulator reads them all. The

@@ -1,4 +1,4 @@
-"""What every desk use case shares: the scope check on a line, and the audit of a write."""
+"""What every use case shares: the scope check on a line, and the audit of a write."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from tests.factories import import_file, line_row, write_csv
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Role
 from sunset.db import session_scope
-from sunset.desk import lines as desk
+from sunset.usecases import lines as desk
 
 AGENT = Actor(1, "agent.telecom", Role.AGENT, "telecom")
 

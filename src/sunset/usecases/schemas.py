@@ -1,4 +1,4 @@
-"""Shapes the desk answers with: lines as a person at the counter sees them."""
+"""Shapes the use cases answer with: lines as a person at the counter sees them."""
 
 from __future__ import annotations
 

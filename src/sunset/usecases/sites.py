@@ -1,4 +1,4 @@
-"""Base stations at the desk: a region's sites, the switch-off plan, impact, a status change.
+"""Base stations: a region's sites, the switch-off plan, impact, a status change.
 
 Scope: a site belongs to ``BaseStation.operator_code``; staff of another operator are told "not
 found" for it, as for a site that does not exist. A site of no operator (a shared mast, or one
