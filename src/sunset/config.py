@@ -110,6 +110,13 @@ class Settings(BaseSettings):
         default=False,
         description="Mark the session cookie Secure (set it when sunset is served over HTTPS).",
     )
+    money_limits_file: Path | None = Field(
+        default=None,
+        description=(
+            "YAML file of the money a role may move in one operation and in a day (yuan), "
+            "replacing the shipped access/data/money_limits.yaml; above it, four eyes."
+        ),
+    )
     moderation_file: Path | None = Field(
         default=None,
         description="YAML file of comment-moderation rules replacing the shipped ones.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class DomainError(Exception):
@@ -15,10 +16,18 @@ class DomainError(Exception):
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details
         if code is not None:
             self.code = code
 
@@ -84,3 +93,10 @@ class PermissionDeniedError(DomainError):
     """A signed-in account whose role does not allow the action."""
 
     code = "PERMISSION_DENIED"
+
+
+class LineGoneError(OperationRefusedError):
+    """An operation on a number whose line has closed (switched off, terminated, migrated): the
+    refusal says when and how, what became of its balance and what the person may do now."""
+
+    code = "LINE_CLOSED"

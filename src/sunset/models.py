@@ -1,6 +1,6 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
-from sunset.access.models import AuditEntry, AuthToken, User
+from sunset.access.models import Approval, AuditEntry, AuthToken, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
@@ -10,12 +10,13 @@ from sunset.notices.models import NoticeSent
 from sunset.offers.models import Migration
 from sunset.plans.models import RetirementPlan
 from sunset.porting.models import PortEvent, PortRequest
-from sunset.reference.models import LocalNetwork, Network, Operator
+from sunset.reference.models import LocalNetwork, Network, NetworkOperator, Operator
 from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
+    "Approval",
     "AuditEntry",
     "AuthToken",
     "BaseStation",
@@ -33,6 +34,7 @@ __all__ = [
     "MonthlyFlow",
     "MonthlySnapshot",
     "Network",
+    "NetworkOperator",
     "NoticeSent",
     "NumberHold",
     "OfficialPoint",

@@ -9,15 +9,16 @@ from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import import_file, line_row, write_csv
+from tests.factories import ACTOR, import_file, line_row, noon, write_csv
 from tests.integration.test_stats import two_regions
 
-from sunset.care.service import open_complaint
+from sunset.care.vocabulary import ComplaintKind
 from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.offers.service import MigrationRequest, migrate
 from sunset.stats.report import write_report
+from sunset.usecases.care import open_complaint
+from sunset.usecases.operations import MigrationRequest, migrate
 
 CHARTS = ("remaining_by_region", "departures", "own_forecast", "national_forecast")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -78,7 +79,9 @@ def test_a_report_shows_where_migrated_lines_went(engine: sa.Engine, tmp_path: P
         new_number="186 0100 0000",
     )
     with session_scope(engine, write=True) as session:
-        migrate(session, request=request, today=date(2012, 1, 15))
+        migrate(
+            session, ACTOR, request=request, today=date(2012, 1, 15), now=noon(date(2012, 1, 15))
+        )
     run_cycle(engine, until=date(2012, 2, 29), start=date(2012, 1, 1))
     with session_scope(engine) as session:
         write_report(session, month="2012-02", folder=tmp_path / "report")
@@ -95,9 +98,23 @@ def test_a_report_counts_the_complaints_of_its_months(engine: sa.Engine, tmp_pat
     two_regions(engine, tmp_path)
     with session_scope(engine, write=True) as session:
         for day, kind in ((date(2012, 1, 5), "no_signal"), (date(2012, 2, 3), "topup_refused")):
-            open_complaint(session, number="0311-86000000", kind=kind, text="没有信号了", today=day)
+            open_complaint(
+                session,
+                ACTOR,
+                number="0311-86000000",
+                kind=ComplaintKind(kind),
+                text="没有信号了",
+                today=day,
+                now=noon(day),
+            )
         open_complaint(
-            session, number="0311-86000000", kind="other", text="later", today=date(2012, 3, 2)
+            session,
+            ACTOR,
+            number="0311-86000000",
+            kind=ComplaintKind.OTHER,
+            text="later",
+            today=date(2012, 3, 2),
+            now=noon(date(2012, 3, 2)),
         )
     with session_scope(engine) as session:
         write_report(session, month="2012-02", folder=tmp_path / "report")

@@ -12,7 +12,15 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from tests.factories import import_file, import_sites_rows, line_row, site_row, write_csv
+from tests.factories import (
+    ACTOR,
+    import_file,
+    import_sites_rows,
+    line_row,
+    noon,
+    site_row,
+    write_csv,
+)
 from tests.web.served import BEIJING_UNICOM, CHONGQING_TELECOM, HEFEI_TELECOM, Served
 
 from sunset.care import service as care
@@ -24,6 +32,7 @@ from sunset.lines.service import NewLine
 from sunset.porting import service as porting
 from sunset.porting.eligibility import Destination
 from sunset.sites import service as sites
+from sunset.usecases import operations
 
 # Tianjin CDMA lines of Telecom, which the 2010 trial lets port to Unicom WCDMA.
 TJ_FLOW = "133 2200 0001"
@@ -36,8 +45,9 @@ EARLY = datetime(2011, 9, 10, 10, 0)
 
 
 def _activate(session: Any, number: str, operator: str, network: str, ref: str) -> None:
-    lines.activate(
+    operations.activate(
         session,
+        ACTOR,
         new=NewLine(
             number=number,
             operator=operator,
@@ -49,6 +59,7 @@ def _activate(session: Any, number: str, operator: str, network: str, ref: str) 
             prepaid=True,
         ),
         today=date(2010, 6, 1),
+        now=noon(date(2010, 6, 1)),
     )
 
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.factories import import_sites_rows, site_row
+from tests.factories import ACTOR, import_sites_rows, noon, site_row
 from tests.web.served import HEFEI_TELECOM, PASSWORD, Served
 
 from sunset.care import service as care
 from sunset.db import session_scope
-from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.porting import service as porting
 from sunset.porting.eligibility import Destination
+from sunset.usecases import operations
 
 LATE = "133 2200 0011"  # authorised on 2011-09-10 and never validated: overdue
 FRESH = "133 2200 0012"  # authorised on the served day: not overdue
@@ -30,8 +30,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _activate(session: Any, number: str, ref: str) -> None:
-    lines.activate(
+    operations.activate(
         session,
+        ACTOR,
         new=NewLine(
             number=number,
             operator="telecom",
@@ -43,6 +44,7 @@ def _activate(session: Any, number: str, ref: str) -> None:
             prepaid=True,
         ),
         today=date(2010, 6, 1),
+        now=noon(date(2010, 6, 1)),
     )
 
 

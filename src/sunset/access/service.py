@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -124,6 +124,17 @@ def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) ->
     return Resolved(actor=_actor(user), csrf_token=token.csrf_token, expires_at=token.expires_at)
 
 
+def resolve_cli_actor(session: Session, *, name: str | None, os_user: str) -> Actor:
+    """Return who runs a command: the active account called ``name``, else (no name) the
+    operating system's user (``Actor.operating_system``)."""
+    if name is None or not name.strip():
+        return Actor.operating_system(os_user)
+    user = repository.get_user_by_name(session, name.strip())
+    if user is None or not user.active:
+        raise InputInvalidError(f"no active account is called {name!r}", field="as")
+    return _actor(user)
+
+
 def sign_out(session: Session, *, secret: str) -> None:
     """End a session or revoke a token."""
     repository.delete_token(session, token_digest(secret))
@@ -149,9 +160,11 @@ def audit(
     before: Any,
     after: Any,
     now: datetime,
+    amount_fen: int | None = None,
+    request_key: str | None = None,
 ) -> None:
     """Append a write to the audit log: who, when (real UTC time and business day), what, before
-    and after."""
+    and after, the money it moved by the actor's decision and the client's key."""
     repository.add_audit(
         session,
         AuditEntry(
@@ -161,17 +174,40 @@ def audit(
             user_name=actor.name,
             operator_code=actor.operator,
             action=action,
-            target=target,
+            target=target[:200],
             before=_json(before),
             after=_json(after),
+            amount_fen=amount_fen,
+            request_key=request_key,
         ),
     )
 
 
-def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> list[AuditView]:
-    """Return the audit log an admin may read: their operator's staff, or everyone's."""
+def money_moved(session: Session, *, actor: Actor, day: date) -> int:
+    """Return the money an actor moved by their own decision on a business day, in fen."""
+    return repository.money_moved(session, user_name=actor.name, day=day)
+
+
+def list_audit(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int,
+    since: date | None = None,
+    by: str | None = None,
+) -> list[AuditView]:
+    """Return the audit log an admin may read: their operator's staff, or everyone's (from a
+    business day on, of one person)."""
     require(actor, Permission.READ_AUDIT)
-    rows = repository.list_audit(session, operator_code=actor.operator, limit=limit, offset=offset)
+    rows = repository.list_audit(
+        session,
+        operator_code=actor.operator,
+        limit=limit,
+        offset=offset,
+        since=since,
+        user_name=by,
+    )
     return [
         AuditView(
             id=r.id,
@@ -183,6 +219,7 @@ def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> li
             target=r.target,
             before=json.loads(r.before) if r.before else None,
             after=json.loads(r.after) if r.after else None,
+            amount_fen=r.amount_fen,
         )
         for r in rows
     ]

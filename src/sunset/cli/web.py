@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from sunset.access import service as access
 from sunset.access.vocabulary import Role
 from sunset.db import session_scope
+from sunset.usecases import accounts
 
-from .common import EXIT_INVALID, console, date_option, err_console, explained
+from .common import EXIT_INVALID, acting, console, date_option, err_console, explained
 
 user_app = typer.Typer(help="Accounts of the web and the API.")
 
@@ -32,8 +32,9 @@ def user_add(
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     with explained(), session_scope(write=True) as session:
-        user = access.add_user(
+        user = accounts.add_user(
             session,
+            acting(session),
             name=name,
             role=role,
             operator=operator,
@@ -47,8 +48,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List the accounts."""
-    with session_scope() as session:
-        for user in access.list_users(session):
+    with explained(), session_scope() as session:
+        for user in accounts.list_users(session, acting(session)):
             active = "" if user.active else " (disabled)"
             console.print(f"{user.name}\t{user.role}\t{user.operator or '-'}{active}")
 

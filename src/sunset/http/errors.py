@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,7 @@ from sunset.errors import (
     DomainError,
     ImportRejectedError,
     InputInvalidError,
+    LineGoneError,
     NotAuthenticatedError,
     NotFoundError,
     NumberInvalidError,
@@ -22,17 +24,23 @@ from sunset.errors import (
 
 
 class Refusal(BaseModel):
-    """Why a request was not done: a stable code and a message a person can act on."""
+    """Why a request was not done: a stable code and a message a person can act on; the field
+    of the request it concerns, and facts a client may show (a closed line's day and refund)."""
 
     refused: bool = True
     code: str
     message: str
+    field: str | None = None
+    details: dict[str, Any] | None = None
 
 
 def status_of(exc: DomainError) -> int:
-    """Return the HTTP status of a domain error: 409 for a rule that refuses the operation."""
+    """Return the HTTP status of a domain error: 409 for a rule that refuses the operation,
+    410 for a number whose line has closed."""
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, LineGoneError):
+        return 410
     if isinstance(exc, InputInvalidError | NumberInvalidError | ImportRejectedError):
         return 422
     if isinstance(exc, NotAuthenticatedError):
@@ -46,8 +54,16 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    body = Refusal(code=exc.code, message=exc.message)
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    body = refusal_of(exc)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def refusal_of(exc: DomainError) -> Refusal:
+    """Say a domain error in JSON: its field as the request names it (``plan``)."""
+    message = exc.message
+    if exc.field is not None and not message.startswith(f"{exc.field}:"):
+        message = f"{exc.field}: {message}"
+    return Refusal(code=exc.code, message=message, field=exc.field, details=exc.details)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -99,5 +115,6 @@ REFUSALS: dict[int | str, dict[str, object]] = {
     403: {"model": Refusal, "description": "The role does not allow this, or no CSRF token"},
     404: {"model": Refusal, "description": "No such thing, or one of another operator"},
     409: {"model": Refusal, "description": "A rule refused the operation (code says which)"},
+    410: {"model": Refusal, "description": "The number's line has closed: when, how, the refund"},
     422: {"model": Refusal, "description": "Bad input, named"},
 }

@@ -30,6 +30,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     opening_entries: int = 0
+    ids_after: int = 0  # the highest id of the imported table before the import
 
 
 class ErrorLog:

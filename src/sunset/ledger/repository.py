@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Index,
     Select,
     and_,
     case,
@@ -75,6 +76,11 @@ def add_opening_balances(
     return written
 
 
+def secondary_indexes() -> list[Index]:
+    """The ledger entries' indexes a bulk load drops and rebuilds (an import's opening balances)."""
+    return list(table_of(LedgerEntry).indexes)
+
+
 def get_by_key(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
     """Return the entry written under an idempotency key, if any."""
     return session.scalar(
@@ -88,6 +94,33 @@ def add_entry(session: Session, entry: LedgerEntry) -> None:
     """Store a new entry."""
     session.add(entry)
     session.flush()
+
+
+def paid_in_and_credited(session: Session, *, area_code: str, line_id: int) -> tuple[int, int]:
+    """Return what a line ever paid in (opening balance, top-ups, transfers in) and what it was
+    ever credited, in fen."""
+    entries = table_of(LedgerEntry)
+    paid = (EntryKind.OPENING_BALANCE.value, EntryKind.TOP_UP.value, EntryKind.TRANSFER_IN.value)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((entries.c.kind.in_(paid), entries.c.amount_fen))), 0),
+            func.coalesce(
+                func.sum(case((entries.c.kind == EntryKind.CREDIT.value, entries.c.amount_fen))),
+                0,
+            ),
+        ).where(entries.c.area_code == area_code, entries.c.line_id == line_id)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def refund_of_line(session: Session, *, area_code: str, line_id: int) -> Refund | None:
+    """Return the latest refund owed to a line, if any."""
+    return session.scalar(
+        select(Refund)
+        .where(Refund.area_code == area_code, Refund.line_id == line_id)
+        .order_by(Refund.id.desc())
+        .limit(1)
+    )
 
 
 def add_refund(session: Session, refund: Refund) -> None:

@@ -78,21 +78,41 @@ def post(
 
 
 def replayed(
-    session: Session, *, line: Line, kind: EntryKind, amount_fen: int, key: str
+    session: Session,
+    *,
+    line: Line,
+    kind: EntryKind,
+    amount_fen: int,
+    key: str,
+    shown: str | None = None,
 ) -> Posted | None:
     """Return the entry an idempotency key already posted (refusing a key reused for another
-    operation), or None when the key is new."""
+    operation, named as the client gave it: ``shown``), or None when the key is new."""
     amount = signed_amount(kind, amount_fen)
     earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
     if earlier is not None:
         if (earlier.line_id, earlier.kind, earlier.amount_fen) != (line.id, kind.value, amount):
             raise OperationRefusedError(
-                f"idempotency key {key!r} was already used for another operation "
+                f"idempotency key {shown or key!r} was already used for another operation "
                 f"({earlier.kind} of {earlier.amount_fen} fen on {earlier.entry_date})",
                 code="IDEMPOTENCY_KEY_REUSED",
             )
         return Posted(earlier, replayed=True)
     return None
+
+
+def replayed_unscoped(
+    session: Session, *, line: Line, kind: EntryKind, amount_fen: int, key: str
+) -> Posted | None:
+    """Return the entry a client's key posted before keys were scoped by operator, only when it
+    is this very operation (same line, kind and amount); anything else is not an answer."""
+    earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
+    same = earlier is not None and (earlier.line_id, earlier.kind, earlier.amount_fen) == (
+        line.id,
+        kind.value,
+        signed_amount(kind, amount_fen),
+    )
+    return Posted(earlier, replayed=True) if same and earlier is not None else None
 
 
 def refund_balance(session: Session, *, line: Line, day: date, key: str, reason: str) -> int:

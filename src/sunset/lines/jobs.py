@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Index
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
@@ -19,10 +20,9 @@ from sunset.kit.numbers import NumberingPlan, plan_for
 from sunset.kit.pipeline import prefetch
 from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
-from sunset.ledger import repository as ledger_repo
 from sunset.lines import import_repository as bulk
 from sunset.lines import repository, rules
-from sunset.reference import repository as reference
+from sunset.lines.service import line_context
 
 Progress = Callable[[int], None]
 
@@ -32,20 +32,6 @@ class _Validated:
     records: pl.DataFrame
     errors: list[RowError]
     rows_read: int
-
-
-def line_context(session: Session, *, today: date) -> rules.LineContext:
-    """Gather what validating lines needs from the catalogue."""
-    networks = reference.networks(session)
-    local = reference.local_networks(session)
-    return rules.LineContext(
-        today=today,
-        operators=frozenset(reference.operator_codes(session)),
-        number_formats={code: n.number_format for code, n in networks.items()},
-        area_groups={code: n.merged_into or code for code, n in local.items()},
-        id_salt=get_settings().id_salt,
-        max_monthly_fee_fen=get_settings().max_monthly_fee_yuan * 100,
-    )
 
 
 def import_lines(
@@ -58,12 +44,16 @@ def import_lines(
     errors_path: Path | None = None,
     progress: Progress | None = None,
     chunk_rows: int | None = None,
+    also_indexed: Sequence[Index] = (),
+    on_loaded: Callable[[ingest.ImportResult], None] | None = None,
 ) -> ingest.ImportResult:
     """Import lines from a CSV or Parquet file; refuse the whole file if any row is bad.
 
     Reading and validation run in a background thread while the previous chunk is written.
     Nothing is committed here: the caller's transaction holds every row, so a refusal or a crash
-    leaves the database as it was.
+    leave the database as it was. The opening balances are the ledger's to write: ``on_loaded``
+    writes them once the lines are in (``result.ids_after`` is where the batch's ids begin),
+    before the indexes are rebuilt, those of ``also_indexed`` (its table's) with the lines'.
     """
     settings = get_settings()
     ignored, chunks = read_chunks(
@@ -79,7 +69,7 @@ def import_lines(
     first_new_id = bulk.max_line_id(session)
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:
-        bulk.drop_secondary_indexes(session)
+        bulk.drop_secondary_indexes(session, also=also_indexed)
     result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     with ingest.ErrorLog(errors_path) as log, Loader(session) as loader:
         for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
@@ -98,11 +88,11 @@ def import_lines(
         loader.land()
         bulk.store_staged_customers(session, loader)
     bulk.claim_free_numbers(session, batch_id=batch.id)
-    result.opening_entries = ledger_repo.add_opening_balances(
-        session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
-    )
+    result.ids_after = first_new_id
+    if on_loaded is not None:
+        on_loaded(result)
     if rebuild:
-        bulk.create_secondary_indexes(session)
+        bulk.create_secondary_indexes(session, also=also_indexed)
     batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
     session.flush()
     return result

@@ -50,6 +50,18 @@ def closed_by_key(session: Session, e164: str, key: str) -> Line | None:
     return session.scalar(query.order_by(Line.id.desc()).limit(1))
 
 
+def last_closed_line(session: Session, e164: str, *, area_codes: list[str]) -> Line | None:
+    """Return the line that last gave up a number now on no live line (its hold says which), if
+    any. ``area_codes``: every local network, so that the hold's primary key is probed once per
+    network rather than the holds read through."""
+    hold = session.scalar(
+        select(NumberHold).where(NumberHold.area_code.in_(area_codes), NumberHold.number == e164)
+    )
+    if hold is None or hold.from_line_id is None:
+        return None
+    return session.get(Line, hold.from_line_id)
+
+
 def add_line(session: Session, line: Line) -> None:
     """Store a new line."""
     session.add(line)

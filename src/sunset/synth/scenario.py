@@ -13,17 +13,18 @@ import numpy as np
 import yaml
 from sqlalchemy import Engine
 
-from sunset.board.service import publish_plan_notices
-from sunset.cycle.daily import CycleReport, run_cycle
+from sunset.access.rules import Actor
+from sunset.cycle.report import CycleReport
 from sunset.db import session_scope
-from sunset.lines.jobs import import_lines
-from sunset.notices.service import send_phase_notice
 from sunset.notices.vocabulary import Channel
 from sunset.offers import rules as offer_rules
 from sunset.offers import service as offers
-from sunset.plans.service import import_plans
-from sunset.sites.jobs import import_sites
 from sunset.synth.generator import write_base
+from sunset.usecases import batch, notices, operations
+from sunset.usecases import plans as plans_uc
+
+# Who the story's writes are made by (audited under this name).
+AGENT = Actor.operating_system("demo")
 
 PLANS = Path(__file__).parent / "demo_plans.yaml"
 # The synthetic base is exported on the last day before the story starts.
@@ -47,15 +48,14 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Loaded:
     base = write_base(folder, lines=lines, seed=seed, today=EXPORTED_ON)
     now = datetime.combine(EXPORTED_ON, time(18))
     with session_scope(engine, write=True) as session:
-        import_sites(session, path=base.sites_path, today=EXPORTED_ON, now=now)
-        result = import_lines(session, path=base.lines_path, today=EXPORTED_ON, now=now)
-        views = import_plans(
-            session, rows=_spec()["plans"], today=EXPORTED_ON, now=now, actor="demo"
+        batch.import_sites(session, AGENT, path=base.sites_path, today=EXPORTED_ON, now=now)
+        result = batch.import_lines(
+            session, AGENT, path=base.lines_path, today=EXPORTED_ON, now=now
         )
-        for view in views:  # the public notice of each phase, with its comment board
-            publish_plan_notices(
-                session, area_code=view.area_code, network_code=view.network, today=EXPORTED_ON
-            )
+        # Each plan publishes the public notice of each phase, with its comment board.
+        views = plans_uc.import_plans(
+            session, AGENT, rows=_spec()["plans"], today=EXPORTED_ON, now=now
+        )
     return Loaded(base.lines, base.sites, result.opening_entries, len(views))
 
 
@@ -72,13 +72,15 @@ def _notices_in(engine: Engine, month: date) -> None:
         day = late.get(plan["area_code"], plan["announced"])
         if (day.year, day.month) == (month.year, month.month):
             with session_scope(engine, write=True) as session:
-                send_phase_notice(
+                notices.send(
                     session,
+                    AGENT,
                     area_code=plan["area_code"],
-                    network_code=plan["network"],
+                    network=plan["network"],
                     phase="announced",
                     channel=Channel.SMS,
                     today=day,
+                    now=datetime.combine(day, time(9)),
                 )
 
 
@@ -102,16 +104,18 @@ def _migrations_in(engine: Engine, month: date, rng: np.random.Generator) -> int
             chosen = sorted(rng.choice(eligible, size=k, replace=False)) if k else []
             prefix = "189" if offer.outcome.operator == "telecom" else "186"
             for i, number in enumerate(chosen):
-                offers.migrate(
+                operations.migrate(
                     session,
+                    AGENT,
                     request=offers.MigrationRequest(
                         number=str(number),
                         offer_id=offer_id,
-                        key=f"demo:{month:%Y-%m}:{i}",
+                        key=f"demo-{month:%Y-%m}-{i}",
                         plan_yuan=str(offer.outcome.plans_yuan[0]),
                         new_number=f"{prefix}{month:%y%m}{i:04d}",
                     ),
                     today=month,
+                    now=datetime.combine(month, time(10)),
                 )
             done += len(chosen)
     return done
@@ -136,4 +140,7 @@ def play(
         migrated = _migrations_in(engine, month, rng)
         _notices_in(engine, month)
         end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        on_month(month, run_cycle(engine, until=end, start=FIRST_MONTH), migrated)
+        done = batch.run_cycle(
+            engine, AGENT, until=end, start=FIRST_MONTH, now=datetime.combine(end, time(23))
+        )
+        on_month(month, done, migrated)

@@ -17,6 +17,7 @@ from sunset.access.vocabulary import Permission
 from sunset.board import service as board
 from sunset.board.schemas import CommentView, ModerationAnswer, NoticeView
 from sunset.errors import InputInvalidError
+from sunset.kit import fields
 
 from .common import audit
 
@@ -25,6 +26,7 @@ __all__ = ["CommentView", "ModerationAnswer", "NoticeView"]
 MAX_AUTHOR = 64
 MAX_TEXT = 2000
 MAX_RELATED = 20
+MAX_NOTICES = 10_000
 
 
 def list_notices(
@@ -59,11 +61,11 @@ def post_comment(
     now: datetime,
 ) -> ModerationAnswer:
     """Post a comment under a notice: accepted, held for review, or refused with the rule."""
-    author = author.strip() or (actor.name if actor.signed_in else "")
-    if len(author) > MAX_AUTHOR or len(text) > MAX_TEXT:
-        raise InputInvalidError(
-            f"an author has at most {MAX_AUTHOR} characters and a comment at most {MAX_TEXT}"
-        )
+    author = fields.text(author, field="author", limit=MAX_AUTHOR) or (
+        actor.name if actor.signed_in else ""
+    )
+    text = fields.text(text, field="text", limit=MAX_TEXT, multiline=True) or ""
+    ip = fields.text(ip, field="ip", limit=64)
     answer = board.post_comment(
         session, notice_id=notice_id, author=author, ip=ip, text=text, now=now
     )
@@ -86,11 +88,19 @@ def review_queue(session: Session, actor: Actor) -> list[CommentView]:
 
 
 def decide(
-    session: Session, actor: Actor, *, comment_id: int, accept: bool, now: datetime
+    session: Session,
+    actor: Actor,
+    *,
+    comment_id: int,
+    accept: bool,
+    now: datetime,
+    moderator: str | None = None,
 ) -> CommentView:
-    """Publish or refuse a comment held for review."""
+    """Publish or refuse a comment held for review (``moderator``: the name shown, default
+    the actor's)."""
     access.require(actor, Permission.MODERATE)
-    done = board.decide(session, comment_id=comment_id, accept=accept, moderator=actor.name)
+    shown = fields.text(moderator, field="by", limit=MAX_AUTHOR) or actor.name
+    done = board.decide(session, comment_id=comment_id, accept=accept, moderator=shown)
     audit(
         session,
         actor,

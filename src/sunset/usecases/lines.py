@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -10,27 +9,23 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.errors import InputInvalidError, PermissionDeniedError
+from sunset.errors import InputInvalidError
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
 from sunset.ledger import repository as ledger_repo
 from sunset.lines import repository as lines_repo
-from sunset.lines import service as lines
 from sunset.lines.facts import LineFacts
 from sunset.lines.models import Line
-from sunset.lines.service import LineOutcome, NewLine
-from sunset.lines.vocabulary import SuspensionReason
 from sunset.notices import repository as notices_repo
 from sunset.offers import service as offers
-from sunset.offers.schemas import MigrationView, OfferView
-from sunset.offers.service import MigrationRequest
+from sunset.offers.schemas import OfferView
 from sunset.plans import service as plans
 from sunset.porting import eligibility
 from sunset.porting import rules as porting_rules
 from sunset.porting.schemas import ReasonView, RuleSet
 from sunset.reference import repository as reference
 
-from .common import audit, line_state, not_found, scoped_line
+from .common import scoped_line
 from .schemas import (
     LedgerRow,
     LineFile,
@@ -40,8 +35,6 @@ from .schemas import (
     NoticeRow,
     PortTargetCheck,
 )
-
-__all__ = ["LineOutcome", "MigrationRequest", "NewLine"]  # what the edges build and read
 
 MAX_PAGE = 200
 
@@ -157,8 +150,8 @@ def _ledger_rows(session: Session, line: Line, *, limit: int) -> list[LedgerRow]
 
 def offers_for(session: Session, actor: Actor, *, number: str, today: date) -> list[OfferView]:
     """Return every offer for a line, eligible or not, with each failing condition."""
-    line = scoped_line(session, actor, number=number)
-    return offers.offers_for(session, number=line.number, today=today)
+    line = scoped_line(session, actor, number=number, today=today)
+    return offers.offers_for_line(session, line=line, today=today)
 
 
 def port_checks(
@@ -220,173 +213,3 @@ def line_file(session: Session, actor: Actor, *, number: str, today: date) -> Li
         ledger=_ledger_rows(session, line, limit=20),
         notices=[NoticeRow(phase=n.phase, channel=n.channel, sent_on=n.sent_on) for n in notices],
     )
-
-
-def top_up(
-    session: Session,
-    actor: Actor,
-    *,
-    number: str,
-    amount_fen: int,
-    key: str,
-    today: date,
-    now: datetime,
-) -> LineOutcome:
-    """Top up a line, unless its region refuses top-ups."""
-    return _operate(
-        session,
-        actor,
-        number=number,
-        action="line.top_up",
-        now=now,
-        run=lambda e164: lines.top_up(
-            session, number=e164, amount_fen=amount_fen, today=today, key=key
-        ),
-    )
-
-
-def suspend(
-    session: Session,
-    actor: Actor,
-    *,
-    number: str,
-    reason: SuspensionReason,
-    today: date,
-    now: datetime,
-) -> LineOutcome:
-    """Suspend a line for a reason."""
-    return _operate(
-        session,
-        actor,
-        number=number,
-        action="line.suspend",
-        now=now,
-        run=lambda e164: lines.suspend(session, number=e164, reason=reason, today=today),
-    )
-
-
-def resume(
-    session: Session, actor: Actor, *, number: str, today: date, now: datetime
-) -> LineOutcome:
-    """Resume a suspended line."""
-    return _operate(
-        session,
-        actor,
-        number=number,
-        action="line.resume",
-        now=now,
-        run=lambda e164: lines.resume(session, number=e164, today=today),
-    )
-
-
-def terminate(
-    session: Session, actor: Actor, *, number: str, key: str, today: date, now: datetime
-) -> LineOutcome:
-    """Close a line: its balance becomes a refund, its number rests in quarantine.
-
-    A retry with the key of a termination already done answers it (another operator's line
-    stays not found).
-    """
-    access.require(actor, Permission.OPERATE_LINES)
-    earlier = lines.earlier_termination(session, number=number, key=key)
-    if earlier is not None:
-        if not actor.sees(earlier.operator_code):
-            raise not_found(display(earlier.number))
-        return lines.terminated_before(earlier)
-    return _operate(
-        session,
-        actor,
-        number=number,
-        action="line.terminate",
-        now=now,
-        run=lambda e164: lines.terminate(session, number=e164, today=today, key=key),
-    )
-
-
-def _operate(
-    session: Session,
-    actor: Actor,
-    *,
-    number: str,
-    action: str,
-    now: datetime,
-    run: Callable[[str], LineOutcome],
-) -> LineOutcome:
-    """Run an operation on a line the actor may operate, and audit the line before and after."""
-    line = scoped_line(
-        session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True
-    )
-    before = line_state(line)
-    done = run(line.number)
-    session.refresh(line)
-    audit(
-        session,
-        actor,
-        action=action,
-        target=str(before["number"]),
-        before=before,
-        after=line_state(line),
-        now=now,
-    )
-    return done
-
-
-def activate(
-    session: Session, actor: Actor, *, new: NewLine, today: date, now: datetime
-) -> LineOutcome:
-    """Open a new line of the actor's own operator, unless its region sells no more lines."""
-    access.require(actor, Permission.OPERATE_LINES)
-    if actor.operator is not None and new.operator != actor.operator:
-        raise PermissionDeniedError(
-            f"an account of {actor.operator} may only open {actor.operator} lines"
-        )
-    done = lines.activate(session, new=new, today=today)
-    audit(
-        session,
-        actor,
-        action="line.activate",
-        target=done.number,
-        before=None,
-        after={"number": done.number, "status": done.status, "balance_yuan": done.balance},
-        now=now,
-    )
-    return done
-
-
-def migrate(
-    session: Session,
-    actor: Actor,
-    *,
-    request: MigrationRequest,
-    today: date,
-    now: datetime,
-) -> MigrationView:
-    """Move a line to a new network under an offer: balance, number and commitments kept; the
-    same key again answers the migration it made."""
-    access.require(actor, Permission.OPERATE_LINES)
-    earlier = offers.earlier_migration(session, request=request)
-    if earlier is not None:
-        view, operator = earlier
-        if not actor.sees(operator):
-            raise not_found(request.number)
-        return view
-    line = scoped_line(
-        session, actor, number=request.number, permission=Permission.OPERATE_LINES, lock=True
-    )
-    before = line_state(line)
-    offer = offers.get_offer_or_raise(request.offer_id)
-    if actor.operator is not None and offer.operator != actor.operator:
-        raise PermissionDeniedError(
-            f"offer {offer.id} is {offer.operator}'s: an account of {actor.operator} cannot use it"
-        )
-    done = offers.migrate(session, request=request, today=today)
-    audit(
-        session,
-        actor,
-        action="line.migrate",
-        target=before["number"],
-        before=before,
-        after=done.model_dump(mode="json"),
-        now=now,
-    )
-    return done

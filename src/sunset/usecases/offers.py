@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
+from sunset.errors import PermissionDeniedError
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
+from sunset.offers import jobs as offer_jobs
 from sunset.offers import repository as offers_repo
 from sunset.offers import service as offers
+from sunset.offers.jobs import CampaignList
 from sunset.offers.schemas import MigrationRow, Offer
 
 __all__ = ["MigrationRow", "Offer"]
@@ -71,3 +76,25 @@ def list_migrations(
         )
         for m, old, new in found
     ]
+
+
+def build_campaign(
+    session: Session,
+    actor: Actor,
+    *,
+    offer_id: str,
+    today: date,
+    out: Path,
+    progress: Callable[[int], None] | None = None,
+) -> CampaignList:
+    """Write the list of every line eligible for an offer of the actor's operator (set-based
+    over the whole base, the same conditions as a line's offers)."""
+    access.require(actor, Permission.READ_LINES)
+    offer = offers.get_offer_or_raise(offer_id)
+    if actor.operator is not None and offer.operator != actor.operator:
+        raise PermissionDeniedError(
+            f"offer {offer.id} is {offer.operator}'s: an account of {actor.operator} cannot list "
+            "its lines",
+            field="offer",
+        )
+    return offer_jobs.build_campaign(session, offer=offer, today=today, out=out, progress=progress)

@@ -18,6 +18,7 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.config import get_settings
 from sunset.errors import InputInvalidError
+from sunset.kit import fields
 from sunset.kit.moments import Moment
 from sunset.kit.numbers import display
 from sunset.lines import service as lines
@@ -75,14 +76,32 @@ class PortQueue(BaseModel):
 
 
 def check(
-    session: Session, actor: Actor, *, number: str, to: str, now: datetime
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    to: str,
+    now: datetime,
+    area: str | None = None,
+    name: str | None = None,
+    id_number: str | None = None,
 ) -> PortTargetCheck:
-    """Say whether a line may port to ``to`` (operator or operator/network) now, with reasons."""
-    line = scoped_line(session, actor, number=number)
+    """Say whether a line may port to ``to`` (operator or operator/network) now, with reasons;
+    a name and ID number given are matched against the customer's record."""
+    line = scoped_line(session, actor, number=number, today=now.date())
     found = eligibility.check(
-        session, number=line.number, destination=eligibility.Destination(to), now=now
+        session,
+        number=line.number,
+        destination=eligibility.Destination(to, area, name, id_number),
+        now=now,
     )
     return PortTargetCheck(to=to, **found.model_dump())
+
+
+def _by(actor: Actor, role: str | None) -> str:
+    """Who the port's log says took a step: the actor, and for whom (customer, recipient)."""
+    who = fields.text(role, field="actor", limit=40)
+    return f"{actor.name} ({who})" if who else actor.name
 
 
 def request(
@@ -95,16 +114,20 @@ def request(
     name: str | None = None,
     id_number: str | None = None,
     balance: BalanceHandling = BalanceHandling.REFUND,
+    area: str | None = None,
+    role: str | None = None,
 ) -> PortOutcomeOut:
     """Ask the donor to port a line: a one-time code when the rules allow it, else every reason
     (the refusal is recorded either way)."""
-    line = scoped_line(session, actor, number=number, permission=Permission.PORT, lock=True)
+    line = scoped_line(
+        session, actor, number=number, permission=Permission.PORT, lock=True, today=now.date()
+    )
     done = service.request(
         session,
         number=line.number,
-        destination=eligibility.Destination(to, None, name, id_number),
+        destination=eligibility.Destination(to, area, name, id_number),
         now=now,
-        actor=actor.name,
+        actor=_by(actor, role),
         balance=balance,
     )
     after = done.request.model_dump(mode="json")  # never the code: the log is read by admins
@@ -113,11 +136,19 @@ def request(
 
 
 def authorise(
-    session: Session, actor: Actor, *, number: str, code: str, now: datetime
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    code: str,
+    now: datetime,
+    role: str | None = None,
 ) -> PortOutcomeOut:
     """Present the customer's authorisation code."""
     line, before = _open(session, actor, number)
-    done = service.authorise(session, number=line.number, code=code, now=now, actor=actor.name)
+    done = service.authorise(
+        session, number=line.number, code=code, now=now, actor=_by(actor, role)
+    )
     _audit(session, actor, "port.authorise", line, before=before, after=_state(done), now=now)
     return _out(done)
 
@@ -130,22 +161,40 @@ def validate(
     now: datetime,
     reject: str | None = None,
     note: str | None = None,
+    role: str | None = None,
 ) -> PortOutcomeOut:
     """Validate an authorised request for the donor, or reject it on a ground of the catalogue."""
     line, before = _open(session, actor, number)
     done = service.validate(
-        session, number=line.number, now=now, actor=actor.name, reject=reject, note=note
+        session,
+        number=line.number,
+        now=now,
+        actor=_by(actor, role),
+        reject=reject,
+        note=fields.text(note, field="note", limit=500),
     )
     _audit(session, actor, "port.validate", line, before=before, after=_state(done), now=now)
     return _out(done)
 
 
 def cancel(
-    session: Session, actor: Actor, *, number: str, now: datetime, note: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    number: str,
+    now: datetime,
+    note: str | None = None,
+    role: str | None = None,
 ) -> PortOutcomeOut:
     """Cancel an open request before it completes."""
     line, before = _open(session, actor, number)
-    done = service.cancel(session, number=line.number, now=now, actor=actor.name, note=note)
+    done = service.cancel(
+        session,
+        number=line.number,
+        now=now,
+        actor=_by(actor, role),
+        note=fields.text(note, field="note", limit=500),
+    )
     _audit(session, actor, "port.cancel", line, before=before, after=_state(done), now=now)
     return _out(done)
 

@@ -17,6 +17,8 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.kit.money import format_yuan
+from sunset.lines.models import Line
+from sunset.offers import service as offers
 from sunset.sites import repository as sites_repo
 from sunset.sites import service as sites
 from sunset.sites.models import BaseStation
@@ -82,7 +84,13 @@ def plan(session: Session, actor: Actor, *, area_code: str, budget_fen: int | No
 def impact(session: Session, actor: Actor, *, site_id: str, today: date) -> SiteImpact:
     """List the actor's live lines that lose service when the site goes off air."""
     site = _scoped_site(session, actor, site_id, Permission.READ_SITES)
-    return sites.impact(session, site_id=site.site_id, today=today, operator_code=actor.operator)
+
+    def eligible(line: Line) -> list[str]:
+        return [o.id for o in offers.offers_for_line(session, line=line, today=today) if o.eligible]
+
+    return sites.impact(
+        session, site_id=site.site_id, offers_of=eligible, operator_code=actor.operator
+    )
 
 
 def record_status(

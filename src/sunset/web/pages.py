@@ -26,10 +26,11 @@ from sunset.http.deps import (
     forget_token,
 )
 from sunset.kit.money import parse_yuan
+from sunset.usecases import accounts, operations
 from sunset.usecases import lines as desk
-from sunset.usecases.lines import MigrationRequest
+from sunset.usecases.operations import MigrationRequest
 
-from . import pages_care, pages_public
+from . import pages_approvals, pages_care, pages_public
 from .i18n import LANG_COOKIE, LANGUAGES
 from .render import HERE, PREFIX, attempt, check_visitor_csrf, render, to_sign_in
 
@@ -214,12 +215,12 @@ def top_up(
     """Top up from the line page; a refusal is shown on the page in words."""
     done, shown = attempt(
         session,
-        lambda: desk.top_up(
+        lambda: operations.top_up(
             session,
             who,
             number=number,
             amount_fen=parse_yuan(amount, field="amount"),
-            key=f"web:{key}",
+            key=key,
             today=clock.today(),
             now=clock.now(),
         ),
@@ -253,13 +254,15 @@ def migrate(
     migration = MigrationRequest(
         number=number,
         offer_id=offer_id,
-        key=f"web:{key}",
+        key=key,
         plan_yuan=plan_yuan or None,
         new_number=new_number or None,
     )
     done, shown = attempt(
         session,
-        lambda: desk.migrate(session, who, request=migration, today=clock.today(), now=clock.now()),
+        lambda: operations.migrate(
+            session, who, request=migration, today=clock.today(), now=clock.now()
+        ),
     )
     if done is None:
         return _line_page(
@@ -280,7 +283,7 @@ def audit_page(request: Request, session: DB, who: ActorDep, offset: int = 0) ->
     """The audit log, for admins."""
     if not who.signed_in:
         return to_sign_in(request)
-    entries = access.list_audit(session, actor=who, limit=100, offset=max(offset, 0))
+    entries = accounts.list_audit(session, who, limit=100, offset=max(offset, 0))
     return render(request, who, "audit.html", {"entries": entries, "offset": offset})
 
 
@@ -297,7 +300,7 @@ async def page_error(request: Request, exc: DomainError) -> Response:
 
 
 # The dashboard's routers, one module per area (this one: sign-in and the line desk).
-PAGE_ROUTERS = (router, pages_public.router, pages_care.router)
+PAGE_ROUTERS = (router, pages_public.router, pages_care.router, pages_approvals.router)
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from sunset.http.deps import DB, ActorDep, ClockDep
@@ -107,7 +107,11 @@ class MoveIn(BaseModel):
     credit_yuan: Yuan | None = None
 
 
-@router.post("/{complaint_id}/move", response_model=ComplaintMoved)
+@router.post(
+    "/{complaint_id}/move",
+    response_model=ComplaintMoved,
+    responses={202: {"model": ComplaintMoved}},
+)
 def move(
     complaint_id: IdPath,
     body: MoveIn,
@@ -115,11 +119,13 @@ def move(
     session: DB,
     actor: ActorDep,
     clock: ClockDep,
+    response: Response,
 ) -> ComplaintMoved:
     """Move the complaint on (investigating, resolved, rejected); a credit is posted to the
-    line once. The same Idempotency-Key again answers the first move (``replayed``)."""
+    line once; above the account's limit it is held for approval (202, nothing moved yet). The
+    same Idempotency-Key again answers the first move (``replayed``)."""
     credit = 0 if body.credit_yuan is None else parse_yuan(body.credit_yuan, field="credit_yuan")
-    return desk.move(
+    done = desk.move(
         session,
         actor,
         complaint_id=complaint_id,
@@ -130,3 +136,6 @@ def move(
         note=body.note,
         credit_fen=credit,
     )
+    if done.approval is not None:
+        response.status_code = 202
+    return done
