@@ -114,6 +114,21 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file of comment-moderation rules replacing the shipped ones.",
     )
+    login_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins with one name within the window before it is refused.",
+    )
+    login_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one address within the window before it is refused.",
+    )
+    login_window_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="How long a failed sign-in counts (and so how long sign-in stays refused).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -78,3 +78,13 @@ class PermissionDeniedError(DomainError):
     """A signed-in account whose role does not allow the action."""
 
     code = "PERMISSION_DENIED"
+
+
+class LoginThrottledError(DomainError):
+    """Sign-in refused for a while after too many failures; ``retry_after`` in whole seconds."""
+
+    code = "LOGIN_THROTTLED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
