@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         ge=1,
         description="How long a failed sign-in counts (and so how long sign-in stays refused).",
     )
+    web_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1,
+        description="A request body larger than this is refused (413) before it is read.",
+    )
 
 
 @lru_cache(maxsize=1)

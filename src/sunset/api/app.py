@@ -16,6 +16,7 @@ from sunset.db import make_engine
 
 from . import errors
 from .clock import Clock
+from .limits import BodyLimit
 from .routers import (
     admin,
     auth,
@@ -72,4 +73,5 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router)
     pages.install(app)
+    app.add_middleware(BodyLimit, max_bytes=get_settings().web_max_body_bytes)
     return app
