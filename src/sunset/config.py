@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -134,6 +135,35 @@ class Settings(BaseSettings):
         ge=1,
         description="A request body larger than this is refused (413) before it is read.",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description=(
+            "Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, "
+            "'*' for any client); empty: none, the address is the connection's own."
+        ),
+    )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        return ",".join(trusted_proxies(value))
+
+
+def trusted_proxies(text: str) -> list[str]:
+    """Split a comma-separated list of proxy addresses or networks, refusing one that is neither.
+
+    >>> trusted_proxies("10.0.0.5, 192.168.0.0/16")
+    ['10.0.0.5', '192.168.0.0/16']
+    """
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+    return ["*"] if "*" in entries else entries
 
 
 @lru_cache(maxsize=1)
