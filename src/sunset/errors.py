@@ -100,3 +100,13 @@ class LineGoneError(OperationRefusedError):
     refusal says when and how, what became of its balance and what the person may do now."""
 
     code = "LINE_CLOSED"
+
+
+class LoginThrottledError(DomainError):
+    """Sign-in refused for a while after too many failures; ``retry_after`` in whole seconds."""
+
+    code = "LOGIN_THROTTLED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

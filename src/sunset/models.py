@@ -1,6 +1,6 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
-from sunset.access.models import Approval, AuditEntry, AuthToken, User
+from sunset.access.models import Approval, AuditEntry, AuthToken, LoginFailure, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
@@ -30,6 +30,7 @@ __all__ = [
     "LedgerTotal",
     "Line",
     "LocalNetwork",
+    "LoginFailure",
     "Migration",
     "MonthlyFlow",
     "MonthlySnapshot",

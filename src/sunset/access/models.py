@@ -1,4 +1,4 @@
-"""Accounts, their sessions and tokens, and the audit log."""
+"""Accounts, their sessions and tokens, failed sign-ins, and the audit log."""
 
 from __future__ import annotations
 
@@ -107,3 +107,23 @@ class Approval(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     decision_note: Mapped[str | None] = mapped_column(String(500), default=None)
     result: Mapped[str | None] = mapped_column(Text, default=None)  # what applying it did (JSON)
+
+
+class LoginFailure(Base):
+    """A failed sign-in: counted against the user name given and the client's address.
+
+    The name is kept as its sha256 (any text may be typed, and an unknown name counts as a
+    known one does, so that refusals tell nothing about which accounts exist).
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_account_at", "account_hash", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+        Index("ix_login_failures_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    account_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the name given
+    address: Mapped[str | None] = mapped_column(String(45))  # None: no client address known

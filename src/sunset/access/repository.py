@@ -1,4 +1,4 @@
-"""Every select, insert and delete of accounts, tokens and the audit log."""
+"""Every select, insert and delete of accounts, tokens, failed sign-ins and the audit log."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import Approval, AuditEntry, AuthToken, User
+from .models import Approval, AuditEntry, AuthToken, LoginFailure, User
 
 
-def get_user_by_name(session: Session, name: str) -> User | None:
-    """Return the account called ``name``."""
-    return session.scalars(select(User).where(User.name == name)).one_or_none()
+def get_user_by_name(session: Session, name: str, *, lock: bool = False) -> User | None:
+    """Return the account called ``name`` (``lock``: held until the transaction ends)."""
+    query = select(User).where(User.name == name)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
 def add_user(session: Session, user: User) -> None:
@@ -51,6 +52,35 @@ def delete_expired_tokens(session: Session, now: datetime) -> int:
     """Remove every token past its expiry; return how many."""
     result = session.execute(delete(AuthToken).where(AuthToken.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def add_login_failure(session: Session, failure: LoginFailure) -> None:
+    """Record a failed sign-in."""
+    session.add(failure)
+    session.flush()
+
+
+def login_failures_since(
+    session: Session, *, account_hash: str, address: str | None, since: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """Return the times of failed sign-ins after ``since``: with this name, from this address."""
+    recent = LoginFailure.at > since
+    by_account = select(LoginFailure.at).where(LoginFailure.account_hash == account_hash, recent)
+    by_address = select(LoginFailure.at).where(LoginFailure.address == address, recent)
+    return (
+        list(session.scalars(by_account)),
+        [] if address is None else list(session.scalars(by_address)),
+    )
+
+
+def clear_login_failures(session: Session, *, account_hash: str) -> None:
+    """Forget the failed sign-ins with one name (it has just signed in)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.account_hash == account_hash))
+
+
+def delete_login_failures_before(session: Session, before: datetime) -> None:
+    """Remove the failed sign-ins that no longer count."""
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
 
 
 def add_audit(session: Session, entry: AuditEntry) -> None:

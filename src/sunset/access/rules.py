@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .vocabulary import (
     GRANTS,
@@ -76,9 +78,14 @@ class Actor:
         return self.operator is None or self.operator == operator_code
 
 
+def is_account_name(name: str) -> bool:
+    """Tell whether ``name`` has the shape of a user name (else no account can be called so)."""
+    return 2 <= len(name) <= 64 and all(c.isalnum() or c in "._-" for c in name)
+
+
 def account_problem(name: str, role: Role, operator: str | None) -> str | None:
     """Say what is wrong with a new account's name, role and operator, or None."""
-    if not (2 <= len(name) <= 64) or not all(c.isalnum() or c in "._-" for c in name):
+    if not is_account_name(name):
         return f"user name {name!r} must be {NAME_PATTERN_TEXT}"
     if role in OPERATOR_REQUIRED and operator is None:
         return f"a {role.value} account belongs to one operator: give --operator"
@@ -153,3 +160,24 @@ def approval_problem(
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+def login_wait(
+    failures: Iterable[datetime], *, limit: int, window: timedelta, now: datetime
+) -> timedelta | None:
+    """Say how long sign-in stays refused after these failed attempts, or None if it may go on.
+
+    Refused while ``limit`` failures or more lie within ``window`` before ``now``; it opens
+    again when the oldest of the last ``limit`` failures leaves the window (attempts refused
+    meanwhile are not counted: they are never checked). With a limit of 3 in 15 minutes:
+
+    >>> nine = datetime(2012, 3, 1, 9, 0)
+    >>> tries = [nine, nine + timedelta(minutes=1), nine + timedelta(minutes=2)]
+    >>> login_wait(tries, limit=3, window=timedelta(minutes=15), now=nine + timedelta(minutes=5))
+    datetime.timedelta(seconds=600)
+    >>> login_wait(tries, limit=4, window=timedelta(minutes=15), now=nine + timedelta(minutes=5))
+    """
+    recent = sorted(at for at in failures if at > now - window)
+    if len(recent) < limit:
+        return None
+    return recent[-limit] + window - now

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sunset.access.vocabulary import Role
+from sunset.config import get_settings, trusted_proxies
 from sunset.db import session_scope
 from sunset.usecases import accounts
 
@@ -64,6 +65,13 @@ def serve_command(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Server processes.", min=1)] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For gives the client's address (comma-separated "
+            "addresses or networks, '*' any); default SUNSET_FORWARDED_ALLOW_IPS, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API (/docs) and the dashboard (/app/) with uvicorn."""
     import os
@@ -72,12 +80,20 @@ def serve_command(
 
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
+    try:
+        proxies = trusted_proxies(
+            get_settings().forwarded_allow_ips
+            if forwarded_allow_ips is None
+            else forwarded_allow_ips
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--forwarded-allow-ips") from None
 
     def listening() -> None:
         console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
 
     try:
-        server.serve(host, port, workers, listening=listening)
+        server.serve(host, port, workers, listening=listening, proxies=proxies)
     except OSError as exc:
         err_console.print(f"[bold red]cannot listen on {host}:{port}[/]: {exc.strerror or exc}")
         raise typer.Exit(EXIT_INVALID) from None

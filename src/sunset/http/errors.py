@@ -33,6 +33,10 @@ class Refusal(BaseModel):
     field: str | None = None
     details: dict[str, Any] | None = None
 
+    def body(self) -> dict[str, Any]:
+        """Return the refusal as JSON shows it: ``field`` and ``details`` only when there are."""
+        return self.model_dump(exclude_none=True)
+
 
 def status_of(exc: DomainError) -> int:
     """Return the HTTP status of a domain error: 409 for a rule that refuses the operation,
@@ -55,7 +59,7 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     body = refusal_of(exc)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+    return JSONResponse(body.body(), status_code=status, headers=headers)
 
 
 def refusal_of(exc: DomainError) -> Refusal:
@@ -73,10 +77,15 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
     ]
     body = Refusal(code="INPUT_INVALID", message="; ".join(problems) or "the request is invalid")
-    return JSONResponse(body.model_dump(), status_code=422)
+    return JSONResponse(body.body(), status_code=422)
 
 
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "BODY_TOO_LARGE",
+}
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -84,7 +93,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
     body = Refusal(code=code, message=str(exc.detail))
-    return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(body.body(), status_code=exc.status_code, headers=exc.headers)
 
 
 Handler = Callable[[Request, DomainError], Awaitable[Response]]

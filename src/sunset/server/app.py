@@ -28,6 +28,7 @@ from sunset.config import get_settings
 from sunset.db import make_engine
 from sunset.http import errors
 from sunset.http.clock import Clock
+from sunset.http.limits import BodyLimit
 
 API_ROUTERS = (
     auth.router,
@@ -71,4 +72,5 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router)
     pages.install(app)
+    app.add_middleware(BodyLimit, max_bytes=get_settings().web_max_body_bytes)
     return app

@@ -30,29 +30,49 @@ def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket
     return sock
 
 
-def _worker(host: str, port: int, reuse_port: bool) -> None:
+def _worker(host: str, port: int, reuse_port: bool, proxies: list[str]) -> None:
     import uvicorn
 
-    config = uvicorn.Config(APP, host=host, port=port, log_level="warning", factory=True)
+    # Forwarded headers are believed only from the proxies given: uvicorn's default believes
+    # any client on 127.0.0.1 (or $FORWARDED_ALLOW_IPS), so a local client could claim any
+    # address to the comment and sign-in limits.
+    config = uvicorn.Config(
+        APP,
+        host=host,
+        port=port,
+        log_level="warning",
+        factory=True,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+    )
     uvicorn.Server(config).run(sockets=[listening_socket(host, port, reuse_port=reuse_port)])
 
 
-def serve(host: str, port: int, workers: int, *, listening: Callable[[], None]) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    listening: Callable[[], None],
+    proxies: list[str] | None = None,
+) -> None:
     """Serve until interrupted; with several workers, stop them all when one is asked to.
 
-    Raises OSError, before any worker starts, when ``host:port`` cannot be listened on;
-    ``listening`` is called once it can.
+    ``proxies``: addresses or networks whose X-Forwarded-For gives the client's address (none:
+    the address is always the connection's own). Raises OSError, before any worker starts, when
+    ``host:port`` cannot be listened on; ``listening`` is called once it can.
     """
+    trusted = list(proxies or [])
     # Bound here first so that a port in use is reported at once, not by each worker.
     guard = listening_socket(host, port, reuse_port=workers > 1)
     listening()
     if workers == 1:
         guard.close()
-        _worker(host, port, reuse_port=False)
+        _worker(host, port, False, trusted)
         return
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_worker, args=(host, port, True), daemon=False)
+        context.Process(target=_worker, args=(host, port, True, trusted), daemon=False)
         for _ in range(workers)
     ]
     for child in children:

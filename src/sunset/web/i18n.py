@@ -150,6 +150,9 @@ ZH: dict[str, str] = {
     "Before": "之前",
     "After": "之后",
     "The user name or the password is wrong": "用户名或密码错误",
+    "Too many failed sign-ins: try again in {seconds} seconds": (
+        "登录失败次数过多，请在 {seconds} 秒后重试"
+    ),
     "in_service": "正常服务",
     "announced": "已公告",
     "no_new_sales": "停止新装",

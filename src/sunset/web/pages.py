@@ -14,7 +14,7 @@ from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
 from sunset.config import get_settings
-from sunset.errors import DomainError, NotAuthenticatedError
+from sunset.errors import DomainError, LoginThrottledError, NotAuthenticatedError
 from sunset.http import errors as api_errors
 from sunset.http.deps import (
     CSRF_FIELD,
@@ -59,14 +59,27 @@ def login(
     csrf: CsrfForm,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Check the password and open a browser session."""
+    """Check the password and open a browser session (refused a while after many failures)."""
     check_visitor_csrf(request, csrf)
+    context: dict[str, object] = {"next": _safe_next(next), "error": None}
     try:
         issued = access.sign_in(
-            session, name=username, password=password, kind=TokenKind.SESSION, now=datetime.now()
+            session,
+            name=username,
+            password=password,
+            kind=TokenKind.SESSION,
+            now=datetime.now(),
+            address=request.client.host if request.client else None,
         )
+    except LoginThrottledError as exc:
+        page = render(
+            request, who, "login.html", {**context, "retry_after": exc.retry_after}, status=429
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except NotAuthenticatedError:
-        context = {"next": _safe_next(next), "error": "The user name or the password is wrong"}
+        # Answered, not raised: the failure just counted is committed with the request.
+        context["error"] = "The user name or the password is wrong"
         return render(request, who, "login.html", context, status=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
