@@ -13,7 +13,7 @@ from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, Operator
 from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
-from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
+from sunset.stats.models import MonthlyDeparture, MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
     "AuditEntry",
@@ -30,6 +30,7 @@ __all__ = [
     "Line",
     "LocalNetwork",
     "Migration",
+    "MonthlyDeparture",
     "MonthlyFlow",
     "MonthlySnapshot",
     "Network",
