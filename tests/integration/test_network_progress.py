@@ -12,12 +12,14 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 from tests.factories import import_file, line_row, rows_of, send_notice, set_plan, write_csv
 from tests.integration.test_porting import NUMBER as TIANJIN_MOBILE
 from tests.integration.test_porting import T0, authorised, run, validate
@@ -261,6 +263,33 @@ def test_before_any_plan_the_network_with_the_regulators_deadline_is_counted(
     with session_scope(march) as session:  # a plan says which network is being retired
         assert service.retiring_networks(session) == ["cdma2000"]
         assert service.progress(session).network == "cdma2000"
+
+
+def test_on_sqlite_the_month_end_reads_only_the_lines_that_left_for_the_departures(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """Grouped after its joins, the departures' statement let SQLite read every line of the
+    local network through the index by network and operator (for its order); it names the
+    partial index of departed lines. PostgreSQL plans by its statistics."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL chooses by its statistics")
+    import_file(engine, write_csv(tmp_path / "lines.csv", [line_row(i) for i in range(3)]))
+    plans: list[str] = []
+
+    def explain(_conn: object, cursor: Any, statement: str, parameters: Any, *_: object) -> None:
+        if statement.startswith("INSERT INTO stats_departures"):
+            found = cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append(next(row[3] for row in found))
+
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        run_cycle(engine, until=date(2011, 1, 31), start=date(2011, 1, 1))
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
+    assert plans == [
+        "SEARCH lines USING INDEX ix_lines_departed (area_code=? AND terminated_on>? AND"
+        " terminated_on<?)"
+    ]
 
 
 # --- migration 0014 ------------------------------------------------------------------------------

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     delete,
     false,
     func,
     insert,
-    literal,
     or_,
     select,
     text,
@@ -29,7 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sunset.db import execute_counted, table_of
+from sunset.db import table_of
+from sunset.kit.sqlfunc import through_index
 from sunset.ledger.models import Refund
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LineStatus
@@ -40,6 +44,7 @@ from sunset.stats.models import MonthlyDeparture, MonthlyFlow
 from sunset.stats.vocabulary import DEPARTURES, MOVES, Departure
 
 LEFT = (LineStatus.TERMINATED.value, LineStatus.MIGRATED.value, LineStatus.PORTED_OUT.value)
+DEPARTED_INDEX = "ix_lines_departed"  # the lines that left, by local network and day (partial)
 
 
 def switched_off(lines: Any) -> ColumnElement[bool]:
@@ -60,40 +65,37 @@ def switched_off(lines: Any) -> ColumnElement[bool]:
     )
 
 
-def _departed(area_code: str, first: date, last: date) -> Any:
-    """The lines of a local network that left between ``first`` and ``last`` (through the
-    partial index of departed lines), with how they left."""
+def _departed() -> Any:
+    """The lines of a local network (``:area_code``) that left between ``:first`` and
+    ``:last`` (through the partial index of departed lines), with how they left.
+
+    Named on SQLite: grouped by operator and network after the joins, SQLite took the index by
+    local network, network and operator for its order and read every line of the network
+    (1M lines: 0.49 s a month-end with no departure at all)."""
     lines = table_of(Line)
-    return (
-        select(
-            lines.c.id,
-            lines.c.area_code,
-            lines.c.number,
-            lines.c.operator_code,
-            lines.c.network_code,
-            case((switched_off(lines), Departure.SWITCHED_OFF.value), else_=lines.c.status).label(
-                "how"
-            ),
-        )
-        .where(
-            lines.c.area_code == area_code,
-            lines.c.status.in_(LEFT),
-            lines.c.terminated_on.between(first, last),
-            text("terminated_on IS NOT NULL"),  # literally the partial index's own condition
-        )
-        .subquery("departed")
+    departed = select(
+        lines.c.id,
+        lines.c.area_code,
+        lines.c.number,
+        lines.c.operator_code,
+        lines.c.network_code,
+        case((switched_off(lines), Departure.SWITCHED_OFF.value), else_=lines.c.status).label(
+            "how"
+        ),
+    ).where(
+        lines.c.area_code == bindparam("area_code", type_=String),
+        lines.c.status.in_(LEFT),
+        lines.c.terminated_on.between(bindparam("first"), bindparam("last")),
+        text("terminated_on IS NOT NULL"),  # literally the partial index's own condition
     )
+    return through_index(departed, lines, DEPARTED_INDEX).subquery("departed")
 
 
-def record_departures(
-    session: Session, *, area_code: str, month: str, first: date, last: date
-) -> int:
-    """Replace a local network's departures of ``month``: the lines that left between
-    ``first`` and ``last`` by how, and where they went (the new line of a migration, the
-    recipient of a port) with or without their number."""
-    table = table_of(MonthlyDeparture)
-    session.execute(delete(table).where(table.c.area_code == area_code, table.c.month == month))
-    left = _departed(area_code, first, last)
+@cache
+def _departures_insert() -> Insert:
+    """INSERT the departures of ``:area_code`` in ``:month`` (``:first`` to ``:last``) by how
+    and destination; built once (building it took 5 ms, a local network a month-end)."""
+    left = _departed()
     new, migrations, ports = (
         table_of(Line).alias("new_line"),
         table_of(Migration),
@@ -129,10 +131,25 @@ def record_departures(
         .subquery()
     )
     keys = [where.c[k] for k in ("operator_code", "network_code", "how", "op", "net", "kept")]
-    grouped = select(literal(area_code), literal(month), *keys, func.count()).group_by(*keys)
+    place = (bindparam("area_code", type_=String), bindparam("month", type_=String))
+    grouped = select(*place, *keys, func.count()).group_by(*keys)
     names = ["area_code", "month", "operator_code", "network_code", "how", "to_operator"]
     names += ["to_network", "number_kept", "lines"]
-    return execute_counted(session, insert(table).from_select(names, grouped))
+    return insert(table_of(MonthlyDeparture)).from_select(names, grouped)
+
+
+def record_departures(
+    session: Session, *, area_code: str, month: str, first: date, last: date
+) -> int:
+    """Replace a local network's departures of ``month``: the lines that left between
+    ``first`` and ``last`` by how, and where they went (the new line of a migration, the
+    recipient of a port) with or without their number."""
+    table = table_of(MonthlyDeparture)
+    session.execute(delete(table).where(table.c.area_code == area_code, table.c.month == month))
+    statement = _departures_insert().execution_options(preserve_rowcount=True)
+    params = {"area_code": area_code, "month": month, "first": first, "last": last}
+    result = session.execute(statement, params)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class Flow(NamedTuple):
