@@ -21,17 +21,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 from tests.factories import import_file, line_row, rows_of, send_notice, set_plan, write_csv
-from tests.integration.test_porting import NUMBER as TIANJIN_MOBILE
-from tests.integration.test_porting import T0, authorised, run, validate
+from tests.integration.test_offers import custom_offers  # noqa: F401  (a fixture used here)
+from tests.integration.test_porting import (
+    T0,
+    authorised,
+    run,
+    tianjin,  # noqa: F401  (a fixture used here)
+    validate,
+)
 
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Role
-from sunset.config import get_settings
 from sunset.db import alembic_config, make_engine, session_scope, upgrade
 from sunset.desk import stats as desk_stats
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.lines import service as lines
-from sunset.lines.service import NewLine
 from sunset.offers.service import MigrationRequest, migrate
 from sunset.plans.jobs import run_cycle
 from sunset.stats import service
@@ -49,15 +53,6 @@ class Tables(dict[tuple[str, str], dict[tuple[str, str], ProgressRow]]):
 
 REGULATOR = Actor(1, "regulator", Role.REGULATOR, None)
 CQ = "023-6100000{}"  # Chongqing PHS lines since 2005: eligible for Chongqing Telecom's offer
-KEEP_NUMBER_OFFER = """
-offers:
-  - id: keep-it
-    name: Keep your number on CDMA
-    operator: telecom
-    valid_from: 2011-01-01
-    conditions: {regions: ["023"], networks: [phs], statuses: [active]}
-    outcome: {operator: telecom, network: cdma2000, plans_yuan: [30], keep_number: true}
-"""
 
 
 def cq_rows(count: int) -> list[dict[str, str]]:
@@ -151,36 +146,11 @@ def test_the_regulators_report_of_march_counts_the_migrated_line_as_gone(
     ]
 
 
-@pytest.fixture
-def keep_number_offer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    path = tmp_path / "offers.yaml"
-    path.write_text(KEEP_NUMBER_OFFER, encoding="utf-8")
-    monkeypatch.setenv("SUNSET_OFFERS_FILE", str(path))
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("SUNSET_OFFERS_FILE")
-    get_settings.cache_clear()
-
-
 def every_way_out(engine: sa.Engine, folder: Path) -> sa.Engine:
-    """In April 2011: a Chongqing line migrates with its number, another with a new one, a
-    third is closed at its customer's request; Hefei's two lines go at the switch-off; a
-    Tianjin GSM line ports to Unicom WCDMA on 2011-03-01 (before all that)."""
-    with session_scope(engine, write=True) as session:
-        lines.activate(
-            session,
-            new=NewLine(
-                number=TIANJIN_MOBILE,
-                operator="mobile",
-                network="gsm",
-                area_code="022",
-                customer_ref="TJ1",
-                real_name=True,
-                monthly_fee_fen=3000,
-                prepaid=True,
-            ),
-            today=date(2010, 6, 1),
-        )
+    """In April 2011: a Chongqing line migrates with its number (the keep-it offer of the
+    offers' tests), another with a new one, a third is closed at its customer's request;
+    Hefei's two lines go at the switch-off. Tianjin's GSM line (the porting tests') ports to
+    Unicom WCDMA on 2011-03-01."""
     import_file(
         engine, write_csv(folder / "lines.csv", cq_rows(4) + [line_row(i) for i in range(2)])
     )
@@ -191,7 +161,7 @@ def every_way_out(engine: sa.Engine, folder: Path) -> sa.Engine:
     validate(engine, T0.replace(minute=30))
     run(engine, datetime(2011, 3, 1, 20, 0))
     run_cycle(engine, until=date(2011, 3, 31))
-    move(engine, CQ.format(0), "keep-it", date(2011, 4, 5), plan="30")
+    move(engine, CQ.format(0), "keep-it", date(2011, 4, 5), plan="30")  # its number kept
     move(engine, CQ.format(1), "chongqing-2009-tianyi", date(2011, 4, 6), new="189 2300 0001")
     with session_scope(engine, write=True) as session:
         lines.terminate(session, number=CQ.format(2), today=date(2011, 4, 7), key="close-1")
@@ -199,8 +169,9 @@ def every_way_out(engine: sa.Engine, folder: Path) -> sa.Engine:
     return engine
 
 
+@pytest.mark.usefixtures("tianjin", "custom_offers")  # the GSM line, keep-it
 def test_the_departures_say_how_each_line_left_where_it_went_and_with_which_number(
-    engine: sa.Engine, tmp_path: Path, keep_number_offer: None
+    engine: sa.Engine, tmp_path: Path
 ) -> None:
     every_way_out(engine, tmp_path)
     with session_scope(engine) as session:
@@ -227,9 +198,8 @@ def test_the_departures_say_how_each_line_left_where_it_went_and_with_which_numb
     assert unicom.rows == []  # the staff of an operator see the lines it lost
 
 
-def test_the_target_networks_grow_beside_the_decline(
-    engine: sa.Engine, tmp_path: Path, keep_number_offer: None
-) -> None:
+@pytest.mark.usefixtures("tianjin", "custom_offers")  # the GSM line, keep-it
+def test_the_target_networks_grow_beside_the_decline(engine: sa.Engine, tmp_path: Path) -> None:
     every_way_out(engine, tmp_path)
     with session_scope(engine) as session:
         side_by_side = service.progress(session, by="network", first="2011-04", last="2011-04")
@@ -305,24 +275,21 @@ OLD_FLOWS = (
 )
 
 
+@pytest.mark.usefixtures("tianjin", "custom_offers")  # the GSM line, keep-it
 def test_migration_0014_fills_a_database_recorded_before_it_as_a_rerun_would(
-    db_url: str, tmp_path: Path, keep_number_offer: None
+    engine: sa.Engine, tmp_path: Path
 ) -> None:
-    engine = make_engine(db_url)
-    try:
-        every_way_out(engine, tmp_path)
-        recorded = {name: rows_of(engine, sql) for name, sql in RECORDED.items()}
+    every_way_out(engine, tmp_path)
+    recorded = {name: rows_of(engine, sql) for name, sql in RECORDED.items()}
 
-        command.downgrade(alembic_config(engine), "0013")  # as the month-ends before 0014 left it
+    command.downgrade(alembic_config(engine), "0013")  # as the month-ends before 0014 left it
 
-        old = rows_of(engine, OLD_FLOWS)
-        assert ("0551", "2011-04", "phs", 2, 0, 0) in old  # a switch-off was a termination
-        assert ("023", "2011-04", "phs", 1, 2, 0) in old
-        assert not [r for r in old if r[2] == "cdma2000"]  # no row for lines that only joined
-        upgrade(engine)
-        assert {name: rows_of(engine, sql) for name, sql in RECORDED.items()} == recorded
-    finally:
-        engine.dispose()
+    old = rows_of(engine, OLD_FLOWS)
+    assert ("0551", "2011-04", "phs", 2, 0, 0) in old  # a switch-off was a termination
+    assert ("023", "2011-04", "phs", 1, 2, 0) in old
+    assert not [r for r in old if r[2] == "cdma2000"]  # no row for lines that only joined
+    upgrade(engine)
+    assert {name: rows_of(engine, sql) for name, sql in RECORDED.items()} == recorded
 
 
 # --- the demo: the flows of every month explain the change ------------------------------------

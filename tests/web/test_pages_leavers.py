@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from tests.integration.test_network_progress import move
 from tests.web.served import CHONGQING_TELECOM_2, Served
 
-from sunset.db import session_scope
-from sunset.offers.service import MigrationRequest, migrate
 from sunset.plans.jobs import run_cycle
 
 EN = {"Accept-Language": "en"}
@@ -22,15 +21,8 @@ def moved(served: Served) -> Iterator[Served]:
     """The served world's month-ends from 2010-12 to 2011-03; a Chongqing line migrated to CDMA
     (a new number) on 2011-03-10."""
     run_cycle(served.engine, until=date(2011, 2, 28), start=date(2010, 12, 31))
-    request = MigrationRequest(
-        number=CHONGQING_TELECOM_2,
-        offer_id="chongqing-2009-tianyi",
-        key="leaver-1",
-        plan_yuan="35",
-        new_number="189 2300 0009",
-    )
-    with session_scope(served.engine, write=True) as session:
-        migrate(session, request=request, today=date(2011, 3, 10))
+    offer, day = "chongqing-2009-tianyi", date(2011, 3, 10)
+    move(served.engine, CHONGQING_TELECOM_2, offer, day, new="189 2300 0009")
     run_cycle(served.engine, until=date(2011, 3, 31))
     yield served
 
