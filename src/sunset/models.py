@@ -13,7 +13,7 @@ from sunset.porting.models import PortEvent, PortRequest
 from sunset.reference.models import LocalNetwork, Network, NetworkOperator, Operator
 from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
-from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
+from sunset.stats.models import MonthlyDeparture, MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
     "Approval",
@@ -32,6 +32,7 @@ __all__ = [
     "LocalNetwork",
     "LoginFailure",
     "Migration",
+    "MonthlyDeparture",
     "MonthlyFlow",
     "MonthlySnapshot",
     "Network",

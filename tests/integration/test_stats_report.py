@@ -55,12 +55,13 @@ def test_a_report_stops_at_its_month_and_its_tables_open_as_csv(report: Path) ->
         national = list(csv.DictReader(handle))
 
     assert {row["month"] for row in progress} == {"2011-11", "2011-12", "2012-01", "2012-02"}
-    assert departures["2012-01"]["terminated"] == "4"
+    assert departures["2012-01"]["switched_off"] == "4"  # Hefei's switch-off
+    assert departures["2012-01"]["terminated"] == "0"  # no customer closed a line
     assert departures["2012-01"]["refunds"] == "4"
     assert list(national[0]) == ["month", "expected", "lo80", "hi80", "lo95", "hi95"]
     assert national[0]["month"] == "2012-03"
     page = (report / "index.html").read_text(encoding="utf-8")
-    assert "all, 2012-02: down 4 to 2 lines since 2011-12" in page
+    assert "all, 2012-02: down 4 to 2 phs lines since 2011-12" in page
 
 
 def test_a_report_refuses_a_month_that_is_not_one(engine: sa.Engine, tmp_path: Path) -> None:
@@ -88,7 +89,14 @@ def test_a_report_shows_where_migrated_lines_went(engine: sa.Engine, tmp_path: P
     with (tmp_path / "report" / "moves_by_target.csv").open(encoding="utf-8") as handle:
         moves = list(csv.DictReader(handle))
     assert moves == [
-        {"month": "2012-01", "how": "migration", "target": "unicom/wcdma", "lines": "1"}
+        {
+            "month": "2012-01",
+            "how": "migration",
+            "target": "unicom/wcdma",
+            "lines": "1",
+            "number_kept": "0",  # a new 186 number; the old one rings on it for a while
+            "network": "phs",
+        }
     ]
     assert (tmp_path / "report" / "moves_by_target.svg").exists()
     assert "Where they went" in (tmp_path / "report" / "index.html").read_text(encoding="utf-8")

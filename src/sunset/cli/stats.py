@@ -25,6 +25,13 @@ PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also draw a cha
 SeriesOption = Annotated[
     str, typer.Option("--series", help="Official series name (phs:national, fixed:national...).")
 ]
+NetworkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--network",
+        help="Count this network's lines (default: the network with retirement plans).",
+    ),
+]
 CSV_COLUMNS = list(service.ProgressRow.model_fields)
 
 
@@ -42,9 +49,19 @@ def _cell(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _print_table(report: ProgressReport) -> None:
+def _title(report: ProgressReport, *, named: bool) -> str:
+    if report.source != "snapshots":
+        return f"{report.source} ({report.unit})"
+    if report.network is None:
+        return "Lines of each network at each month-end"
+    being = "" if named else ", the network being retired"
+    return f"Remaining lines of {report.network}{being}, at each month-end"
+
+
+def _print_table(report: ProgressReport, *, named: bool = False) -> None:
     own = report.source == "snapshots"
     shares = any(r.share_pct is not None for r in report.rows)
+    joined = any(r.activated for r in report.rows)
     columns = {
         "group": report.by != "all",
         "month": True,
@@ -53,18 +70,27 @@ def _print_table(report: ProgressReport) -> None:
         "since Dec": True,
         "share %": shares,
         "term.": own,
+        "sw. off": own,
         "migr.": own,
         "ported": own,
+        "joined": own and joined,
         "refunds ¥": own,
     }
-    table = Table(*(c for c, shown in columns.items() if shown))
+    table = Table(*(c for c, shown in columns.items() if shown), title=_title(report, named=named))
     for r in report.rows:
         cells = [r.group, r.month, r.remaining, r.change_month, r.change_ytd, r.share_pct]
-        cells += [r.terminated, r.migrated, r.ported_out, r.refunded_yuan]
+        cells += [r.terminated, r.switched_off, r.migrated, r.ported_out, r.activated]
+        cells += [r.refunded_yuan]
         shown = [c for c, keep in zip(cells, columns.values(), strict=True) if keep]
         table.add_row(*(_cell(c) for c in shown))
     console.print(table)
-    console.print(f"Unit: {report.unit} ({report.source}).")
+    if own and report.network:
+        console.print(
+            f"Unit: lines of {report.network} (month-end snapshots); a line that left it for"
+            " another network is counted there, not here."
+        )
+    else:
+        console.print(f"Unit: {report.unit} ({report.source}).")
     for line in report.headlines:
         console.print(line, highlight=False)
 
@@ -72,18 +98,22 @@ def _print_table(report: ProgressReport) -> None:
 @app.callback(invoke_without_command=True)
 def stats_command(
     ctx: typer.Context,
-    by: Annotated[str, typer.Option("--by", help="Group by: all, region or operator.")] = "all",
+    by: Annotated[
+        str, typer.Option("--by", help="Group by: all, region, operator or network.")
+    ] = "all",
     first: Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last month (YYYY-MM).")] = None,
     national: Annotated[
         bool, typer.Option("--national", help="Show the official series instead of own lines.")
     ] = False,
     series: SeriesOption = service.NATIONAL,
+    network: NetworkOption = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     plot: PlotOption = None,
 ) -> None:
-    """Remaining lines per month-end: change in the month, since December, share of fixed lines."""
+    """Remaining lines of the network being retired (or --network) per month-end: change in
+    the month, since December, share of fixed lines, the lines that left and how."""
     if ctx.invoked_subcommand is not None:
         return
     first, last = _month(first, "--from"), _month(last, "--to")
@@ -91,7 +121,7 @@ def stats_command(
         if national:
             report = service.official_progress(session, series=series, first=first, last=last)
         else:
-            report = service.progress(session, by=by, first=first, last=last)
+            report = service.progress(session, by=by, first=first, last=last, network_code=network)
     if plot:
         from sunset.stats.charts import progress_chart
 
@@ -103,9 +133,10 @@ def stats_command(
         writer.writeheader()
         writer.writerows(r.model_dump() for r in report.rows)
     elif not report.rows:
-        console.print("No month-end recorded yet: `sunset run --until D` records each month-end.")
+        counted = f" counted a line of {report.network}" if report.network else " recorded"
+        console.print(f"No month-end{counted} yet: `sunset run --until D` records each month-end.")
     else:
-        _print_table(report)
+        _print_table(report, named=network is not None)
 
 
 @app.command("import")
@@ -170,8 +201,12 @@ def forecast_command(
     ] = False,
     series: SeriesOption = service.NATIONAL,
     network: Annotated[
-        str, typer.Option("--network", help="Network (its deadline is used).")
-    ] = "phs",
+        str | None,
+        typer.Option(
+            "--network",
+            help="Network: its lines (--region) and its deadline (default: the one being retired).",
+        ),
+    ] = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead.")] = 24,
     threshold: Annotated[
         float | None,
@@ -209,13 +244,15 @@ def forecast_command(
 def report_command(
     month: Annotated[str, typer.Option("--month", help="The report's month (YYYY-MM).")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")],
+    network: NetworkOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the month's report: index.html, CSV tables, charts as PNG and SVG."""
+    """Write the month's report on the network being retired (or --network): index.html, CSV
+    tables, charts as PNG and SVG."""
     from sunset.stats.report import write_report
 
     with explained(as_json=as_json), session_scope() as session:
-        done = write_report(session, month=month, folder=out)
+        done = write_report(session, month=month, folder=out, network=network)
     if as_json:
         print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})
         return
@@ -230,7 +267,10 @@ def simulate_command(
     ],
     months: Annotated[int, typer.Option("--months", help="Month-ends to simulate.")] = 24,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same run).")] = 1,
-    network: Annotated[str, typer.Option("--network", help="Network being retired.")] = "phs",
+    network: Annotated[
+        str | None,
+        typer.Option("--network", help="Network being retired (default: the one with plans)."),
+    ] = None,
     churn: Annotated[
         str, typer.Option("--churn", help="Fit natural churn on: auto, snapshots or national.")
     ] = "auto",
@@ -276,7 +316,11 @@ def simulate_command(
     if as_json:
         print_json(result)
         return
-    table = Table("", *(p.name for p in result.plans), title=f"{result.start_lines:,} live lines")
+    table = Table(
+        "",
+        *(p.name for p in result.plans),
+        title=f"{result.start_lines:,} live {result.network} lines",
+    )
     rows = {
         f"remaining {result.months[-1]}": [f"{p.remaining[-1]:,}" for p in result.plans],
         "cleared (< 1 %)": [p.clearance_month or "-" for p in result.plans],

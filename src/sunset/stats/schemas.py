@@ -25,16 +25,26 @@ class ProgressRow(BaseModel):
     ported_out: int | None = None
     refunds: int | None = None
     refunded_yuan: str | None = None
+    # Lines closed by the switch-off sweep (``terminated`` is the closures customers asked for)
+    # and lines that joined (activations, migrations in): remaining falls by terminated +
+    # switched_off + migrated + ported_out - activated.
+    switched_off: int | None = None
+    activated: int | None = None
 
 
 class ProgressReport(BaseModel):
-    """Remaining lines month by month, the shape of the regulator's monthly report."""
+    """Remaining lines month by month, the shape of the regulator's monthly report.
+
+    ``network`` is the network whose lines are counted (the one being retired unless another
+    was asked for); None when the groups are the networks themselves (``by`` network).
+    """
 
     unit: str
     by: str
     source: str
     rows: list[ProgressRow]
     headlines: list[str]
+    network: str | None = None
 
 
 class OfficialImport(BaseModel):
@@ -103,7 +113,8 @@ class SimulatedPlan(BaseModel):
 
 
 class SimulationReport(BaseModel):
-    """Candidate plans side by side, from one base, one fitted behaviour and one seed."""
+    """Candidate plans side by side, from one base (the live lines of ``network``), one fitted
+    behaviour and one seed."""
 
     start: str
     start_lines: int
@@ -115,6 +126,7 @@ class SimulationReport(BaseModel):
     leave_without_service: float
     plans: list[SimulatedPlan]
     notes: list[str]
+    network: str | None = None
 
 
 class MoveRow(BaseModel):
@@ -124,3 +136,26 @@ class MoveRow(BaseModel):
     how: str  # migration | port
     target: str
     lines: int
+    number_kept: int = 0  # of ``lines``, those that took their number along
+    network: str | None = None  # the network they left
+
+
+class DestinationRow(BaseModel):
+    """Lines that left the network one way, to one place: a network (a migration to our own
+    new line, a port to another operator's), or none (terminated, switched off)."""
+
+    how: str  # terminated | switched_off | migrated | ported_out
+    to_operator: str | None
+    to_network: str | None
+    number_kept: bool
+    last_month: int  # in the last month-end's month
+    lines: int  # in every month recorded up to it
+
+
+class Destinations(BaseModel):
+    """Where the lines that left a network went, up to a month-end."""
+
+    network: str
+    last_month: str | None
+    operator: str | None
+    rows: list[DestinationRow]

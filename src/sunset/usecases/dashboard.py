@@ -22,11 +22,14 @@ from sunset.errors import NotFoundError
 from sunset.plans import repository as plans_repo
 from sunset.plans import rules as plan_rules
 from sunset.plans import service as plans
+from sunset.plans.models import RetirementPlan
 from sunset.plans.schemas import PlanView
 from sunset.reference import repository as reference
 from sunset.reference.models import LocalNetwork
 from sunset.sites import repository as sites_repo
 from sunset.stats import repository as stats_repo
+from sunset.stats import rules as stats_rules
+from sunset.stats import service as stats_service
 from sunset.stats.rules import add_months
 
 TREND_MONTHS = 6
@@ -56,7 +59,7 @@ class RegionRow(BaseModel):
 
 
 class Overview(BaseModel):
-    """Every region with a plan; figures as of the last month-end recorded."""
+    """Every region with a plan; figures (lines of ``network``) as of the last month-end."""
 
     today: date
     last_month: str | None
@@ -64,6 +67,8 @@ class Overview(BaseModel):
     with_figures: bool
     regions: list[RegionRow]
     remaining: int | None
+    network: str = "phs"
+    retiring: list[str] = []  # every network being retired (a page per network)
 
 
 class RegionPage(BaseModel):
@@ -131,13 +136,31 @@ def _deadline(session: Session, network: str) -> date | None:
     return found.retirement_deadline
 
 
-def overview(session: Session, actor: Actor, *, today: date, network: str = "phs") -> Overview:
-    """Return every region with a plan or with lines: its phase today, deadline status and
-    (staff) figures."""
+def _shown(
+    session: Session, network: str | None, plans_all: list[RetirementPlan]
+) -> tuple[str, list[str]]:
+    """The network a page shows (the one asked for, else the first being retired: a page can
+    link the others, where a report must be told which) and every network being retired."""
+    planned = [p.network_code for p in plans_all]
+    retiring = stats_rules.retiring_networks(planned, []) if planned else []
+    if not retiring:
+        retiring = stats_service.retiring_networks(session)
+    if network is not None:
+        return network, retiring
+    return (retiring[0] if retiring else stats_service.network_of(session)), retiring
+
+
+def overview(
+    session: Session, actor: Actor, *, today: date, network: str | None = None
+) -> Overview:
+    """Return every region with a plan or with lines of ``network`` (by default the network
+    being retired): its phase today, deadline status and (staff) figures."""
+    plans_all = plans_repo.list_all(session)
+    network, retiring = _shown(session, network, plans_all)
     with_figures = actor.may(Permission.READ_STATS)
     last, trends = _trends(session, actor, network) if with_figures else (None, {})
     locals_, deadline = reference.local_networks(session), _deadline(session, network)
-    planned = {p.area_code: p for p in plans_repo.list_all(session, network_code=network)}
+    planned = {p.area_code: p for p in plans_all if p.network_code == network}
     # Every region with a plan, and every region still holding lines without one (its remaining
     # lines count in the total as much as a planned region's).
     rows = [
@@ -159,16 +182,20 @@ def overview(session: Session, actor: Actor, *, today: date, network: str = "phs
         with_figures=with_figures,
         regions=rows,
         remaining=sum(counted) if with_figures and counted else None,
+        network=network,
+        retiring=retiring,
     )
 
 
 def region(
-    session: Session, actor: Actor, *, area_code: str, today: date, network: str = "phs"
+    session: Session, actor: Actor, *, area_code: str, today: date, network: str | None = None
 ) -> RegionPage:
-    """Return one region's page: plan timeline, notices, sites by status and remaining lines."""
+    """Return one region's page: plan timeline, notices, sites by status and remaining lines
+    of ``network`` (by default the network being retired)."""
     local = reference.local_networks(session).get(area_code)
     if local is None:
         raise NotFoundError(f"no local network with area code {area_code}")
+    network = _shown(session, network, plans_repo.list_all(session))[0]
     plan = plans.show_plan(session, area_code=area_code, network_code=network, today=today)
     trend: list[TrendPoint] | None = None
     if actor.may(Permission.READ_STATS):

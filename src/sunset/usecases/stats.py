@@ -24,19 +24,21 @@ from sunset.errors import InputInvalidError
 from sunset.stats import charts
 from sunset.stats import service as stats
 from sunset.stats.rules import parse_month
-from sunset.stats.schemas import Forecast, MoveRow, ProgressReport
+from sunset.stats.schemas import Destinations, Forecast, MoveRow, ProgressReport
 
-__all__ = ["Forecast", "ProgressReport"]
+__all__ = ["Destinations", "Forecast", "ProgressReport"]
 
 BY_CHOICES = stats.BY_CHOICES
 MAX_HORIZON = 120
 
 
 class MonthlyReport(BaseModel):
-    """The regulator's monthly report: progress by region and in total, moves, complaints."""
+    """The regulator's monthly report on the network being retired (``network``): progress by
+    region and in total, moves, complaints."""
 
     month: str
     operator: str | None
+    network: str
     by_region: ProgressReport
     total: ProgressReport
     moves: list[MoveRow]
@@ -76,9 +78,15 @@ def progress(
 
 
 def forecast(
-    session: Session, actor: Actor, *, area_code: str, network: str = "phs", horizon: int = 24
+    session: Session,
+    actor: Actor,
+    *,
+    area_code: str,
+    network: str | None = None,
+    horizon: int = 24,
 ) -> Forecast:
-    """Forecast a region's remaining lines (of the actor's operator) against the deadline."""
+    """Forecast a region's remaining lines of ``network`` (by default the one being retired;
+    the actor's operator's) against the deadline."""
     access.require(actor, Permission.READ_STATS)
     _horizon(horizon)
     try:
@@ -98,11 +106,15 @@ def _horizon(horizon: int) -> None:
         raise InputInvalidError(f"horizon must be 1 to {MAX_HORIZON} months")
 
 
-def report(session: Session, actor: Actor, *, month: str) -> MonthlyReport:
-    """Return the monthly report as of the end of ``month`` (YYYY-MM)."""
+def report(
+    session: Session, actor: Actor, *, month: str, network: str | None = None
+) -> MonthlyReport:
+    """Return the monthly report as of the end of ``month`` (YYYY-MM), counting the lines of
+    ``network`` (by default the network being retired)."""
     access.require(actor, Permission.READ_STATS)
     _month(month, "month")
-    scope = {"last": month, "operator_code": actor.operator}
+    network = stats.network_of(session, network)
+    scope = {"last": month, "operator_code": actor.operator, "network_code": network}
     notes = []
     complaints: list[ComplaintCount] | None = None
     if actor.operator is None:
@@ -115,9 +127,12 @@ def report(session: Session, actor: Actor, *, month: str) -> MonthlyReport:
     return MonthlyReport(
         month=month,
         operator=actor.operator,
+        network=network,
         by_region=by_region,
         total=stats.progress(session, **scope),
-        moves=stats.moves_by_target(session, last=month, operator_code=actor.operator),
+        moves=stats.moves_by_target(
+            session, last=month, network_code=network, operator_code=actor.operator
+        ),
         complaints=complaints,
         notes=notes,
     )
@@ -141,14 +156,19 @@ def _message_chart(title: str, message: str) -> bytes:
 
 
 def forecast_png(
-    session: Session, actor: Actor, *, area_code: str, network: str = "phs", horizon: int = 24
+    session: Session,
+    actor: Actor,
+    *,
+    area_code: str,
+    network: str | None = None,
+    horizon: int = 24,
 ) -> bytes:
     """Draw a region's remaining lines with the forecast fan and the deadline, as PNG."""
     _horizon(horizon)
     try:
         found = forecast(session, actor, area_code=area_code, network=network, horizon=horizon)
     except InputInvalidError as exc:  # too few month-ends, or none with a live line
-        return _message_chart(f"{area_code} {network}: no forecast 暂无预测", exc.message)
+        return _message_chart(f"{area_code} {network or ''}: no forecast 暂无预测", exc.message)
     return _png(charts.forecast_chart, found)
 
 
@@ -157,15 +177,17 @@ def progress_png(
     actor: Actor,
     *,
     by: str = "all",
-    network: str = "phs",
+    network: str | None = None,
     last: str | None = None,
 ) -> bytes:
-    """Draw remaining lines per month-end (up to ``last``) as PNG; in total, with the forecast."""
+    """Draw remaining lines of ``network`` (by default the one being retired) per month-end
+    (up to ``last``) as PNG; in total, with the forecast."""
     table = progress(session, actor, by=by, network=network, last=last)
     if not table.rows:
         return _message_chart("Remaining users 剩余用户", "no month-end recorded yet 尚无月末数据")
     points = [(r.month, float(r.remaining)) for r in table.rows if r.group == "all"]
-    if by == "all" and len(points) >= 2 and max(v for _, v in points) > 0:
+    network = table.network
+    if by == "all" and network and len(points) >= 2 and max(v for _, v in points) > 0:
         series = f"{actor.operator or 'all'}:{network}"
         try:
             found = stats.forecast_points(
@@ -175,6 +197,20 @@ def progress_png(
         except ArithmeticError:  # no model extrapolates it: the observed months alone
             pass
     return _png(charts.progress_chart, table)
+
+
+def destinations(
+    session: Session, actor: Actor, *, network: str | None = None, last: str | None = None
+) -> Destinations:
+    """Return where the lines that left ``network`` (by default the one being retired; the
+    actor's operator's) went, up to the month-end ``last`` (default: the last recorded)."""
+    access.require(actor, Permission.READ_STATS)
+    return stats.destinations(
+        session,
+        last=_month(last, "last"),
+        network_code=network,
+        operator_code=actor.operator,
+    )
 
 
 def last_month(session: Session, actor: Actor) -> str | None:
