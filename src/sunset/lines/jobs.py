@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,11 +12,11 @@ from sqlalchemy import Index
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.ingest import service as ingest
-from sunset.ingest.reader import Chunk, estimate_rows, read_chunks
+from sunset.ingest.pipeline import Validated, run_import
+from sunset.ingest.reader import Chunk, estimate_rows
+from sunset.ingest.service import ImportResult
 from sunset.kit.bulk import Loader
-from sunset.kit.numbers import NumberingPlan, plan_for
-from sunset.kit.pipeline import prefetch
+from sunset.kit.numbers import plan_for
 from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
 from sunset.lines import import_repository as bulk
@@ -25,13 +24,6 @@ from sunset.lines import repository, rules
 from sunset.lines.service import line_context
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class _Validated:
-    records: pl.DataFrame
-    errors: list[RowError]
-    rows_read: int
 
 
 def import_lines(
@@ -45,8 +37,8 @@ def import_lines(
     progress: Progress | None = None,
     chunk_rows: int | None = None,
     also_indexed: Sequence[Index] = (),
-    on_loaded: Callable[[ingest.ImportResult], None] | None = None,
-) -> ingest.ImportResult:
+    on_loaded: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Import lines from a CSV or Parquet file; refuse the whole file if any row is bad.
 
     Reading and validation run in a background thread while the previous chunk is written.
@@ -56,10 +48,6 @@ def import_lines(
     before the indexes are rebuilt, those of ``also_indexed`` (its table's) with the lines'.
     """
     settings = get_settings()
-    ignored, chunks = read_chunks(
-        path, chunk_rows=chunk_rows or settings.import_chunk_rows, check_names=rules.check_columns
-    )
-    batch = ingest.start_batch(session, kind="lines", path=path, now=now)
     ctx = line_context(session, today=today)
     plan = plan_for(settings.numbering_overlay)
     seen = SeenNumbers()
@@ -70,48 +58,40 @@ def import_lines(
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:
         bulk.drop_secondary_indexes(session, also=also_indexed)
-    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
-    with ingest.ErrorLog(errors_path) as log, Loader(session) as loader:
-        for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
-            result.rows_read += step.rows_read
-            log.extend(step.errors)
-            if log.count == 0 or skip_invalid:
-                bulk.insert_lines(loader, step.records, batch_id=batch.id)
-                result.imported += step.records.height
-            if progress:
-                progress(result.rows_read)
-        result.rejected = len(log.rows)
-        result.errors = log.first
-        ingest.refuse_if_empty(result, file_name=path.name)
-        if log.count and not skip_invalid:
-            raise ingest.reject(log, file_name=path.name)
+
+    def validate(chunk: Chunk) -> Validated:
+        clean, errors = rules.validate(chunk.frame, chunk.rows, ctx, plan)
+        clean, quarantined = _drop_quarantined(clean, held)
+        clean, duplicates = _drop_duplicates(clean, seen)
+        records = rules.to_records(clean, ctx).drop("_row")
+        return Validated.of(chunk, records, [*errors, *quarantined, *duplicates])
+
+    with Loader(session) as loader:
+        result = run_import(
+            session,
+            kind="lines",
+            path=path,
+            now=now,
+            chunk_rows=chunk_rows or settings.import_chunk_rows,
+            check_names=rules.check_columns,
+            validate=validate,
+            write=lambda records, batch_id: bulk.insert_lines(loader, records, batch_id=batch_id),
+            skip_invalid=skip_invalid,
+            errors_path=errors_path,
+            progress=progress,
+            overlap=True,
+        )
         loader.land()
         bulk.store_staged_customers(session, loader)
-    bulk.claim_free_numbers(session, batch_id=batch.id)
+    assert result.batch_id is not None
+    bulk.claim_free_numbers(session, batch_id=result.batch_id)
     result.ids_after = first_new_id
     if on_loaded is not None:
         on_loaded(result)
     if rebuild:
         bulk.create_secondary_indexes(session, also=also_indexed)
-    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
     session.flush()
     return result
-
-
-def _validate_all(
-    chunks: Iterator[Chunk],
-    ctx: rules.LineContext,
-    plan: NumberingPlan,
-    seen: SeenNumbers,
-    held: tuple[np.ndarray, np.ndarray],
-) -> Iterator[_Validated]:
-    for chunk in chunks:
-        clean, errors = rules.validate(chunk.frame, chunk.rows, ctx, plan)
-        clean, quarantined = _drop_quarantined(clean, held)
-        clean, duplicates = _drop_duplicates(clean, seen)
-        errors = sorted([*chunk.malformed, *errors, *quarantined, *duplicates], key=lambda e: e.row)
-        records = rules.to_records(clean, ctx).drop("_row")
-        yield _Validated(records, errors, chunk.frame.height + len(chunk.malformed))
 
 
 def _drop_quarantined(

@@ -13,7 +13,7 @@ from sunset.lines.models import Line
 from sunset.lines.vocabulary import LineStatus
 from sunset.porting import repository
 from sunset.porting.models import PortRequest
-from sunset.porting.service import log_transition, validate
+from sunset.porting.service import expire_unused_code, log_transition, validate
 from sunset.porting.vocabulary import BalanceHandling, PortState
 
 
@@ -59,17 +59,8 @@ def run_due(session: Session, *, now: datetime) -> dict[str, int]:
     for req in repository.in_state(
         session, PortState.REQUESTED, before=now, field="auth_expires_at"
     ):
-        if req.auth_expires_at is not None and req.auth_expires_at < now:
-            log_transition(
-                session,
-                req,
-                to=PortState.CANCELLED,
-                at=now,
-                actor="sunset",
-                reason="PORT_CODE_EXPIRED",
-                note="the authorisation code was never presented",
-            )
-            done["expired"] += 1
+        note = "the authorisation code was never presented"
+        done["expired"] += expire_unused_code(session, req, now=now, note=note)
     for req in repository.in_state(session, PortState.AUTHORISED):
         outcome = validate(session, number=req.number, now=now, actor="sunset (rules)")
         done["rejected" if outcome.refused else "validated"] += 1

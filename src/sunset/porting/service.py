@@ -158,18 +158,27 @@ def request(
 def _expire_stale_code(session: Session, number: str, now: datetime) -> None:
     """A request whose code expired unused closes, so the customer may ask for a new code."""
     stale = repository.open_request(session, number=number, lock=True)
-    if stale is None or stale.state != PortState.REQUESTED:
-        return
-    if stale.auth_expires_at is not None and stale.auth_expires_at < now:
-        log_transition(
-            session,
-            stale,
-            to=PortState.CANCELLED,
-            at=now,
-            actor="sunset",
-            reason="PORT_CODE_EXPIRED",
-            note="a new code was requested",
-        )
+    if stale is not None:
+        expire_unused_code(session, stale, now=now, note="a new code was requested")
+
+
+def expire_unused_code(session: Session, req: PortRequest, *, now: datetime, note: str) -> bool:
+    """Close a request whose authorisation code expired before it was presented; return whether
+    it did. The one place a code expires: a new request for the number, and the porting run."""
+    if req.state != PortState.REQUESTED:
+        return False
+    if req.auth_expires_at is None or req.auth_expires_at >= now:
+        return False
+    log_transition(
+        session,
+        req,
+        to=PortState.CANCELLED,
+        at=now,
+        actor="sunset",
+        reason="PORT_CODE_EXPIRED",
+        note=note,
+    )
+    return True
 
 
 def _open_or_raise(session: Session, number: str) -> PortRequest:

@@ -12,8 +12,9 @@ import polars as pl
 from sqlalchemy import Select, union_all
 from sqlalchemy.orm import Session
 
-from sunset.ingest import service as ingest
-from sunset.ingest.reader import read_chunks
+from sunset.ingest.pipeline import Validated, run_import
+from sunset.ingest.reader import Chunk
+from sunset.ingest.service import ImportResult
 from sunset.kit.rows import RowError
 from sunset.ledger import repository as ledger
 from sunset.reference import repository as reference
@@ -33,35 +34,39 @@ def import_sites(
     skip_invalid: bool = False,
     errors_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
-) -> ingest.ImportResult:
+) -> ImportResult:
     """Import base stations from a CSV or Parquet file; refuse the whole file if a row is bad."""
-    ignored, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS, check_names=rules.check_columns)
-    batch = ingest.start_batch(session, kind="sites", path=path, now=now)
     ctx = rules.SiteContext(
         today=today,
         operators=frozenset(reference.operator_codes(session)),
         networks=frozenset(reference.networks(session)),
         area_codes=frozenset(reference.local_networks(session)),
     )
-    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     first_row: dict[str, int] = {}
-    with ingest.ErrorLog(errors_path) as log:
-        for chunk in chunks:
-            records, errors = rules.validate(chunk.frame, chunk.rows, ctx)
-            records, duplicates = _drop_duplicates(session, records, first_row)
-            log.extend(sorted([*chunk.malformed, *errors, *duplicates], key=lambda e: e.row))
-            result.rows_read += chunk.frame.height + len(chunk.malformed)
-            if log.count == 0 or skip_invalid:
-                repository.insert_sites(session, records.drop("_row"), batch_id=batch.id)
-                result.imported += records.height
-            if progress:
-                progress(result.rows_read)
-        result.rejected, result.errors = len(log.rows), log.first
-    ingest.refuse_if_empty(result, file_name=path.name)
-    if log.count and not skip_invalid:
-        raise ingest.reject(log, file_name=path.name)
-    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
-    repository.record_imported(session, batch_id=batch.id, since=today)
+
+    def validate(chunk: Chunk) -> Validated:
+        records, errors = rules.validate(chunk.frame, chunk.rows, ctx)
+        records, duplicates = _drop_duplicates(session, records, first_row)
+        return Validated.of(chunk, records, [*errors, *duplicates])
+
+    def write(records: pl.DataFrame, batch_id: int) -> None:
+        repository.insert_sites(session, records.drop("_row"), batch_id=batch_id)
+
+    result = run_import(
+        session,
+        kind="sites",
+        path=path,
+        now=now,
+        chunk_rows=CHUNK_ROWS,
+        check_names=rules.check_columns,
+        validate=validate,
+        write=write,
+        skip_invalid=skip_invalid,
+        errors_path=errors_path,
+        progress=progress,
+    )
+    assert result.batch_id is not None
+    repository.record_imported(session, batch_id=result.batch_id, since=today)
     session.flush()
     return result
 
