@@ -243,9 +243,12 @@ def test_a_stretch_credited_in_pieces_gives_each_line_each_month_once(
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (("--from", "2011-07", "--to", "2011-06"), "--from 2011-07 is after --to 2011-06"),
+        (
+            ("--from", "2011-07", "--to", "2011-06"),
+            "--from: 2011-07 is after the last month 2011-06",
+        ),
         (("--from", "2011-13"), "'2011-13' is not a month"),
-        (("--from", "2011-01", "--to", "2012-02"), "--to 2012-02 is after today"),
+        (("--from", "2011-01", "--to", "2012-02"), "--to: 2012-02 is after today"),
         (("--from", "2011-01", "--area", "9999"), "unknown local network(s) 9999"),
     ],
 )

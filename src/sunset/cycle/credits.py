@@ -45,9 +45,11 @@ def credit_history(
     that a failure leaves every network either credited or untouched; a rerun writes nothing.
     """
     if first > last:
-        raise InputInvalidError(f"--from {first:%Y-%m} is after --to {last:%Y-%m}")
+        raise InputInvalidError(f"{first:%Y-%m} is after the last month {last:%Y-%m}", field="from")
     if last.replace(day=1) > today:
-        raise InputInvalidError(f"--to {last:%Y-%m} is after today ({today}): nothing is charged")
+        raise InputInvalidError(
+            f"{last:%Y-%m} is after today ({today}): nothing is charged yet", field="to"
+        )
     with session_scope(engine) as session:
         with_outages = sites.areas_with_outages(session)
         unknown = sorted(set(area_codes or ()) - set(reference.local_networks(session)))

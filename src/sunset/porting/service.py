@@ -103,10 +103,12 @@ def request(
     now: datetime,
     actor: str,
     balance: BalanceHandling = BalanceHandling.REFUND,
+    line: Line | None = None,
 ) -> PortOutcome:
-    """Ask the donor to port a number: if the rules allow it, issue a 6-digit authorisation code
-    valid 60 minutes (shown once, stored hashed); if not, record the rejection with every reason."""
-    line = lines.get_live_or_raise(session, number=number, lock=True)
+    """Ask the donor to port a number (its line, when the caller has loaded and locked it): if
+    the rules allow it, issue a 6-digit authorisation code valid 60 minutes (shown once, stored
+    hashed); if not, record the rejection with every reason."""
+    line = line or lines.get_live_or_raise(session, number=number, lock=True)
     target = destination.target(line)
     _expire_stale_code(session, line.number, now)
     in_force, found = eligibility.reasons(
@@ -267,8 +269,8 @@ def _manual_rejection(
 ) -> PortOutcome:
     if code not in DONOR_GROUNDS:
         raise InputInvalidError(
-            f"--reject: {code!r} is not a ground in the catalogue; "
-            f"grounds: {', '.join(DONOR_GROUNDS)}"
+            f"{code!r} is not a ground in the catalogue; grounds: {', '.join(DONOR_GROUNDS)}",
+            field="reject",
         )
     if code in MANUAL_ONLY or code in {r.code for r in legitimate}:
         log_transition(

@@ -43,7 +43,9 @@ def record_status(
         known = ", ".join(s.value for s in SiteStatus)
         raise InputInvalidError(f"unknown site status {status!r} (known: {known})")
     if since > today:
-        raise InputInvalidError(f"--since {since} is after today ({today}): record what happened")
+        raise InputInvalidError(
+            f"{since} is after today ({today}): record what happened", field="since"
+        )
     site = get_or_raise(session, site_id)
     repository.save_change(session, site, history.Change(since, status), recorded_on=today)
     changes = repository.history(session, site)

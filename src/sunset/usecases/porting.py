@@ -94,6 +94,7 @@ def check(
         number=line.number,
         destination=eligibility.Destination(to, area, name, id_number),
         now=now,
+        line=line,
     )
     return PortTargetCheck(to=to, **found.model_dump())
 
@@ -129,6 +130,7 @@ def request(
         now=now,
         actor=_by(actor, role),
         balance=balance,
+        line=line,
     )
     after = done.request.model_dump(mode="json")  # never the code: the log is read by admins
     _audit(session, actor, "port.request", line, before=None, after=after, now=now)
