@@ -31,6 +31,7 @@ ACCOUNTS: dict[str, tuple[Role, str | None]] = {
     "admin.telecom": (Role.ADMIN, "telecom"),
     "agent.telecom": (Role.AGENT, "telecom"),
     "agent.unicom": (Role.AGENT, "unicom"),
+    "supervisor.telecom": (Role.SUPERVISOR, "telecom"),
     "planner.telecom": (Role.PLANNER, "telecom"),
     "engineer.telecom": (Role.ENGINEER, "telecom"),
     "regulator": (Role.REGULATOR, None),

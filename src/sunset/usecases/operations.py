@@ -144,11 +144,11 @@ def top_up(
 ) -> LineOutcome:
     """Top a line up, unless its region refuses top-ups; above the actor's limit, hold it for
     approval. The same key again answers the first top-up (or its hold)."""
-    if amount_fen <= 0:
-        raise InputInvalidError("a top-up must be a positive amount", field="amount")
     line = scoped_line(
         session, actor, number=number, permission=Permission.OPERATE_LINES, lock=True, today=today
     )
+    if amount_fen <= 0:
+        raise InputInvalidError("a top-up must be a positive amount", field="amount")
     scoped = scoped_key(line.operator_code, key)
     posted = ledger.replayed(
         session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, key=scoped, shown=key

@@ -19,7 +19,7 @@ from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.board import service as board
-from sunset.errors import PermissionDeniedError
+from sunset.errors import NotFoundError, PermissionDeniedError
 from sunset.kit import fields
 from sunset.plans import service as plans
 from sunset.plans.schemas import PlanView
@@ -136,7 +136,10 @@ def import_plans(
 
 
 def refuse_unless_owner(session: Session, actor: Actor, *, area_code: str, network: str) -> None:
-    """Refuse a planner of another operator than the one that runs the network there."""
+    """Refuse a planner of another operator than the one that runs the network there (an
+    unknown local network is not found, whoever asks)."""
+    if reference.get_local_network(session, area_code) is None:
+        raise NotFoundError(f"no local network with area code {area_code}", field="area_code")
     if actor.operator is None:
         return
     owner = reference.operator_of_network(session, area_code=area_code, network_code=network)

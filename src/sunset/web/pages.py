@@ -30,7 +30,13 @@ from sunset.usecases import accounts, operations
 from sunset.usecases import lines as desk
 from sunset.usecases.operations import MigrationRequest
 
-from . import pages_approvals, pages_care, pages_public
+from . import (
+    pages_approvals,
+    pages_complaints,
+    pages_porting,
+    pages_public,
+    pages_sites,
+)
 from .i18n import LANG_COOKIE, LANGUAGES
 from .render import HERE, PREFIX, attempt, check_visitor_csrf, render, to_sign_in
 
@@ -313,7 +319,14 @@ async def page_error(request: Request, exc: DomainError) -> Response:
 
 
 # The dashboard's routers, one module per area (this one: sign-in and the line desk).
-PAGE_ROUTERS = (router, pages_public.router, pages_care.router, pages_approvals.router)
+PAGE_ROUTERS = (
+    router,
+    pages_public.router,
+    pages_porting.router,
+    pages_complaints.router,
+    pages_sites.router,
+    pages_approvals.router,
+)
 
 
 def install(app: FastAPI) -> None:
