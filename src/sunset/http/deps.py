@@ -12,12 +12,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import TokenKind
 from sunset.db import session_scope
 from sunset.errors import NotAuthenticatedError, PermissionDeniedError
 from sunset.http.clock import Clock
+from sunset.usecases import accounts as access
 
 SESSION_COOKIE = "sunset_session"
 CSRF_HEADER = "X-CSRF-Token"

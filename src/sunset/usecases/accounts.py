@@ -14,14 +14,47 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.schemas import AuditView, UserView
-from sunset.access.vocabulary import Permission, Role
+from sunset.access.service import Issued, Resolved
+from sunset.access.vocabulary import Permission, Role, TokenKind
 from sunset.errors import InputInvalidError
 
 from .common import audit
 
-__all__ = ["AuditView", "UserView"]
+__all__ = ["AuditView", "Issued", "Resolved", "UserView"]
 
 MAX_PAGE = 1_000
+
+
+def sign_in(
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    kind: TokenKind,
+    now: datetime,
+    address: str | None,
+) -> Issued:
+    """Check a name and password (throttled per name and address) and issue a token. A failure
+    is recorded in the caller's transaction: the edge answers the refusal rather than raising it,
+    so that the count is committed."""
+    return access.sign_in(
+        session, name=name, password=password, kind=kind, now=now, address=address
+    )
+
+
+def sign_out(session: Session, *, secret: str) -> None:
+    """End a session or revoke a token."""
+    access.sign_out(session, secret=secret)
+
+
+def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) -> Resolved | None:
+    """Return who holds a token, or None when it is unknown, expired or disabled."""
+    return access.resolve(session, secret=secret, kind=kind, now=now)
+
+
+def token_digest(secret: str) -> str:
+    """Return what is stored of a token, and what a cache may key it by."""
+    return access.token_digest(secret)
 
 
 def cli_actor(session: Session, *, name: str | None, os_user: str) -> Actor:

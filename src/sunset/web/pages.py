@@ -10,7 +10,6 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
 from sunset.config import get_settings
@@ -27,6 +26,7 @@ from sunset.http.deps import (
 )
 from sunset.kit.money import parse_yuan
 from sunset.usecases import accounts, operations
+from sunset.usecases import accounts as access
 from sunset.usecases import lines as desk
 from sunset.usecases.operations import MigrationRequest
 

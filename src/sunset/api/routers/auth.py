@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from sunset.access import service as access
 from sunset.access.vocabulary import TokenKind
 from sunset.errors import LoginThrottledError, NotAuthenticatedError
 from sunset.http.deps import DB, ActorDep
 from sunset.http.errors import REFUSALS, Refusal
+from sunset.usecases import accounts as access
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
