@@ -16,7 +16,7 @@ from sunset.kit.rows import RowError
 from sunset.plans import repository as plans_repository
 from sunset.reference import repository as reference
 from sunset.stats import repository, rules
-from sunset.stats.outlook import Request, outlook
+from sunset.stats.outlook import Request, Series, outlook
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import (
     Forecast,
@@ -231,10 +231,35 @@ def forecast_region(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=closed_to_new_users(session, network_code=network_code, area_code=area_code),
+        reference=national_shape(session),
     )
     return result.model_copy(
         update={"notes": [*result.notes, *_plan_notes(session, area_code, network_code)]}
     )
+
+
+def closed_to_new_users(
+    session: Session, *, network_code: str, area_code: str | None = None
+) -> bool:
+    """Tell whether no one can join ``network_code`` (in ``area_code``, or in every local
+    network with a month-end of it): each has a retirement plan, so its base only shrinks."""
+    planned = {p.area_code for p in plans_repository.list_all(session, network_code=network_code)}
+    if area_code is not None:
+        return area_code in planned
+    areas = {
+        a for a, _, _ in repository.live_by_month(session, by="region", network_code=network_code)
+    }
+    return bool(areas) and areas <= planned
+
+
+def national_shape(session: Session) -> Series:
+    """The national series whose shape a local network with too few month-ends follows (the
+    one loaded, else the one shipped)."""
+    points = repository.series_points(session, NATIONAL)
+    if len(points) < 2:
+        points = [(r.month, r.value_10k) for r in read_official(SHIPPED)]
+    return Series(NATIONAL, [m for m, _ in points], [float(v) for _, v in points])
 
 
 def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
@@ -257,7 +282,11 @@ def forecast_official(
     horizon: int = 24,
     threshold: float | None = None,
 ) -> Forecast:
-    """Forecast an official series (default: the national PHS series) in its unit."""
+    """Forecast an official series (default: the national PHS series) in its unit.
+
+    Not closed to new users: the national series counts networks still selling (Beijing sold
+    PHS lines in 2010), so its fan may rise above its last value.
+    """
     points = repository.series_points(session, series)
     if len(points) < 2:
         raise NotFoundError(
@@ -283,8 +312,12 @@ def forecast_points(
     network_code: str = "phs",
     horizon: int = 24,
     threshold: float | None = None,
+    closed: bool = False,
+    reference: Series | None = None,
 ) -> Forecast:
-    """Forecast (month, count) points against the deadline of ``network_code``."""
+    """Forecast (month, count) points against the deadline of ``network_code``; ``closed``:
+    no one can join (no bound above the last count); ``reference``: the shape to follow when
+    the points are too few to calibrate a forecast of their own."""
     if not 1 <= horizon <= 240:
         raise InputInvalidError(f"--horizon must be 1 to 240 months, not {horizon}")
     if threshold is not None and threshold <= 0:
@@ -297,6 +330,8 @@ def forecast_points(
         horizon=horizon,
         threshold=threshold,
         deadline=_deadline(session, network_code),
+        closed=closed,
+        reference=reference,
     )
     return outlook(request)
 
