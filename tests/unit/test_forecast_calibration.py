@@ -171,7 +171,7 @@ def regional(deadline: str, *, horizon: int = 24) -> Forecast:
 
 
 def test_the_chance_of_clearing_never_falls_with_a_later_deadline() -> None:
-    deadlines = [add_months("2012-01", 3 * i) for i in range(40)]
+    deadlines = [add_months("2012-01", 6 * i) for i in range(12)]
 
     chances = [regional(d).p_clear_by_deadline for d in deadlines]
 

@@ -5,9 +5,12 @@ Pure: values in, values out (numpy).
 
 1. From every observed month with ``MIN_TRAIN`` months of history (an origin), each candidate
    forecasts 1..``MAX_AHEAD`` months, fitted on the months up to the origin only (``refit``),
-   or, for many series at once, with the parameters fitted on the whole series
-   (``from_origins``). A forecast is scored only at a month that was published, never at an
-   interpolated one.
+   or, for many series at once, the smoothing models with the parameters fitted on the whole
+   series (``from_origins``: their states at an origin still know only the months up to it).
+   The floor and hazard models are refitted at every origin even then: their parameters are
+   the very pace and floor being forecast, and fitted on the whole series they would be scored
+   on the months they were fitted to. A forecast is scored only at a month that was published,
+   never at an interpolated one.
 2. As of a month (``known``), only the forecasts whose target is at or before it are scored:
    the choice and the calibration made at an origin see nothing after it.
 3. Choice for a requested horizon H (capped at ``MAX_AHEAD``): the candidate with the lowest mean
@@ -79,8 +82,8 @@ def record(
     paths: dict[str, np.ndarray] = {}
     sds: dict[str, np.ndarray] = {}
     for model, fit in fitted.items():
-        found = _refitted(grid, model, starts) if refit else _reused(fit, starts)
-        paths[model], sds[model] = found
+        again = refit or model in fc.CURVES
+        paths[model], sds[model] = _refitted(grid, model, starts) if again else _reused(fit, starts)
     return Record(starts, actual, targets, paths, sds)
 
 

@@ -57,9 +57,7 @@ def observed_month(grid: fc.Grid, threshold: float) -> str | None:
     return add_months(grid.start, int(below[0])) if len(below) else None
 
 
-def clearance(
-    grid: fc.Grid, mean: np.ndarray, share: np.ndarray, threshold: float
-) -> Clearance:
+def clearance(grid: fc.Grid, mean: np.ndarray, share: np.ndarray, threshold: float) -> Clearance:
     """The clearance month (the first the forecast median is below ``threshold``) and its 80 %
     range, from ``cleared_share`` (month 1 = the month after the last observed one); the
     observed month if the series already fell below."""

@@ -47,6 +47,7 @@ Z80, Z95 = NormalDist().inv_cdf(0.90), NormalDist().inv_cdf(0.975)
 MIN_WINDOWED = 6  # months before the floor and hazard models are tried
 CANDIDATES = ("ets_damped", "ets_trend", "log_drift", "floor_decay", "hazard_aging")
 DEFAULT = "log_drift"  # what forecasts when no backtest can choose
+CURVES = ("floor_decay", "hazard_aging")  # fitted by least squares on a window of months
 
 Prediction = tuple[np.ndarray, np.ndarray]  # mean and sd of the log count, one per month ahead
 
@@ -104,7 +105,7 @@ class Fitted:
     floor: fm.Floor | None = None  # the hard core, for a model that has one
 
 
-def _drift(logs: np.ndarray, observed: np.ndarray | None = None) -> Fitted:
+def _drift(logs: np.ndarray) -> Fitted:
     steps = np.diff(logs[-(DRIFT_WINDOW + 1) :])
     mu = float(steps.mean()) if len(steps) else 0.0
     sd = float(steps.std(ddof=1)) if len(steps) > 1 else 0.0
@@ -192,7 +193,7 @@ Fitter = Callable[[np.ndarray, np.ndarray | None], Fitted]
 FITTERS: dict[str, Fitter] = {
     "ets_damped": lambda logs, _: _ets(logs, damped=True),
     "ets_trend": lambda logs, _: _ets(logs, damped=False),
-    "log_drift": _drift,
+    "log_drift": lambda logs, _: _drift(logs),
     "floor_decay": _floor,
     "hazard_aging": _hazard,
 }
@@ -231,7 +232,7 @@ def usable(model: str, length: int) -> bool:
     """Tell whether ``model`` can be fitted on ``length`` months."""
     if model.startswith("ets"):
         return length >= MIN_ETS
-    return length >= (MIN_WINDOWED if model in ("floor_decay", "hazard_aging") else 2)
+    return length >= (MIN_WINDOWED if model in CURVES else 2)
 
 
 def origins(grid: Grid, *, max_origins: int | None = None) -> list[int]:
