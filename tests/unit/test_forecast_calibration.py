@@ -14,7 +14,7 @@ import pytest
 
 from sunset.stats import backtest as bt
 from sunset.stats import forecast as fc
-from sunset.stats.outlook import Request, Series, model_of, outlook
+from sunset.stats.outlook import Request, Series, model_as_of, outlook
 from sunset.stats.rules import add_months, month_grid
 from sunset.stats.schemas import Forecast
 
@@ -241,18 +241,27 @@ def test_the_backtest_chooses_and_calibrates_at_an_origin_on_what_was_known_then
     everything = {m: fc.fit(m, grid.logs, grid.observed) for m in fc.CANDIDATES}
     full = bt.record(grid, everything, refit=True)
     origin = int(full.starts[-6])
-    known = sum(1 for m in months if m <= add_months(grid.start, origin))
 
-    then = model_of(
-        fc.to_grid(months[:known], values[:known]),
-        horizon=12,
-        months=24,
-        refit=True,
-        max_origins=None,
-    )
+    then = model_as_of(months, values, month=add_months(grid.start, origin), horizon=12)
 
     ranked = bt.rank(full, known=origin, horizon=12, models=list(then.fitted))
     assert ranked.models == then.ranking.models
     assert ranked.mape == pytest.approx(then.ranking.mape)
     calibrated = bt.calibrate(full, ranked.best, known=origin)
     assert np.allclose(calibrated.scores, then.calibration.scores)
+
+
+def test_a_batch_backtest_scores_the_floor_model_only_with_fits_made_before_each_origin() -> None:
+    values = with_floor(40, floor=20_000, start=100_000, rate=0.08, noise=0.01)
+    grid = fc.to_grid(months_from("2009-01", 40), values)
+    fitted = {"floor_decay": fc.fit("floor_decay", grid.logs, grid.observed)}
+
+    batch = bt.record(grid, fitted, refit=False)
+
+    for row, origin in enumerate(int(o) for o in batch.starts):
+        refitted_at = int(batch.starts[row - row % bt.BATCH_EVERY])
+        then = fc.truncated(grid, refitted_at)
+        fit_then = fc.fit("floor_decay", then.logs, then.observed)
+        assert fit_then.carried is not None
+        expected = fit_then.carried(grid.logs[[origin]], np.array([origin - refitted_at]), 24)
+        assert batch.paths["floor_decay"][row] == pytest.approx(expected[0])

@@ -7,10 +7,12 @@ Pure: values in, values out (numpy).
    forecasts 1..``MAX_AHEAD`` months, fitted on the months up to the origin only (``refit``),
    or, for many series at once, the smoothing models with the parameters fitted on the whole
    series (``from_origins``: their states at an origin still know only the months up to it).
-   The floor and hazard models are refitted at every origin even then: their parameters are
-   the very pace and floor being forecast, and fitted on the whole series they would be scored
-   on the months they were fitted to. A forecast is scored only at a month that was published,
-   never at an interpolated one.
+   The floor and hazard models are refitted even then: their parameters are the very pace and
+   floor being forecast, and fitted on the whole series they would be scored on the months they
+   were fitted to. In that batch mode they are refitted at every ``BATCH_EVERY``-th origin and
+   the origins between carry the last fit's parameters forward from their own count (what was
+   known then, a month or two stale): a third of the fits. A forecast is scored only at a month
+   that was published, never at an interpolated one.
 2. As of a month (``known``), only the forecasts whose target is at or before it are scored:
    the choice and the calibration made at an origin see nothing after it.
 3. Choice for a requested horizon H (capped at ``MAX_AHEAD``): the candidate with the lowest mean
@@ -44,6 +46,7 @@ from sunset.stats import forecast as fc
 MAX_AHEAD = 24  # months ahead kept and scored in the backtest
 MIN_CHOICE = 5  # forecasts compared before a choice is made on them
 MIN_CALIBRATION = 19  # scored forecasts before intervals are calibrated (95 % needs 19)
+BATCH_EVERY = 3  # a batch refits the floor and hazard models at every third origin
 LEVELS = (0.80, 0.95)
 Z = {0.80: fc.Z80, 0.95: fc.Z95}
 FITS_THAT_FAIL = (ArithmeticError, ValueError, np.linalg.LinAlgError)
@@ -82,23 +85,37 @@ def record(
     paths: dict[str, np.ndarray] = {}
     sds: dict[str, np.ndarray] = {}
     for model, fit in fitted.items():
-        again = refit or model in fc.CURVES
-        paths[model], sds[model] = _refitted(grid, model, starts) if again else _reused(fit, starts)
+        if refit or model in fc.CURVES:
+            every = 1 if refit else BATCH_EVERY
+            paths[model], sds[model] = _refitted(grid, model, starts, every=every)
+        else:
+            paths[model], sds[model] = _reused(fit, starts)
     return Record(starts, actual, targets, paths, sds)
 
 
-def _refitted(grid: fc.Grid, model: str, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _refitted(
+    grid: fc.Grid, model: str, starts: np.ndarray, *, every: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Refit at every ``every``-th origin; between, carry the last fit forward."""
     means = np.full((len(starts), MAX_AHEAD), np.nan)
     sds = np.full((len(starts), MAX_AHEAD), np.nan)
-    for row, origin in enumerate(starts):
-        if not fc.usable(model, int(origin) + 1):
+    last: tuple[fc.Fitted, int, np.ndarray] | None = None
+    for row, origin in enumerate(int(s) for s in starts):
+        if not fc.usable(model, origin + 1):
             continue
-        known = fc.truncated(grid, int(origin))
+        carry = last[0].carried if last is not None and row % every else None
+        if last is not None and carry is not None:
+            means[row] = carry(grid.logs[[origin]], np.array([origin - last[1]]), MAX_AHEAD)[0]
+            sds[row] = last[2]
+            continue
+        known = fc.truncated(grid, origin)
         try:
             fitted = fc.fit(model, known.logs, known.observed)
             means[row], sds[row] = fc.finite(model, fitted.forecast(MAX_AHEAD))
         except FITS_THAT_FAIL:
+            last = None
             continue  # a fit that fails at one origin leaves that origin unscored
+        last = (fitted, origin, sds[row])
     return means, sds
 
 

@@ -103,6 +103,9 @@ class Fitted:
     forecast: Callable[[int], Prediction]
     from_origins: Callable[[Sequence[int], int], np.ndarray]
     floor: fm.Floor | None = None  # the hard core, for a model that has one
+    # The same parameters from later origins: (their log counts, months after the fit's last
+    # month, months ahead) -> log points; for the models fitted on a window of months.
+    carried: Callable[[np.ndarray, np.ndarray, int], np.ndarray] | None = None
 
 
 def _drift(logs: np.ndarray) -> Fitted:
@@ -166,15 +169,17 @@ def _floor(logs: np.ndarray, observed: np.ndarray | None) -> Fitted:
 
         return path(found.params), fm.spread(path, found, horizon)
 
-    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
-        return fm.floor_paths(found.params, logs[list(starts)], horizon)
+    def carried(levels: np.ndarray, _: np.ndarray, horizon: int) -> np.ndarray:
+        return fm.floor_paths(found.params, levels, horizon)
 
-    return Fitted("floor_decay", forecast, from_origins, fm.floor_of(found))
+    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
+        return carried(logs[list(starts)], np.asarray(starts), horizon)
+
+    return Fitted("floor_decay", forecast, from_origins, fm.floor_of(found), carried)
 
 
 def _hazard(logs: np.ndarray, observed: np.ndarray | None) -> Fitted:
-    found, age = fm.fit_hazard(logs, observed)
-    born = len(logs) - 1 - age  # the month the window starts: age 0
+    found, age = fm.fit_hazard(logs, observed)  # age: of the base at the last month
 
     def forecast(horizon: int) -> Prediction:
         def path(params: np.ndarray) -> np.ndarray:
@@ -182,11 +187,14 @@ def _hazard(logs: np.ndarray, observed: np.ndarray | None) -> Fitted:
 
         return path(found.params), fm.spread(path, found, horizon)
 
-    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
-        ages = np.maximum(np.asarray(starts, dtype=float) - born, 0.0)
-        return logs[list(starts)][:, None] + fm.hazard_steps(found.params, ages, horizon)
+    def carried(levels: np.ndarray, later: np.ndarray, horizon: int) -> np.ndarray:
+        ages = np.maximum(age + np.asarray(later, dtype=float), 0.0)
+        return levels[:, None] + fm.hazard_steps(found.params, ages, horizon)
 
-    return Fitted("hazard_aging", forecast, from_origins)
+    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
+        return carried(logs[list(starts)], np.asarray(starts) - (len(logs) - 1), horizon)
+
+    return Fitted("hazard_aging", forecast, from_origins, carried=carried)
 
 
 Fitter = Callable[[np.ndarray, np.ndarray | None], Fitted]

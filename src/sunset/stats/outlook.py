@@ -105,6 +105,22 @@ def model_of(
     )
 
 
+def model_as_of(
+    months: Sequence[str], values: Sequence[float], *, month: str, horizon: int
+) -> Model:
+    """The model as it was chosen and calibrated at the end of ``month``, from the months up to
+    it only: what the forecast would have said then (and the check that a backtest replayed at
+    that origin saw nothing later)."""
+    known = sum(1 for m in months if m <= month)
+    return model_of(
+        fc.to_grid(months[:known], values[:known]),
+        horizon=horizon,
+        months=bt.MAX_AHEAD,
+        refit=True,
+        max_origins=None,
+    )
+
+
 def _fitted(grid: fc.Grid) -> dict[str, fc.Fitted]:
     found = {}
     for model in fc.CANDIDATES:
