@@ -1,6 +1,6 @@
-"""Regional forecasts as staff get them (issue 19): a network with a retirement plan is closed to
-new users, so no bound of its fan rises above the last count; a region with a few month-ends
-follows the national shape and says so."""
+"""Regional forecasts as staff get them (issue 19): a retiring network (PHS, with the regulator's
+deadline) or one with a retirement plan is closed to new users, so no bound of its fan rises
+above the last count; a region with a few month-ends follows the national shape and says so."""
 
 from __future__ import annotations
 
@@ -24,7 +24,14 @@ REGULATOR = Actor(1, "regulator", Role.REGULATOR, None)
 STAIRCASE = [85_000] * 10 + [80_000] * 8 + [78_000] * 8 + [76_500] * 6
 
 
-def _month_ends(engine: sa.Engine, area: str, counts: list[int], first: str = "2009-01") -> None:
+def _month_ends(
+    engine: sa.Engine,
+    area: str,
+    counts: list[int],
+    *,
+    first: str = "2009-01",
+    network: str = "phs",
+) -> None:
     with session_scope(engine, write=True) as session:
         for i, lines in enumerate(counts):
             session.add(
@@ -32,43 +39,43 @@ def _month_ends(engine: sa.Engine, area: str, counts: list[int], first: str = "2
                     area_code=area,
                     month=add_months(first, i),
                     operator_code="telecom",
-                    network_code="phs",
+                    network_code=network,
                     status="active",
                     lines=lines,
                 )
             )
 
 
-def test_a_region_with_a_retirement_plan_has_no_bound_above_its_last_count(
+def test_a_retiring_network_has_no_bound_above_its_last_count_in_any_region(
     engine: sa.Engine, session: Session
 ) -> None:
-    _month_ends(engine, "0551", STAIRCASE)
-    _month_ends(engine, "020", STAIRCASE)
-    set_plan(engine, "0551", announced=date(2011, 1, 1), switched_off=date(2012, 12, 31))
+    _month_ends(engine, "0551", STAIRCASE)  # PHS: the regulator's deadline, no plan here
+    _month_ends(engine, "020", STAIRCASE, network="fixed")  # copper: no deadline, no plan
 
-    planned = desk_stats.forecast(session, REGULATOR, area_code="0551", horizon=60)
-    unplanned = desk_stats.forecast(session, REGULATOR, area_code="020", horizon=60)
+    retiring = desk_stats.forecast(session, REGULATOR, area_code="0551", horizon=60)
+    selling = desk_stats.forecast(session, REGULATOR, area_code="020", network="fixed", horizon=60)
 
-    assert planned.closed and not unplanned.closed
-    assert max(p.hi95 for p in unplanned.points) > STAIRCASE[-1]
-    for p in planned.points:
+    assert retiring.closed and not selling.closed
+    assert max(p.hi95 for p in selling.points) > STAIRCASE[-1]
+    for p in retiring.points:
         assert max(p.expected, p.lo80, p.hi80, p.lo95, p.hi95) <= STAIRCASE[-1]
 
 
-def test_the_total_is_closed_to_new_users_only_when_every_region_in_it_has_a_plan(
+def test_a_network_without_a_deadline_is_closed_where_every_region_has_a_plan(
     engine: sa.Engine,
 ) -> None:
-    _month_ends(engine, "0551", STAIRCASE[:3])
-    _month_ends(engine, "020", STAIRCASE[:3])
-    set_plan(engine, "0551", announced=date(2011, 1, 1))
+    _month_ends(engine, "0551", STAIRCASE[:3], network="fixed")
+    _month_ends(engine, "020", STAIRCASE[:3], network="fixed")
+    set_plan(engine, "0551", network="fixed", announced=date(2011, 1, 1))
 
     with session_scope(engine) as session:
-        before = stats.closed_to_new_users(session, network_code="phs")
-    set_plan(engine, "020", announced=date(2011, 1, 1))
+        region = stats.closed_to_new_users(session, network_code="fixed", area_code="0551")
+        before = stats.closed_to_new_users(session, network_code="fixed")
+    set_plan(engine, "020", network="fixed", announced=date(2011, 1, 1))
     with session_scope(engine) as session:
-        after = stats.closed_to_new_users(session, network_code="phs")
+        after = stats.closed_to_new_users(session, network_code="fixed")
 
-    assert not before and after
+    assert region and not before and after
 
 
 def test_a_region_with_a_few_month_ends_follows_the_national_shape_and_says_so(

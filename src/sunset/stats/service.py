@@ -242,14 +242,16 @@ def forecast_region(
 def closed_to_new_users(
     session: Session, *, network_code: str, area_code: str | None = None
 ) -> bool:
-    """Tell whether no one can join ``network_code`` (in ``area_code``, or in every local
-    network with a month-end of it): each has a retirement plan, so its base only shrinks."""
+    """Tell whether no one can join ``network_code`` (in ``area_code``, or anywhere it has
+    month-ends), so its base only shrinks: the whole network is retiring (it has a regulator's
+    deadline, as PHS has), or every local network in scope has a retirement plan for it."""
+    if _deadline(session, network_code) is not None:
+        return True
     planned = {p.area_code for p in plans_repository.list_all(session, network_code=network_code)}
     if area_code is not None:
         return area_code in planned
-    areas = {
-        a for a, _, _ in repository.live_by_month(session, by="region", network_code=network_code)
-    }
+    found = repository.live_by_month(session, by="region", network_code=network_code)
+    areas = {area for area, _, _ in found}
     return bool(areas) and areas <= planned
 
 
@@ -282,11 +284,8 @@ def forecast_official(
     horizon: int = 24,
     threshold: float | None = None,
 ) -> Forecast:
-    """Forecast an official series (default: the national PHS series) in its unit.
-
-    Not closed to new users: the national series counts networks still selling (Beijing sold
-    PHS lines in 2010), so its fan may rise above its last value.
-    """
+    """Forecast an official series (default: the national PHS series) in its unit; a series of
+    a retiring network (``phs:...``) is closed to new users."""
     points = repository.series_points(session, series)
     if len(points) < 2:
         raise NotFoundError(
@@ -300,6 +299,8 @@ def forecast_official(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=series.startswith(f"{network_code}:")
+        and closed_to_new_users(session, network_code=network_code),
     )
 
 
