@@ -175,7 +175,8 @@ def accuracy(record: bt.Record, grid: fc.Grid) -> None:
 def later(months: list[str], values: list[float]) -> None:
     """Score the forecast from the whole shipped series against the figures published after."""
     ahead = max(months_between(months[-1], m) for m in LATER)
-    request = Request("phs:national", "10k subscribers", months, values, horizon=ahead)
+    # As `sunset forecast --national` asks: PHS is retiring, so it is closed to new users.
+    request = Request("phs:national", "10k subscribers", months, values, horizon=ahead, closed=True)
     result = outlook(request)
     points = {p.month: p for p in result.points}
     grid = fc.to_grid(months, values)

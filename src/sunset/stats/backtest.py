@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -66,6 +67,12 @@ class Record:
     def residuals(self, model: str, *, known: int) -> np.ndarray:
         """Published minus forecast log count; nan where unscored or published after ``known``."""
         return np.where(self.targets <= known, self.actual - self.paths[model], np.nan)
+
+    @cached_property
+    def errors(self) -> dict[str, np.ndarray]:
+        """Each model's absolute percentage errors, every published target (asked at every
+        origin of a replay: worked out once)."""
+        return {m: percentage_errors(self.actual - p) for m, p in self.paths.items()}
 
 
 def record(
@@ -165,9 +172,8 @@ def _rank_on(
     record: Record, known: int, band: tuple[int, int], models: Sequence[str]
 ) -> Ranking | None:
     low, high = band
-    errors = {
-        m: percentage_errors(record.residuals(m, known=known)[:, low - 1 : high]) for m in models
-    }
+    seen = record.targets[:, low - 1 : high] <= known
+    errors = {m: np.where(seen, record.errors[m][:, low - 1 : high], np.nan) for m in models}
     counts = {m: int(np.isfinite(e).sum()) for m, e in errors.items()}
     most = max(counts.values(), default=0)
     eligible = [m for m in models if counts[m] >= max(MIN_CHOICE, most / 2)]
@@ -185,7 +191,7 @@ def _rank_on(
 
 def by_horizon(record: Record, model: str, *, known: int) -> list[tuple[int, float | None, int]]:
     """(months ahead, MAPE in percent or None, scored forecasts) of one candidate, 1..MAX_AHEAD."""
-    errors = percentage_errors(record.residuals(model, known=known))
+    errors = np.where(record.targets <= known, record.errors[model], np.nan)
     found = []
     for h in range(1, MAX_AHEAD + 1):
         column = errors[:, h - 1][np.isfinite(errors[:, h - 1])]
@@ -281,10 +287,14 @@ def replay(record: Record, *, horizon: int, models: Sequence[str]) -> Replay:
         chosen.append(model)
         calibration = calibrate(record, model, known=int(origin))
         residual = record.actual[row, :top] - record.paths[model][row, :top]
-        widths = {p: calibration.half_width(p, record.sds[model][row, :top]) for p in LEVELS}
-        for h in (int(i) + 1 for i in np.flatnonzero(np.isfinite(residual))):
-            errors[h].append(float(percentage_errors(residual[h - 1])))
-            if calibration.calibrated:
-                for p in LEVELS:
-                    held[p][h].append(bool(abs(residual[h - 1]) <= widths[p][h - 1]))
+        scored = np.flatnonzero(np.isfinite(residual))
+        ahead = (scored + 1).tolist()
+        for h, error in zip(ahead, percentage_errors(residual[scored]).tolist(), strict=True):
+            errors[h].append(error)
+        if not calibration.calibrated:
+            continue
+        for p in LEVELS:
+            width = calibration.half_width(p, record.sds[model][row, :top])[scored]
+            for h, hit in zip(ahead, (np.abs(residual[scored]) <= width).tolist(), strict=True):
+                held[p][h].append(hit)
     return Replay(errors, held, chosen)
