@@ -156,7 +156,7 @@ def outlook(request: Request) -> Forecast:
 
 
 def _outlook(request: Request) -> Forecast:
-    from sunset.stats.regional import scaled
+    from sunset.stats.regional import scaled  # regional builds on this module
 
     if len(request.months) < 2:
         raise ValueError(f"{request.series}: at least two months are needed to forecast")
@@ -186,11 +186,7 @@ def assemble(
     spread, calibration and backtest of ``chosen`` (its own model, or a reference series')."""
     threshold = request.threshold or request.threshold_share * math.exp(grid.logs[0])
     ceiling = float(request.values[-1]) if request.closed else math.inf
-    share = cl.cleared_share(mean, chosen.sd[: len(mean)], chosen.calibration, threshold)
-    when = cl.clearance(grid, mean, share, threshold)
-    p_clear = None
-    if request.deadline is not None:
-        p_clear = round(cl.p_clear(grid, share, threshold, request.deadline), 4)
+    when, p_clear = _clearing(request, grid, chosen, mean, threshold)
     return Forecast(
         unit=request.unit,
         points=points(grid, mean, chosen, request.horizon, ceiling),
@@ -223,6 +219,17 @@ def assemble(
         closed=request.closed,
         shape_from=shape_from,
     )
+
+
+def _clearing(
+    request: Request, grid: fc.Grid, chosen: Model, mean: np.ndarray, threshold: float
+) -> tuple[cl.Clearance, float | None]:
+    """The clearance month with its range, and the chance of clearing by the deadline."""
+    share = cl.cleared_share(mean, chosen.sd[: len(mean)], chosen.calibration, threshold)
+    when = cl.clearance(grid, mean, share, threshold)
+    if request.deadline is None:
+        return when, None
+    return when, round(cl.p_clear(grid, share, threshold, request.deadline), 4)
 
 
 def points(
