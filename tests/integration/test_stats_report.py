@@ -62,6 +62,8 @@ def test_a_report_stops_at_its_month_and_its_tables_open_as_csv(report: Path) ->
     assert national[0]["month"] == "2012-03"
     page = (report / "index.html").read_text(encoding="utf-8")
     assert "all, 2012-02: down 4 to 2 phs lines since 2011-12" in page
+    assert "<th>18 months</th>" in page and "floor_decay" in page  # each model's backtest
+    assert "the 80 % interval held" in page  # the coverage the national backtest showed
 
 
 def test_a_report_refuses_a_month_that_is_not_one(engine: sa.Engine, tmp_path: Path) -> None:

@@ -181,6 +181,7 @@ def test_forecast_as_json_names_the_deadline(world: Served) -> None:
         unknown = http.get("/forecasts/0999")
     assert body["deadline"] == "2011-12" and len(body["points"]) == 6
     assert body["history"]["2011-08"] == 900
+    assert {"coverage", "clearance", "backtest_errors", "closed"} <= set(body)
     assert unknown.status_code == 404
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
 from sunset.stats import service
-from sunset.stats.schemas import Forecast, ProgressReport
+from sunset.stats.schemas import Forecast, HorizonError, ProgressReport
 from sunset.stats.strategy import simulate_plans
 
 from .common import console, err_console, explained, month_option, print_json, today_option
@@ -169,8 +169,23 @@ def import_command(
     )
 
 
+REPORTED_AHEAD = (3, 6, 12, 18)  # the horizons the backtest table shows
+
+
+def _held(result: Forecast, level: int) -> str:
+    """The interval's label with the coverage its backtest showed (none claimed without it)."""
+    held = None if result.coverage is None else getattr(result.coverage, f"held{level}")
+    return f"{level} %" + ("" if held is None else f" (held {100 * held:.0f} %)")
+
+
 def _print_forecast(result: Forecast) -> None:
-    table = Table("month", "expected", "80 %", "95 %", title=f"{result.series} ({result.unit})")
+    table = Table(
+        "month",
+        "expected",
+        _held(result, 80),
+        _held(result, 95),
+        title=f"{result.series} ({result.unit})",
+    )
     for p in result.points:
         table.add_row(
             p.month,
@@ -179,17 +194,58 @@ def _print_forecast(result: Forecast) -> None:
             f"{p.lo95:,.1f} – {p.hi95:,.1f}",
         )
     console.print(table)
+    _print_backtest(result)
     console.print(
-        f"Model {result.model} (backtest MAPE {_cell(result.backtest_mape)} %); the base falls "
-        f"below {result.threshold:,.1f} {result.unit} in "
-        f"{result.threshold_month or 'no month in sight'}."
+        f"Model {result.model} (backtest MAPE {_cell(result.backtest_mape)} % at "
+        f"{_span(result.chosen_on)} months ahead); the base falls below "
+        f"{result.threshold:,.1f} {result.unit} in {_clearance(result)}."
     )
     if result.deadline is not None:
         console.print(
             f"Probability of clearing by {result.deadline}: {_cell(result.p_clear_by_deadline)}"
         )
+    if result.hard_core is not None:
+        core = result.hard_core
+        console.print(
+            f"Hard core ({core.model}): {core.value:,.1f} {result.unit}"
+            f" (95 %: {core.lo95:,.1f} – {core.hi95:,.1f})."
+        )
     for note in result.notes:
         err_console.print(f"note: {note}", highlight=False)
+
+
+def _span(months: list[int]) -> str:
+    return f"{months[0]}–{months[-1]}" if months else "-"
+
+
+def _clearance(result: Forecast) -> str:
+    when = result.clearance
+    expected = result.threshold_month or "no month in sight"
+    if when is None or when.earliest80 == when.latest80 == when.expected:
+        return expected
+    late = when.latest80 or "later than 20 years"
+    return f"{expected} (80 %: {when.earliest80 or '-'} – {late})"
+
+
+def _print_backtest(result: Forecast) -> None:
+    """Each candidate's backtest MAPE at 3, 6, 12 and 18 months ahead, and the replayed choice."""
+    table = Table(
+        "backtest MAPE",
+        *(f"{h} m" for h in REPORTED_AHEAD),
+        title=f"Backtest errors ({result.shape_from or result.series})",
+    )
+    for candidate in result.candidates:
+        by = {e.months_ahead: e for e in candidate.errors}
+        table.add_row(candidate.model, *(_error(by.get(h)) for h in REPORTED_AHEAD))
+    chosen = {e.months_ahead: e for e in result.backtest_errors}
+    table.add_row("chosen, replayed", *(_error(chosen.get(h)) for h in REPORTED_AHEAD))
+    console.print(table)
+
+
+def _error(found: HorizonError | None) -> str:
+    if found is None or found.mape is None:
+        return "-"
+    return f"{found.mape:.1f} % ({found.forecasts})"
 
 
 def forecast_command(

@@ -318,8 +318,7 @@ def _digit_stages(column: str) -> tuple[tuple[pl.Expr, ...], ...]:
         # when no +86 or 0086 was (+86 86... is a number of the nonexistent area 086...).
         (
             pl.when(
-                plain.str.contains(r"^86[0-9]{9,12}$")
-                & ~raw.str.contains(r"^\s*(?:\+86|0086)")
+                plain.str.contains(r"^86[0-9]{9,12}$") & ~raw.str.contains(r"^\s*(?:\+86|0086)")
             )
             .then(plain.str.slice(2))
             .otherwise(plain)

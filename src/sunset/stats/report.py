@@ -77,8 +77,14 @@ def _own_forecast(session: Session, total: ProgressReport, network: str) -> Fore
     points = [(r.month, float(r.remaining)) for r in total.rows if r.group == "all"]
     if len(points) < 2 or max(v for _, v in points) <= 0:
         return None
+    closed = service.closed_to_new_users(session, network_code=network)
     return service.forecast_points(
-        session, points, series=f"all:{network}", unit="lines", network_code=network
+        session,
+        points,
+        series=f"all:{network}",
+        unit="lines",
+        network_code=network,
+        closed=closed,
     )
 
 
@@ -169,16 +175,53 @@ def _figure(name: str, caption: str, done: ReportFiles) -> str:
     )
 
 
+REPORTED_AHEAD = (3, 6, 12, 18)  # the horizons of the backtest table
+
+
 def _forecast_text(forecast: Forecast | None) -> str:
     if forecast is None:
         return "<p>No forecast: fewer than two month-ends.</p>"
     p = forecast.p_clear_by_deadline
+    when = forecast.clearance
+    span = ""
+    if when is not None and not when.earliest80 == when.latest80 == when.expected:
+        span = (
+            f" (80 % range {when.earliest80 or '–'} to "
+            f"{when.latest80 or 'beyond the 20 years searched'})"
+        )
     return (
-        f"<p>Model {forecast.model} (backtest MAPE {_cell(forecast.backtest_mape)} %); below "
-        f"{forecast.threshold:,.1f} {html.escape(forecast.unit)} in "
-        f"{forecast.threshold_month or 'no month in sight'}; probability of clearing by "
-        f"{forecast.deadline or '–'}: {_cell(p)}.</p>"
+        f"<p>Model {forecast.model}, chosen for the months ahead asked (backtest MAPE "
+        f"{_cell(forecast.backtest_mape)} %); below {forecast.threshold:,.1f} "
+        f"{html.escape(forecast.unit)} in {forecast.threshold_month or 'no month in sight'}"
+        f"{span}; probability of clearing by {forecast.deadline or '–'}: {_cell(p)}. "
+        f"{_coverage_text(forecast)}</p>" + _backtest_table(forecast)
     )
+
+
+def _coverage_text(forecast: Forecast) -> str:
+    cover = forecast.coverage
+    if cover is None or cover.held80 is None or cover.held95 is None:
+        return "No backtest has shown how often the intervals hold: none is claimed."
+    return html.escape(
+        f"In the backtest ({cover.source}, replayed on what was known at each origin), the 80 %"
+        f" interval held {100 * cover.held80:.0f} % and the 95 % interval"
+        f" {100 * cover.held95:.0f} % of {cover.forecasts} forecasts."
+    )
+
+
+def _backtest_table(forecast: Forecast) -> str:
+    """MAPE of each candidate and of the choice replayed, at 3, 6, 12 and 18 months ahead."""
+    head = "<th>model</th>" + "".join(f"<th>{h} months</th>" for h in REPORTED_AHEAD)
+    rows = [(c.model, c.errors) for c in forecast.candidates]
+    rows.append(("chosen (replayed)", forecast.backtest_errors))
+    body = ""
+    for name, errors in rows:
+        by = {e.months_ahead: e.mape for e in errors}
+        cells = "".join(
+            f"<td>{'–' if by.get(h) is None else f'{by[h]:.1f} %'}</td>" for h in REPORTED_AHEAD
+        )
+        body += f"<tr><td>{html.escape(name)}</td>{cells}</tr>"
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 @dataclass(frozen=True)

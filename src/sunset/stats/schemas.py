@@ -67,12 +67,60 @@ class ForecastPoint(BaseModel):
     hi95: float
 
 
+class HorizonError(BaseModel):
+    """Backtest error at one horizon: mean absolute percentage error of the forecasts made that
+    many months before a published month, and how many were scored."""
+
+    months_ahead: int
+    mape: float | None
+    forecasts: int
+
+
 class CandidateScore(BaseModel):
-    """A candidate model and its rolling-origin backtest error."""
+    """A candidate model and its rolling-origin backtest error.
+
+    ``backtest_mape`` is over the horizons the choice was made on (``Forecast.chosen_on``);
+    ``errors`` gives it at every horizon, over every origin.
+    """
 
     model: str
     backtest_mape: float | None
     backtest_forecasts: int
+    errors: list[HorizonError] = []
+
+
+class Coverage(BaseModel):
+    """How often the intervals held in the backtest, the choice and the calibration replayed at
+    each origin on what was known then, pooled over 1..``months_ahead`` months ahead.
+
+    None when no calibrated forecast could be scored: then no coverage is claimed.
+    """
+
+    held80: float | None
+    held95: float | None
+    forecasts: int
+    months_ahead: int
+    calibrated: bool
+    calibration_errors: int
+    source: str
+
+
+class ClearanceDate(BaseModel):
+    """The month the base falls below the threshold: median and 80 % range (None: not within
+    the 20 years searched)."""
+
+    expected: str | None
+    earliest80: str | None
+    latest80: str | None
+
+
+class HardCore(BaseModel):
+    """The floor a floor model fitted (the users who will not leave), with its 95 % range."""
+
+    model: str
+    value: float
+    lo95: float
+    hi95: float
 
 
 class Forecast(BaseModel):
@@ -96,6 +144,13 @@ class Forecast(BaseModel):
     notes: list[str]
     interval_scale: float
     history: dict[str, float]
+    chosen_on: list[int] = []  # the horizons (months ahead) the model was chosen on
+    backtest_errors: list[HorizonError] = []  # the whole procedure, replayed, by months ahead
+    coverage: Coverage | None = None
+    clearance: ClearanceDate | None = None
+    hard_core: HardCore | None = None
+    closed: bool = False  # closed to new users: no bound above the last observed value
+    shape_from: str | None = None  # the series whose shape was scaled (too few month-ends)
 
 
 class SimulatedPlan(BaseModel):

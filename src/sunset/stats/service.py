@@ -16,7 +16,7 @@ from sunset.plans import repository as plans_repository
 from sunset.reference import repository as reference
 from sunset.stats import flows, repository, rules
 from sunset.stats.flows import Flow
-from sunset.stats.outlook import Request, outlook
+from sunset.stats.outlook import Request, Series, outlook
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import (
     DestinationRow,
@@ -277,10 +277,37 @@ def forecast_region(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=closed_to_new_users(session, network_code=network_code, area_code=area_code),
+        reference=national_shape(session),
     )
     return result.model_copy(
         update={"notes": [*result.notes, *_plan_notes(session, area_code, network_code)]}
     )
+
+
+def closed_to_new_users(
+    session: Session, *, network_code: str, area_code: str | None = None
+) -> bool:
+    """Tell whether no one can join ``network_code`` (in ``area_code``, or anywhere it has
+    month-ends), so its base only shrinks: the whole network is retiring (it has a regulator's
+    deadline, as PHS has), or every local network in scope has a retirement plan for it."""
+    if _deadline(session, network_code) is not None:
+        return True
+    planned = {p.area_code for p in plans_repository.list_all(session, network_code=network_code)}
+    if area_code is not None:
+        return area_code in planned
+    found = repository.live_by_month(session, by="region", network_code=network_code)
+    areas = {area for area, _, _ in found}
+    return bool(areas) and areas <= planned
+
+
+def national_shape(session: Session) -> Series:
+    """The national series whose shape a local network with too few month-ends follows (the
+    one loaded, else the one shipped)."""
+    points = repository.series_points(session, NATIONAL)
+    if len(points) < 2:
+        points = [(r.month, r.value_10k) for r in read_official(SHIPPED)]
+    return Series(NATIONAL, [m for m, _ in points], [float(v) for _, v in points])
 
 
 def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
@@ -304,7 +331,8 @@ def forecast_official(
     threshold: float | None = None,
 ) -> Forecast:
     """Forecast an official series (default: the national PHS series) in its unit, against
-    the deadline of ``network_code`` (by default the network being retired)."""
+    the deadline of ``network_code`` (by default the network being retired); a series of a
+    retiring network (``phs:...``) is closed to new users."""
     network_code = network_of(session, network_code)
     points = repository.series_points(session, series)
     if len(points) < 2:
@@ -319,6 +347,8 @@ def forecast_official(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=series.startswith(f"{network_code}:")
+        and closed_to_new_users(session, network_code=network_code),
     )
 
 
@@ -331,8 +361,12 @@ def forecast_points(
     network_code: str = "phs",
     horizon: int = 24,
     threshold: float | None = None,
+    closed: bool = False,
+    reference: Series | None = None,
 ) -> Forecast:
-    """Forecast (month, count) points against the deadline of ``network_code``."""
+    """Forecast (month, count) points against the deadline of ``network_code``; ``closed``:
+    no one can join (no bound above the last count); ``reference``: the shape to follow when
+    the points are too few to calibrate a forecast of their own."""
     if not 1 <= horizon <= 240:
         raise InputInvalidError(f"--horizon must be 1 to 240 months, not {horizon}")
     if threshold is not None and threshold <= 0:
@@ -345,6 +379,8 @@ def forecast_points(
         horizon=horizon,
         threshold=threshold,
         deadline=_deadline(session, network_code),
+        closed=closed,
+        reference=reference,
     )
     return outlook(request)
 

@@ -191,7 +191,12 @@ def progress_png(
         series = f"{actor.operator or 'all'}:{network}"
         try:
             found = stats.forecast_points(
-                session, points, series=series, unit="lines", network_code=network
+                session,
+                points,
+                series=series,
+                unit="lines",
+                network_code=network,
+                closed=stats.closed_to_new_users(session, network_code=network),
             )
             return _png(charts.forecast_chart, found)
         except ArithmeticError:  # no model extrapolates it: the observed months alone
