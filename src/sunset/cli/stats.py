@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +13,18 @@ from rich.table import Table
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.stats import service
-from sunset.stats.schemas import Forecast, HorizonError, ProgressReport
-from sunset.stats.strategy import simulate_plans
+from sunset.stats.schemas import Forecast, HorizonError, ProgressReport, ProgressRow
+from sunset.usecases import stats as service
 
-from .common import console, err_console, explained, month_option, print_json, today_option
+from .common import (
+    acting,
+    console,
+    err_console,
+    explained,
+    month_option,
+    print_json,
+    today_option,
+)
 
 app = typer.Typer(help="Progress statistics: remaining lines per month-end, official series.")
 
@@ -32,7 +40,8 @@ NetworkOption = Annotated[
         help="Count this network's lines (default: the network with retirement plans).",
     ),
 ]
-CSV_COLUMNS = list(service.ProgressRow.model_fields)
+CSV_COLUMNS = list(ProgressRow.model_fields)
+NATIONAL = service.NATIONAL
 
 
 def _month(value: str | None, option: str) -> str | None:
@@ -106,7 +115,7 @@ def stats_command(
     national: Annotated[
         bool, typer.Option("--national", help="Show the official series instead of own lines.")
     ] = False,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
     network: NetworkOption = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -118,10 +127,15 @@ def stats_command(
         return
     first, last = _month(first, "--from"), _month(last, "--to")
     with explained(as_json=as_json), session_scope() as session:
+        actor = acting(session)
         if national:
-            report = service.official_progress(session, series=series, first=first, last=last)
+            report = service.official_progress(
+                session, actor, series=series, first=first, last=last
+            )
         else:
-            report = service.progress(session, by=by, first=first, last=last, network_code=network)
+            report = service.progress(
+                session, actor, by=by, first=first, last=last, network=network
+            )
     if plot:
         from sunset.stats.charts import progress_chart
 
@@ -144,7 +158,7 @@ def import_command(
     path: Annotated[
         Path | None, typer.Argument(help="CSV: month_end, subscribers_10k, quoted, source.")
     ] = None,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
     shipped: Annotated[
         bool,
         typer.Option("--shipped", help="Load (again) the national PHS series shipped with sunset."),
@@ -155,11 +169,9 @@ def import_command(
     with explained(as_json=as_json), session_scope(write=True) as session:
         if shipped == (path is not None):
             raise InputInvalidError("give either a FILE or --shipped")
-        if shipped:
-            result = service.import_shipped(session)
-        else:
-            assert path is not None
-            result = service.import_official(session, path=path, series=series)
+        result = service.import_series(
+            session, acting(session), path=path, series=series, now=datetime.now()
+        )
     if as_json:
         print_json(result)
         return
@@ -255,7 +267,7 @@ def forecast_command(
     national: Annotated[
         bool, typer.Option("--national", help="Forecast the official national series.")
     ] = False,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
     network: Annotated[
         str | None,
         typer.Option(
@@ -275,18 +287,15 @@ def forecast_command(
     with explained(as_json=as_json), session_scope() as session:
         if (region is None) == (not national):
             raise InputInvalidError("give either --region AREA or --national")
-        if region is not None:
-            result = service.forecast_region(
-                session,
-                area_code=region,
-                network_code=network,
-                horizon=horizon,
-                threshold=threshold,
-            )
-        else:
-            result = service.forecast_official(
-                session, series=series, network_code=network, horizon=horizon, threshold=threshold
-            )
+        result = service.forecast_series(
+            session,
+            acting(session),
+            area_code=region,
+            series=series,
+            network=network,
+            horizon=horizon,
+            threshold=threshold,
+        )
     if plot:
         from sunset.stats.charts import forecast_chart
 
@@ -305,10 +314,10 @@ def report_command(
 ) -> None:
     """Write the month's report on the network being retired (or --network): index.html, CSV
     tables, charts as PNG and SVG."""
-    from sunset.stats.report import write_report
-
     with explained(as_json=as_json), session_scope() as session:
-        done = write_report(session, month=month, folder=out, network=network)
+        done = service.write_report(
+            session, acting(session), month=month, folder=out, network=network
+        )
     if as_json:
         print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})
         return
@@ -357,8 +366,9 @@ def simulate_command(
 
     with explained(as_json=as_json), session_scope() as session:
         candidates = [(path.stem, read_plan_file(path)) for path in plan]
-        result = simulate_plans(
+        result = service.simulate(
             session,
+            acting(session),
             candidates=candidates,
             today=today_option(today),
             months=months,

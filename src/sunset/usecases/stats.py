@@ -8,7 +8,8 @@ Charts are PNG bytes drawn by matplotlib (imported lazily, on the first chart).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,28 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.care import service as care
 from sunset.care.schemas import ComplaintCount
-from sunset.errors import InputInvalidError
+from sunset.errors import InputInvalidError, PermissionDeniedError
 from sunset.stats import charts
 from sunset.stats import service as stats
+from sunset.stats.report import ReportFiles
+from sunset.stats.report import write_report as write_files
 from sunset.stats.rules import parse_month
-from sunset.stats.schemas import Destinations, Forecast, MoveRow, ProgressReport
+from sunset.stats.schemas import (
+    Destinations,
+    Forecast,
+    MoveRow,
+    OfficialImport,
+    ProgressReport,
+    SimulationReport,
+)
+from sunset.stats.strategy import simulate_plans
+
+from .common import audit
 
 __all__ = ["Destinations", "Forecast", "ProgressReport"]
 
 BY_CHOICES = stats.BY_CHOICES
+NATIONAL = stats.NATIONAL  # the official series a forecast or a table reads by default
 MAX_HORIZON = 120
 
 
@@ -222,3 +236,117 @@ def last_month(session: Session, actor: Actor) -> str | None:
     """Return the latest month-end recorded (YYYY-MM), the report's default month."""
     access.require(actor, Permission.READ_STATS)
     return stats.last_recorded_month(session)
+
+
+def official_progress(
+    session: Session,
+    actor: Actor,
+    *,
+    series: str = stats.NATIONAL,
+    first: str | None = None,
+    last: str | None = None,
+) -> ProgressReport:
+    """Return an official series (in its unit) as a progress table."""
+    access.require(actor, Permission.READ_STATS)
+    return stats.official_progress(
+        session, series=series, first=_month(first, "from"), last=_month(last, "to")
+    )
+
+
+def forecast_series(
+    session: Session,
+    actor: Actor,
+    *,
+    area_code: str | None,
+    series: str = stats.NATIONAL,
+    network: str | None = None,
+    horizon: int = 24,
+    threshold: float | None = None,
+) -> Forecast:
+    """Forecast a local network's lines (``area_code``; the actor's operator's) or an official
+    series, with the threshold asked."""
+    access.require(actor, Permission.READ_STATS)
+    if area_code is not None:
+        return stats.forecast_region(
+            session,
+            area_code=area_code,
+            network_code=network,
+            horizon=horizon,
+            threshold=threshold,
+            operator_code=actor.operator,
+        )
+    return stats.forecast_official(
+        session, series=series, network_code=network, horizon=horizon, threshold=threshold
+    )
+
+
+def import_series(
+    session: Session,
+    actor: Actor,
+    *,
+    path: Path | None,
+    series: str = stats.NATIONAL,
+    now: datetime,
+) -> OfficialImport:
+    """Load an official series from a file (``path``), or the shipped national PHS series
+    again (``path`` None), replacing the series of that name."""
+    access.require(actor, Permission.RUN_JOBS)
+    done = (
+        stats.import_shipped(session)
+        if path is None
+        else stats.import_official(session, path=path, series=series)
+    )
+    audit(
+        session,
+        actor,
+        action="stats.import",
+        target=done.series,
+        before=None,
+        after=done.model_dump(mode="json"),
+        now=now,
+    )
+    return done
+
+
+def write_report(
+    session: Session, actor: Actor, *, month: str, folder: Path, network: str | None = None
+) -> ReportFiles:
+    """Write the regulator's report of ``month`` into ``folder`` (every operator's figures: for
+    the regulator and national admins)."""
+    access.require(actor, Permission.READ_STATS)
+    if actor.operator is not None:
+        raise PermissionDeniedError(
+            "the regulator's report covers every operator: an account of "
+            f"{actor.operator} reads its own figures with `sunset stats`"
+        )
+    return write_files(session, month=month, folder=folder, network=network)
+
+
+def simulate(
+    session: Session,
+    actor: Actor,
+    *,
+    candidates: Sequence[tuple[str, Sequence[Mapping[str, object]]]],
+    today: date,
+    months: int,
+    seed: int,
+    network: str | None = None,
+    churn: str = "auto",
+    leave_without_service: float = 0.3,
+    take_up: float = 0.02,
+    offers: Sequence[str] | None = None,
+) -> SimulationReport:
+    """Simulate candidate plans side by side from today's base (see ``stats.strategy``)."""
+    access.require(actor, Permission.READ_PLANS)
+    return simulate_plans(
+        session,
+        candidates=candidates,
+        today=today,
+        months=months,
+        seed=seed,
+        network=network,
+        churn=churn,
+        leave_without_service=leave_without_service,
+        take_up=take_up,
+        offers=offers,
+    )
