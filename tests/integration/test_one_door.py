@@ -182,6 +182,45 @@ def test_a_complaint_credit_above_what_the_line_paid_in_is_refused(world: sa.Eng
     assert entries_of(world, TELECOM_LINE, "credit") == [(str(DAY), 5_000)]
 
 
+def test_a_line_credited_within_what_it_paid_in_can_be_terminated_and_refunded(
+    world: sa.Engine,
+) -> None:
+    """A credit checked when it was given is the customer's to take back: the refund of a line
+    paid 100 yuan and credited 50 is more than it paid in, and is still accounted for (found by
+    the stateful money test with an offer's free credit)."""
+    with session_scope(world, write=True) as session:
+        opened = care.open_complaint(
+            session,
+            AGENT,
+            number=TELECOM_LINE,
+            kind=ComplaintKind.OTHER,
+            text="goodwill",
+            today=DAY,
+            now=noon(DAY),
+        )
+        care.move(
+            session,
+            AGENT,
+            complaint_id=opened.id,
+            status=ComplaintStatus.RESOLVED,
+            key="credit-1",
+            today=DAY,
+            now=noon(DAY),
+            credit_fen=5_000,
+        )
+    with session_scope(world, write=True) as session:
+        done = operations.terminate(
+            session, AGENT, number=TELECOM_LINE, key="end-1", today=DAY, now=noon(DAY)
+        )
+    assert done.approval is None
+    charged = sum(amount for _, amount in entries_of(world, TELECOM_LINE, "charge"))
+    refunded = entries_of(world, TELECOM_LINE, "refund")
+    assert charged < 0  # signed: the days used this month
+    assert [-amount for _, amount in refunded] == [10_000 + 5_000 + charged]
+    assert 10_000 + 5_000 + charged > 10_000  # more than it paid in
+    assert line_of(world, TELECOM_LINE)["status"] == "terminated"
+
+
 def test_a_refund_above_the_agents_limit_holds_the_termination(world: sa.Engine) -> None:
     with session_scope(world, write=True) as session:
         held = operations.terminate(

@@ -82,17 +82,22 @@ def hold_reason(
 def refuse_beyond_paid_in(
     session: Session, *, line: Line, kind: MoneyKind, amount_fen: int
 ) -> None:
-    """Refuse a credit or refund that would give a line back more than it ever paid in (its
-    opening balance, top-ups and transfers in): money sunset could not account for."""
+    """Refuse money sunset could not account for: credits adding up to more than a line ever
+    paid in (its opening balance, top-ups and transfers in), or a refund of more than it paid
+    in and was credited (an offer's free credit or an outage credit is the customer's to take
+    back when the line ends; each credit was checked when it was given)."""
     paid_in, credited = ledger_repo.paid_in_and_credited(
         session, area_code=line.area_code, line_id=line.id
     )
-    given = amount_fen + (credited if kind is MoneyKind.CREDIT else 0)
-    if given > paid_in:
-        what = "credits" if kind is MoneyKind.CREDIT else "a refund"
+    if kind is MoneyKind.CREDIT:
+        given, ceiling, what, source = amount_fen + credited, paid_in, "credits", "paid in"
+    else:
+        given, ceiling = amount_fen, paid_in + credited
+        what, source = "a refund", "paid in and was credited"
+    if given > ceiling:
         raise OperationRefusedError(
             f"{what} of {format_yuan(given)} yuan would be more than {display(line.number)} ever "
-            f"paid in ({format_yuan(paid_in)} yuan)",
+            f"{source} ({format_yuan(ceiling)} yuan)",
             code="MORE_THAN_PAID_IN",
             field="amount",
         )
