@@ -61,15 +61,16 @@ def main() -> None:
     import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401  (its import is timed apart)
 
     imported = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     results = [outlook(r) for r in requests]
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     models = Counter(r.model for r in results)
     cleared = sum(1 for r in results if (r.p_clear_by_deadline or 0) >= 0.5)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{len(results)} regions x {args.months} months, refit={args.refit}: {seconds:.2f} s"
-        f" ({1000 * seconds / len(results):.1f} ms a region) + {imported:.2f} s to import"
+        f" ({1000 * seconds / len(results):.1f} ms a region; {cpu:.2f} s of CPU)"
+        f" + {imported:.2f} s to import"
         f" statsmodels; models {dict(models)}; {cleared} likely cleared by 2011-12;"
         f" peak RSS {peak_mib:.0f} MiB"
     )

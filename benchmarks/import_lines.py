@@ -29,7 +29,6 @@ from sunset.db import make_engine, session_scope
 from sunset.ingest.reader import read_chunks
 from sunset.kit.bulk import _sqlite_ready
 from sunset.kit.numbers import NumberingPlan
-from sunset.lines.jobs import line_context
 from sunset.lines.rules import (
     CUSTOMER_COLUMNS,
     LINE_COLUMNS,
@@ -37,6 +36,7 @@ from sunset.lines.rules import (
     to_records,
     validate,
 )
+from sunset.lines.service import line_context
 from sunset.status.service import status_report
 from sunset.synth.generator import generate_lines
 

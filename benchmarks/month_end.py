@@ -18,10 +18,10 @@ from datetime import date
 from sqlalchemy import func, select, text
 from timing import print_statements, time_statements
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LIVE_STATUSES
-from sunset.plans.jobs import run_cycle
 
 MONTH_END = date(2011, 1, 31)
 BARE_ROWS = 2_000_000

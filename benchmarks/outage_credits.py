@@ -6,7 +6,7 @@ On a database holding an imported base (a copy: this writes to it): a base stati
 for every home site the lines name, the cycle charges 2011 month by month (skipped when the
 database has already been charged), then a year of history is recorded for a share of the sites
 (faulty for days, off air for months, some dismantled), directly in the tables, as a history
-recorded late. Timed: `sites.jobs.credit_history` (what `sunset sites credit --from 2011-01 --to
+recorded late. Timed: `cycle.credits.credit_history` (what `sunset sites credit --from 2011-01 --to
 2011-12` runs): every month of 2011 in every local network, one transaction per local network,
 then the same again (a rerun must write nothing).
 Prints seconds, entries, fen, lines credited and the peak RSS.
@@ -23,10 +23,10 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, text
 from timing import print_statements, time_statements
 
+from sunset.cycle.credits import credit_history
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
-from sunset.plans.jobs import run_cycle
 from sunset.sites import history, repository
-from sunset.sites.jobs import credit_history
 from sunset.sites.models import BaseStation
 
 YEAR = 2011

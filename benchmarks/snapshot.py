@@ -17,9 +17,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sunset.cycle import repository as cycle
 from sunset.db import make_engine
 from sunset.lines.models import Line
-from sunset.plans import repository as plans
 from sunset.stats.jobs import record_month_end
 
 MONTH_END = date(2011, 1, 31)
@@ -32,7 +32,7 @@ def main() -> None:
     engine = make_engine(args.database)
     with Session(engine) as session:
         lines = session.scalar(select(func.count()).select_from(Line)) or 0
-        areas = plans.areas_with_lines(session)
+        areas = cycle.areas_with_lines(session)
     seconds, rows = 0.0, 0
     for area_code in areas:
         with Session(engine) as session:

@@ -21,7 +21,8 @@ from import_lines import TODAY, generated_file
 from sunset.db import make_engine, session_scope
 from sunset.ingest.reader import read_chunks
 from sunset.kit.numbers import plan_for
-from sunset.lines import jobs, rules
+from sunset.lines import rules
+from sunset.lines.service import line_context
 
 
 def main() -> None:
@@ -34,7 +35,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:  # the reference data validation checks
         engine = make_engine(f"sqlite:///{folder}/reference.db")
         with session_scope(engine) as session:
-            ctx = jobs.line_context(session, today=TODAY)
+            ctx = line_context(session, today=TODAY)
         engine.dispose()
     plan = plan_for(None)
     _, chunks = read_chunks(path, chunk_rows=args.chunk_rows, check_names=rules.check_columns)

@@ -36,10 +36,10 @@ from sqlalchemy import func, select
 from sunset.access import repository as access_repo
 from sunset.access import service as access
 from sunset.access.vocabulary import Role
+from sunset.cycle import repository as cycle_repo
 from sunset.db import make_engine, session_scope
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LIVE_STATUSES
-from sunset.plans import repository as plans_repo
 from sunset.plans import service as plans_service
 from sunset.stats.jobs import record_month_end
 from sunset.stats.models import MonthlySnapshot
@@ -89,7 +89,7 @@ def prepare_overview(url: str) -> None:
     engine = make_engine(url)
     with session_scope(engine) as session:
         has = session.scalar(select(func.count()).select_from(MonthlySnapshot))
-        areas = plans_repo.areas_with_lines(session)
+        areas = cycle_repo.areas_with_lines(session)
     if not has:
         started = time.perf_counter()
         for day in SNAPSHOT_MONTHS:

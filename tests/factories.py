@@ -12,10 +12,10 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from sunset.access.rules import Actor
 from sunset.db import session_scope
 from sunset.ingest.service import ImportResult
 from sunset.integrity.service import verify
-from sunset.lines.jobs import import_lines
 from sunset.lines.rules import OPTIONAL, REQUIRED
 from sunset.notices.service import send_phase_notice
 from sunset.notices.vocabulary import Channel
@@ -25,6 +25,15 @@ from sunset.plans.schemas import PlanView
 # The import date of every test import: the day before the story of DOMAIN.md begins.
 TODAY = date(2010, 12, 31)
 NOW = datetime(2010, 12, 31, 12, 0)
+
+# Who the tests' writes are made by: the command line's own user, an administrator.
+ACTOR = Actor.operating_system("tests")
+
+
+def noon(day: date) -> datetime:
+    """The moment a test's write is made on ``day``."""
+    return datetime.combine(day, NOW.time())
+
 
 # A resident ID number with a valid check digit (GB 11643: 7,9,10,5,8,4,2,1,6,3,... mod 11).
 VALID_ID = "34010119800101126X"
@@ -94,9 +103,12 @@ def write_parquet(path: Path, rows: Sequence[Mapping[str, str]]) -> Path:
 
 
 def import_file(engine: sa.Engine, path: Path, **options: object) -> ImportResult:
-    """Import a lines file in its own transaction (committed when it succeeds)."""
+    """Import a lines file in its own transaction (committed when it succeeds), as the command
+    line does: lines and their opening balances."""
+    from sunset.usecases.batch import import_lines
+
     with session_scope(engine) as session:
-        return import_lines(session, path=path, today=TODAY, now=NOW, **options)  # type: ignore[arg-type]
+        return import_lines(session, ACTOR, path=path, today=TODAY, now=NOW, **options)  # type: ignore[arg-type]
 
 
 def count(engine: sa.Engine, table: str) -> int:
@@ -271,11 +283,11 @@ def entries_of(engine: sa.Engine, number: str, kind: str) -> list[tuple[object, 
 
 def import_sites_rows(engine: sa.Engine, folder: Path, rows: Sequence[Mapping[str, str]]) -> None:
     """Import base stations from rows (committed), as of TODAY."""
-    from sunset.sites.jobs import import_sites
+    from sunset.usecases.batch import import_sites
 
     path = write_csv(folder / "sites.csv", rows)
     with session_scope(engine) as session:
-        import_sites(session, path=path, today=TODAY, now=NOW)
+        import_sites(session, ACTOR, path=path, today=TODAY, now=NOW)
 
 
 def record_site_status(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -110,10 +111,66 @@ class Settings(BaseSettings):
         default=False,
         description="Mark the session cookie Secure (set it when sunset is served over HTTPS).",
     )
+    money_limits_file: Path | None = Field(
+        default=None,
+        description=(
+            "YAML file of the money a role may move in one operation and in a day (yuan), "
+            "replacing the shipped access/data/money_limits.yaml; above it, four eyes."
+        ),
+    )
     moderation_file: Path | None = Field(
         default=None,
         description="YAML file of comment-moderation rules replacing the shipped ones.",
     )
+    login_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins with one name within the window before it is refused.",
+    )
+    login_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one address within the window before it is refused.",
+    )
+    login_window_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="How long a failed sign-in counts (and so how long sign-in stays refused).",
+    )
+    web_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1,
+        description="A request body larger than this is refused (413) before it is read.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description=(
+            "Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, "
+            "'*' for any client); empty: none, the address is the connection's own."
+        ),
+    )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        return ",".join(trusted_proxies(value))
+
+
+def trusted_proxies(text: str) -> list[str]:
+    """Split a comma-separated list of proxy addresses or networks, refusing one that is neither.
+
+    >>> trusted_proxies("10.0.0.5, 192.168.0.0/16")
+    ['10.0.0.5', '192.168.0.0/16']
+    """
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+    return ["*"] if "*" in entries else entries
 
 
 @lru_cache(maxsize=1)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -149,10 +147,6 @@ def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb:
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
     if migrate:
         upgrade(engine)
-        from sunset.reference.service import sync_reference
-
-        with session_scope(engine) as session:
-            sync_reference(session)
     return engine
 
 
@@ -177,10 +171,12 @@ def alembic_config(engine: Engine) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration (idempotent)."""
+    """Apply every pending migration (idempotent); at head, add missing reference data too."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    config.attributes["sync_reference"] = revision == "head"
+    command.upgrade(config, revision)
 
 
 @lru_cache(maxsize=4)
@@ -212,45 +208,6 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
         raise
     finally:
         session.close()
-
-
-T = TypeVar("T")
-
-
-def workers_for(engine: Engine, asked: int | None = None) -> int:
-    """How many local networks a batch job works on at once: one on SQLite (one writer at a
-    time), else ``asked`` or the ``batch_workers`` setting, 0 meaning one per CPU core; never
-    more than the connections a process keeps (``db_pool_size``), one of which each holds."""
-    if engine.dialect.name == "sqlite":
-        return 1
-    settings = get_settings()
-    workers = settings.batch_workers if asked is None else asked
-    return min(workers or os.cpu_count() or 1, settings.db_pool_size)
-
-
-def each_at_once(
-    work: Callable[[str], T], keys: Sequence[str], *, workers: int
-) -> Iterator[tuple[str, T]]:
-    """Run ``work`` on each key, ``workers`` of them at once in threads, yielding (key, result)
-    as each finishes (in order when one at a time).
-
-    For batch jobs whose keys (local networks) share no rows: each ``work`` opens and commits
-    its own sessions. On the first failure the works running finish, those not begun never
-    begin, and the failure is raised; what each committed stands.
-    """
-    if workers <= 1 or len(keys) <= 1:
-        for key in keys:
-            yield key, work(key)
-        return
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sunset-batch")
-    try:
-        running: dict[Future[T], str] = {pool.submit(work, key): key for key in keys}
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield running.pop(future), future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every refusal sunset explains to its user."""
+    """Base of every refusal sunset explains to its user.
+
+    ``field`` names the input the refusal concerns, in the use case's own words (``plan``,
+    ``amount``, ``key``): each edge says it in its own (``--plan`` on the command line, ``plan``
+    in JSON) rather than the domain naming one edge's flags to everyone.
+    """
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
+        self.details = details
         if code is not None:
             self.code = code
 
@@ -39,7 +54,7 @@ class ImportRejectedError(DomainError):
         errors: Sequence[object] = (),
         error_count: int = 0,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code, field=None)
         self.errors = list(errors)
         self.error_count = error_count
 
@@ -78,3 +93,20 @@ class PermissionDeniedError(DomainError):
     """A signed-in account whose role does not allow the action."""
 
     code = "PERMISSION_DENIED"
+
+
+class LineGoneError(OperationRefusedError):
+    """An operation on a number whose line has closed (switched off, terminated, migrated): the
+    refusal says when and how, what became of its balance and what the person may do now."""
+
+    code = "LINE_CLOSED"
+
+
+class LoginThrottledError(DomainError):
+    """Sign-in refused for a while after too many failures; ``retry_after`` in whole seconds."""
+
+    code = "LOGIN_THROTTLED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

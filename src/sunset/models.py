@@ -1,21 +1,22 @@
 """Every mapped class, imported in one place so that Alembic and tests see the whole schema."""
 
-from sunset.access.models import AuditEntry, AuthToken, User
+from sunset.access.models import Approval, AuditEntry, AuthToken, LoginFailure, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
-from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
+from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerTotal, Refund
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
 from sunset.offers.models import Migration
-from sunset.plans.models import CycleProgress, RetirementPlan
+from sunset.plans.models import RetirementPlan
 from sunset.porting.models import PortEvent, PortRequest
-from sunset.reference.models import LocalNetwork, Network, Operator
+from sunset.reference.models import LocalNetwork, Network, NetworkOperator, Operator
 from sunset.routing.models import RoutingEntry
 from sunset.sites.models import BaseStation, SiteOutage, SiteStatusChange
-from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
+from sunset.stats.models import MonthlyDeparture, MonthlyFlow, MonthlySnapshot, OfficialPoint
 
 __all__ = [
+    "Approval",
     "AuditEntry",
     "AuthToken",
     "BaseStation",
@@ -29,10 +30,13 @@ __all__ = [
     "LedgerTotal",
     "Line",
     "LocalNetwork",
+    "LoginFailure",
     "Migration",
+    "MonthlyDeparture",
     "MonthlyFlow",
     "MonthlySnapshot",
     "Network",
+    "NetworkOperator",
     "NoticeSent",
     "NumberHold",
     "OfficialPoint",

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import NOW, import_file, line_rows, site_row, write_csv
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
-from sunset.plans.jobs import run_cycle
 from sunset.sites.jobs import import_sites
 
 if TYPE_CHECKING:
@@ -47,6 +47,36 @@ def test_forecast_national_json_has_the_promised_shape(cli: RunCli, tmp_path: Pa
     assert body["p_clear_by_deadline"] == 0.0
     assert body["model"] in {c["model"] for c in body["candidates"]}
     assert (tmp_path / "fan.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_forecast_national_24_months_json_adds_the_backtest_and_the_coverage_it_showed(
+    cli: RunCli,
+) -> None:
+    result = cli("forecast", "--national", "--horizon", "24", "--json")
+
+    assert result.exit_code == 0, result
+    body = result.json()
+    assert len(body["points"]) == 24 and all(set(p) == POINT_KEYS for p in body["points"])
+    assert body["chosen_on"] == list(range(12, 25))
+    assert [e["months_ahead"] for e in body["backtest_errors"]] == list(range(1, 25))
+    by_model = {c["model"]: c["errors"] for c in body["candidates"]}
+    assert {"floor_decay", "hazard_aging", "ets_damped", "log_drift"} <= set(by_model)
+    assert all(e["mape"] is not None for e in by_model[body["model"]][:18])
+    cover = body["coverage"]
+    assert cover["calibrated"] and 0 < cover["held80"] <= cover["held95"] <= 1
+    assert set(body["clearance"]) == {"expected", "earliest80", "latest80"}
+    assert body["hard_core"]["model"] == "floor_decay"
+
+
+def test_forecast_national_prints_the_coverage_next_to_each_interval(cli: RunCli) -> None:
+    shown = cli("forecast", "--national", "--horizon", "12")
+    body = cli("forecast", "--national", "--horizon", "12", "--json")
+
+    assert shown.exit_code == 0, shown
+    cover = body.json()["coverage"]
+    assert f"80 % (held {100 * cover['held80']:.0f} %)" in shown.stdout
+    assert f"95 % (held {100 * cover['held95']:.0f} %)" in shown.stdout
+    assert "floor_decay" in shown.stdout and "18 m" in shown.stdout
 
 
 @SQLITE_ONLY
@@ -100,6 +130,7 @@ def test_stats_shows_each_month_end_and_forecast_region_uses_them(
     assert forecast.exit_code == 0, forecast
     assert forecast.json()["unit"] == "lines"
     assert len(forecast.json()["points"]) == 3
+    assert forecast.json()["shape_from"] == "phs:national"  # three month-ends: too few
 
 
 @SQLITE_ONLY

@@ -1,5 +1,6 @@
-"""Closing many lines at their owners' request at once (`lines.jobs.close_lines`), on SQLite and
-PostgreSQL: the same money and numbers as terminating each line, set-based."""
+"""Closing many lines at their owners' request at once (`usecases.batch.close_lines`), on SQLite
+and PostgreSQL: the same money and numbers as terminating each line, set-based, audited, by the
+back office only."""
 
 from __future__ import annotations
 
@@ -9,20 +10,25 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from tests.factories import (
+    ACTOR,
     e164,
     entries_of,
     import_file,
     line_of,
     line_row,
+    noon,
     rows_of,
     violations_of,
     write_csv,
 )
 
+from sunset.access.rules import Actor
+from sunset.access.vocabulary import Role
+from sunset.cycle.daily import run_cycle
+from sunset.cycle.steps import Closed
 from sunset.db import session_scope
-from sunset.errors import OperationRefusedError
-from sunset.lines.jobs import Closed, close_lines
-from sunset.plans.jobs import run_cycle
+from sunset.errors import NotFoundError, OperationRefusedError, PermissionDeniedError
+from sunset.usecases import batch
 
 PREPAID, POSTPAID, KEPT = "0551-62000000", "0551-62000001", "0551-62000002"
 DAY = date(2011, 2, 10)
@@ -42,9 +48,17 @@ def ids_of(engine: sa.Engine, *numbers: str) -> list[int]:
     return [int(str(found[e164(n)])) for n in numbers]
 
 
-def close(engine: sa.Engine, ids: list[int], day: date = DAY) -> Closed:
+def close(engine: sa.Engine, ids: list[int], day: date = DAY, actor: Actor = ACTOR) -> Closed:
     with session_scope(engine, write=True) as session:
-        return close_lines(session, area_code="0551", line_ids=ids, day=day, reason="given up")
+        return batch.close_lines(
+            session,
+            actor,
+            area_code="0551",
+            line_ids=ids,
+            day=day,
+            reason="given up",
+            now=noon(day),
+        )
 
 
 def test_closing_lines_charges_their_days_refunds_their_balance_and_quarantines_their_numbers(
@@ -54,7 +68,7 @@ def test_closing_lines_charges_their_days_refunds_their_balance_and_quarantines_
 
     done = close(hefei, ids_of(hefei, PREPAID, POSTPAID))
 
-    assert done == Closed(lines=2, refunds=1, refunded_fen=1250 - used)
+    assert done == Closed(lines=2, charges=2, refunds=1, refunded_fen=1250 - used)
     for number in (PREPAID, POSTPAID):
         line = line_of(hefei, number)
         assert (line["status"], line["terminated_on"]) == ("terminated", "2011-02-10")
@@ -79,7 +93,7 @@ def test_closing_the_same_lines_again_closes_nothing_twice(hefei: sa.Engine) -> 
 
     again = close(hefei, ids, day=date(2011, 2, 11))
 
-    assert again == Closed(lines=0, refunds=0, refunded_fen=0)
+    assert again == Closed()
     assert rows_of(hefei, "SELECT COUNT(*) FROM ledger_entries") == entries
     assert line_of(hefei, PREPAID)["terminated_on"] == "2011-02-10"
     assert violations_of(hefei) == []
@@ -102,6 +116,32 @@ def test_closing_on_a_day_the_cycle_has_run_through_is_refused_and_changes_nothi
 def test_lines_closed_on_the_first_of_a_month_are_charged_nothing_for_it(hefei: sa.Engine) -> None:
     done = close(hefei, ids_of(hefei, PREPAID), day=date(2011, 3, 1))
 
-    assert done == Closed(lines=1, refunds=1, refunded_fen=1250)
+    assert done == Closed(lines=1, charges=0, refunds=1, refunded_fen=1250)
     assert entries_of(hefei, PREPAID, "charge") == []
     assert violations_of(hefei) == []
+
+
+def test_closing_lines_is_audited_once_with_what_it_did(hefei: sa.Engine) -> None:
+    close(hefei, ids_of(hefei, PREPAID, POSTPAID))
+
+    audited = rows_of(
+        hefei, "SELECT user_name, action, target FROM audit_log WHERE action = 'lines.close'"
+    )
+    assert audited == [(ACTOR.name, "lines.close", "2 lines of 0551")]
+
+
+@pytest.mark.parametrize(
+    ("actor", "error"),
+    [
+        (Actor(31, "agent.telecom", Role.AGENT, "telecom"), PermissionDeniedError),
+        (Actor(32, "admin.unicom", Role.ADMIN, "unicom"), NotFoundError),
+    ],
+)
+def test_only_the_back_office_of_the_lines_operator_closes_them_in_bulk(
+    hefei: sa.Engine, actor: Actor, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        close(hefei, ids_of(hefei, PREPAID), actor=actor)
+
+    assert line_of(hefei, PREPAID)["status"] == "active"
+    assert rows_of(hefei, "SELECT COUNT(*) FROM refunds") == [(0,)]

@@ -10,10 +10,12 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import RunCli
 from tests.factories import (
+    ACTOR,
     entries_of,
     import_file,
     import_sites_rows,
     line_row,
+    noon,
     record_site_status,
     site_row,
     violations_of,
@@ -22,9 +24,11 @@ from tests.factories import (
 
 from sunset.care import service
 from sunset.care.schemas import ComplaintView
+from sunset.care.vocabulary import ComplaintKind
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import OperationRefusedError
-from sunset.plans.jobs import run_cycle
+from sunset.usecases import care as care_uc
 
 OUT = "0551-62000000"  # 70 yuan, home site S0551-0 (off air from July)
 FINE = "0551-62000001"  # 70 yuan, home site S0551-1 (on air)
@@ -43,8 +47,14 @@ def base(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
 
 def open_one(engine: sa.Engine, number: str, kind: str, today: date) -> ComplaintView:
     with session_scope(engine, write=True) as session:
-        return service.open_complaint(
-            session, number=number, kind=kind, text="只收钱不服务", today=today
+        return care_uc.open_complaint(
+            session,
+            ACTOR,
+            number=number,
+            kind=ComplaintKind(kind),
+            text="只收钱不服务",
+            today=today,
+            now=noon(today),
         )
 
 

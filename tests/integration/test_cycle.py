@@ -13,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from tests.factories import (
+    ACTOR,
     e164,
     entries_of,
     import_file,
     line_of,
     line_row,
+    noon,
     rows_of,
     scalar_of,
     send_notice,
@@ -27,17 +29,17 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import CycleReport, run_cycle
 from sunset.db import make_engine, session_scope
 from sunset.errors import OperationRefusedError, PlanInvalidError
-from sunset.lines import service as lines
 from sunset.lines.models import Line
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.notices.service import late_notice_report
 from sunset.notices.vocabulary import Channel
 from sunset.plans import service as plans_service
-from sunset.plans.jobs import CycleReport, run_cycle
 from sunset.plans.schemas import PlanView
+from sunset.usecases import operations
 
 SWITCH_OFF = date(2012, 1, 10)
 CYCLE_FROM = date(2011, 9, 1)  # the cycle starts a month before top-ups are refused
@@ -75,13 +77,15 @@ def build_hefei(engine: sa.Engine, folder: Path) -> sa.Engine:
     )
     send_notice(engine, "0551", date(2011, 6, 1))
     with session_scope(engine, write=True) as session:
-        lines.grant_exemption(
+        operations.exempt(
             session,
+            ACTOR,
             number=EXEMPT,
             until=date(2012, 2, 15),
             granted_by="care agent 7",
             reason="hospital stay",
             today=date(2011, 12, 1),
+            now=noon(date(2011, 12, 1)),
         )
     return engine
 
@@ -198,7 +202,13 @@ def test_a_line_activated_mid_month_pays_from_its_first_day(
 ) -> None:
     import_file(engine, write_csv(tmp_path / "lines.csv", [line_row(0)]))
     with session_scope(engine, write=True) as session:
-        lines.activate(session, new=new_line("0551-62999999", "0551"), today=date(2011, 1, 22))
+        operations.activate(
+            session,
+            ACTOR,
+            new=new_line("0551-62999999", "0551"),
+            today=date(2011, 1, 22),
+            now=noon(date(2011, 1, 22)),
+        )
 
     run(engine, until=date(2011, 2, 28), start=date(2011, 1, 1))
 
@@ -255,8 +265,13 @@ def test_no_charge_for_the_days_of_a_sunset_suspension_made_by_an_agent(
     hefei: sa.Engine,
 ) -> None:
     with session_scope(hefei, write=True) as session:
-        lines.suspend(
-            session, number=POSTPAID, reason=SuspensionReason.SUNSET, today=date(2011, 11, 5)
+        operations.suspend(
+            session,
+            ACTOR,
+            number=POSTPAID,
+            reason=SuspensionReason.SUNSET,
+            today=date(2011, 11, 5),
+            now=noon(date(2011, 11, 5)),
         )
 
     run(hefei, until=date(2011, 12, 31))
@@ -329,7 +344,9 @@ def test_a_vulnerable_line_is_kept_on_until_its_replacement_is_confirmed(
     assert entries_of(hefei, TELECARE, "charge")[-1] == ("2012-01-31", -1000)  # still served
 
     with session_scope(hefei, write=True) as session:
-        lines.confirm_replacement(session, number=TELECARE, today=date(2012, 2, 1))
+        operations.confirm_replacement(
+            session, ACTOR, number=TELECARE, today=date(2012, 2, 1), now=noon(date(2012, 2, 1))
+        )
     run(hefei, until=date(2012, 2, 5))
 
     gone = line_of(hefei, TELECARE)
@@ -344,7 +361,9 @@ def test_a_replacement_confirmed_for_a_later_day_lets_the_line_go_on_that_day(
     hefei: sa.Engine,
 ) -> None:
     with session_scope(hefei, write=True) as session:
-        lines.confirm_replacement(session, number=TELECARE, today=date(2012, 2, 7))
+        operations.confirm_replacement(
+            session, ACTOR, number=TELECARE, today=date(2012, 2, 7), now=noon(date(2012, 2, 7))
+        )
 
     run(hefei, until=date(2012, 2, 29))
 
@@ -357,7 +376,9 @@ def test_only_a_vulnerable_line_can_have_its_replacement_confirmed(hefei: sa.Eng
         pytest.raises(OperationRefusedError) as caught,
         session_scope(hefei, write=True) as session,
     ):
-        lines.confirm_replacement(session, number=COVERED, today=date(2011, 12, 1))
+        operations.confirm_replacement(
+            session, ACTOR, number=COVERED, today=date(2011, 12, 1), now=noon(date(2011, 12, 1))
+        )
 
     assert caught.value.code == "LINE_NOT_VULNERABLE"
 
@@ -401,10 +422,22 @@ def chaohu(engine: sa.Engine, tmp_path: Path) -> sa.Engine:
     set_plan(engine, "0565", announced=date(2011, 6, 1), switched_off=SWITCH_OFF)
     send_notice(engine, "0565", date(2011, 6, 1))
     with session_scope(engine, write=True) as session:
-        lines.activate(session, new=new_line(LATE, "0565"), today=date(2011, 8, 1))
+        operations.activate(
+            session,
+            ACTOR,
+            new=new_line(LATE, "0565"),
+            today=date(2011, 8, 1),
+            now=noon(date(2011, 8, 1)),
+        )
     send_notice(engine, "0565", date(2011, 11, 1), channel=Channel.LETTER)
     with session_scope(engine, write=True) as session:
-        lines.activate(session, new=new_line(NEVER, "0565"), today=date(2011, 11, 2))
+        operations.activate(
+            session,
+            ACTOR,
+            new=new_line(NEVER, "0565"),
+            today=date(2011, 11, 2),
+            now=noon(date(2011, 11, 2)),
+        )
     return engine
 
 

@@ -14,12 +14,12 @@ from tests.factories import set_plan
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Role
 from sunset.db import session_scope
-from sunset.desk import dashboard
-from sunset.desk import stats as desk_stats
 from sunset.errors import InputInvalidError
 from sunset.reference import repository as reference
 from sunset.stats.models import MonthlySnapshot
 from sunset.stats.rules import add_months
+from sunset.usecases import dashboard
+from sunset.usecases import stats as desk_stats
 
 TODAY = date(2011, 9, 15)
 REGULATOR = Actor(1, "regulator", Role.REGULATOR, None)

@@ -12,25 +12,28 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.factories import (
+    ACTOR,
     count,
     e164,
     import_file,
     line_of,
     line_row,
+    noon,
     rows_of,
     violations_of,
     write_csv,
 )
 
 from sunset.config import get_settings
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import OperationRefusedError
 from sunset.kit.sqlfunc import yuan_text
 from sunset.lines import repository as lines_repo
 from sunset.offers import jobs, repository, rules, service
 from sunset.offers.service import MigrationRequest
-from sunset.plans.jobs import run_cycle
 from sunset.routing import service as routing
+from sunset.usecases import operations
 
 DAY = date(2011, 1, 20)
 OLD = "023-61000000"  # Chongqing PHS since 2005, 12.50 yuan, 20 yuan a month
@@ -102,7 +105,7 @@ def migrate(engine: sa.Engine, number: str = OLD, **overrides: str) -> object:
         }
     )
     with session_scope(engine, write=True) as session:
-        return service.migrate(session, request=request, today=DAY)
+        return operations.migrate(session, ACTOR, request=request, today=DAY, now=noon(DAY))
 
 
 def test_offers_for_a_line_name_every_failing_condition(base: sa.Engine) -> None:

@@ -22,11 +22,11 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.credits import credit_history
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
-from sunset.plans.jobs import run_cycle
 from sunset.sites import history
 from sunset.sites import repository as sites
-from sunset.sites.jobs import credit_history
 
 BEIJING = "0551-62000000"  # postpaid 70 yuan a month, home site S0551-0
 NEIGHBOUR = "0551-62000001"  # prepaid 20 yuan, 100 yuan on it, home site S0551-0
@@ -243,9 +243,12 @@ def test_a_stretch_credited_in_pieces_gives_each_line_each_month_once(
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (("--from", "2011-07", "--to", "2011-06"), "--from 2011-07 is after --to 2011-06"),
+        (
+            ("--from", "2011-07", "--to", "2011-06"),
+            "--from: 2011-07 is after the last month 2011-06",
+        ),
         (("--from", "2011-13"), "'2011-13' is not a month"),
-        (("--from", "2011-01", "--to", "2012-02"), "--to 2012-02 is after today"),
+        (("--from", "2011-01", "--to", "2012-02"), "--to: 2012-02 is after today"),
         (("--from", "2011-01", "--area", "9999"), "unknown local network(s) 9999"),
     ],
 )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 from tests.factories import (
+    ACTOR,
     NOW,
     TODAY,
     count,
@@ -19,6 +20,7 @@ from tests.factories import (
     import_file,
     line_of,
     line_row,
+    noon,
     rows_of,
     scalar_of,
     set_plan,
@@ -26,6 +28,7 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import (
     DomainError,
@@ -33,14 +36,13 @@ from sunset.errors import (
     OperationRefusedError,
     PlanInvalidError,
 )
-from sunset.lines import service as lines
-from sunset.lines.jobs import import_lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.plans import service as plans
-from sunset.plans.jobs import run_cycle
 from sunset.plans.rules import OPTIONS
 from sunset.plans.vocabulary import LABELS, Phase
+from sunset.usecases import operations
+from sunset.usecases.batch import import_lines
 
 if TYPE_CHECKING:
     from tests.conftest import RunCli
@@ -80,16 +82,16 @@ def planned(hefei: sa.Engine) -> sa.Engine:
     return hefei
 
 
-def act(engine: sa.Engine, operation: Callable[..., lines.LineOutcome], **kwargs: Any) -> Any:
-    """Run one operation in its own committed unit of work, as the CLI does."""
+def act(engine: sa.Engine, operation: Callable[..., operations.LineOutcome], **kwargs: Any) -> Any:
+    """Run one operation in its own committed unit of work, as the CLI does (its user)."""
     with session_scope(engine, write=True) as session:
-        return operation(session, **kwargs)
+        return operation(session, ACTOR, now=noon(kwargs["today"]), **kwargs)
 
 
 def refused(engine: sa.Engine, operation: Callable[..., Any], **kwargs: Any) -> DomainError:
     """Run an operation that must be refused; return the refusal (its transaction rolled back)."""
     with pytest.raises(DomainError) as caught, session_scope(engine, write=True) as session:
-        operation(session, **kwargs)
+        operation(session, ACTOR, now=noon(kwargs["today"]), **kwargs)
     return caught.value
 
 
@@ -223,7 +225,12 @@ def test_a_top_up_before_the_refusal_phase_is_added_to_the_balance_and_the_ledge
     planned: sa.Engine,
 ) -> None:
     outcome = act(
-        planned, lines.top_up, number=PREPAID, amount_fen=5000, today=date(2011, 9, 30), key="k1"
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=5000,
+        today=date(2011, 9, 30),
+        key="k1",
     )
 
     assert (outcome.balance, outcome.replayed) == ("62.50", False)
@@ -231,7 +238,9 @@ def test_a_top_up_before_the_refusal_phase_is_added_to_the_balance_and_the_ledge
     assert line["balance_fen"] == line["ledger_fen"] == 6250
     assert rows_of(
         planned,
-        "SELECT kind, amount_fen, entry_date FROM ledger_entries WHERE idempotency_key = 'k1'",
+        # The key as the client gave it, in the scope of the line's operator.
+        "SELECT kind, amount_fen, entry_date FROM ledger_entries "
+        "WHERE idempotency_key = 'telecom:k1'",
     ) == [("top_up", 5000, "2011-09-30")]
     assert violations_of(planned) == []
 
@@ -249,7 +258,9 @@ def test_a_top_up_from_the_refusal_phase_on_is_refused_with_its_reason_and_write
 ) -> None:
     before = money(planned)
 
-    refusal = refused(planned, lines.top_up, number=PREPAID, amount_fen=5000, today=day, key="k")
+    refusal = refused(
+        planned, operations.top_up, number=PREPAID, amount_fen=5000, today=day, key="k"
+    )
 
     assert isinstance(refusal, OperationRefusedError)
     assert refusal.code == code
@@ -260,10 +271,20 @@ def test_a_top_up_from_the_refusal_phase_on_is_refused_with_its_reason_and_write
 
 def test_the_same_idempotency_key_twice_moves_the_money_once(planned: sa.Engine) -> None:
     first = act(
-        planned, lines.top_up, number=PREPAID, amount_fen=3000, today=date(2011, 3, 1), key="pay-1"
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=3000,
+        today=date(2011, 3, 1),
+        key="pay-1",
     )
     again = act(
-        planned, lines.top_up, number=PREPAID, amount_fen=3000, today=date(2011, 3, 2), key="pay-1"
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=3000,
+        today=date(2011, 3, 2),
+        key="pay-1",
     )
 
     assert (first.replayed, again.replayed) == (False, True)
@@ -282,11 +303,24 @@ def test_the_same_idempotency_key_twice_moves_the_money_once(planned: sa.Engine)
 def test_a_retried_top_up_is_replayed_even_once_the_phase_refuses_new_ones(
     planned: sa.Engine,
 ) -> None:
-    act(planned, lines.top_up, number=PREPAID, amount_fen=3000, today=date(2011, 9, 30), key="eve")
+    act(
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=3000,
+        today=date(2011, 9, 30),
+        key="eve",
+    )
 
     with session_scope(planned, write=True) as session:
-        again = lines.top_up(
-            session, number=PREPAID, amount_fen=3000, today=date(2011, 10, 1), key="eve"
+        again = operations.top_up(
+            session,
+            ACTOR,
+            number=PREPAID,
+            amount_fen=3000,
+            today=date(2011, 10, 1),
+            key="eve",
+            now=noon(date(2011, 10, 1)),
         )
 
     assert (again.replayed, again.balance) == (True, "42.50")
@@ -295,14 +329,26 @@ def test_a_retried_top_up_is_replayed_even_once_the_phase_refuses_new_ones(
 def test_an_idempotency_key_reused_for_another_amount_is_refused_and_writes_nothing(
     planned: sa.Engine,
 ) -> None:
-    act(planned, lines.top_up, number=PREPAID, amount_fen=3000, today=date(2011, 3, 1), key="k9")
+    act(
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=3000,
+        today=date(2011, 3, 1),
+        key="k9",
+    )
     before = money(planned)
 
     refusal = refused(
-        planned, lines.top_up, number=PREPAID, amount_fen=5000, today=date(2011, 3, 1), key="k9"
+        planned,
+        operations.top_up,
+        number=PREPAID,
+        amount_fen=5000,
+        today=date(2011, 3, 1),
+        key="k9",
     )
     other_line = refused(
-        planned, lines.top_up, number=EMPTY, amount_fen=3000, today=date(2011, 3, 1), key="k9"
+        planned, operations.top_up, number=EMPTY, amount_fen=3000, today=date(2011, 3, 1), key="k9"
     )
 
     assert refusal.code == other_line.code == "IDEMPOTENCY_KEY_REUSED"
@@ -316,17 +362,17 @@ def test_an_idempotency_key_reused_for_another_amount_is_refused_and_writes_noth
 def test_activation_is_refused_from_no_new_sales_on_and_stores_no_line(planned: sa.Engine) -> None:
     lines_before = count(planned, "lines")
 
-    refusal = refused(planned, lines.activate, new=new_line(), today=date(2011, 7, 1))
+    refusal = refused(planned, operations.activate, new=new_line(), today=date(2011, 7, 1))
 
     assert refusal.code == "ACTIVATION_REFUSED_NO_NEW_SALES"
     assert_explains(refusal.message, Phase.NO_NEW_SALES, date(2011, 7, 1))
     assert count(planned, "lines") == lines_before
-    outcome = act(planned, lines.activate, new=new_line(), today=date(2011, 6, 30))
+    outcome = act(planned, operations.activate, new=new_line(), today=date(2011, 6, 30))
     assert (outcome.number, outcome.status, outcome.balance) == (NEW, "active", "0.00")
 
 
 def test_a_live_number_cannot_be_activated_again(hefei: sa.Engine) -> None:
-    refusal = refused(hefei, lines.activate, new=new_line(PREPAID), today=date(2011, 2, 1))
+    refusal = refused(hefei, operations.activate, new=new_line(PREPAID), today=date(2011, 2, 1))
 
     assert refusal.code == "NUMBER_IN_USE"
     assert count(hefei, "lines") == 4
@@ -335,17 +381,18 @@ def test_a_live_number_cannot_be_activated_again(hefei: sa.Engine) -> None:
 def test_a_quarantined_number_is_given_out_again_only_after_the_cycle_frees_it(
     hefei: sa.Engine,
 ) -> None:
-    act(hefei, lines.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
-    run_cycle(hefei, until=date(2011, 5, 1), start=date(2011, 1, 1))
+    act(hefei, operations.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
+    run_cycle(hefei, until=date(2011, 4, 30), start=date(2011, 1, 1))
 
-    refusal = refused(hefei, lines.activate, new=new_line(EMPTY), today=date(2011, 5, 1))
+    refusal = refused(hefei, operations.activate, new=new_line(EMPTY), today=date(2011, 5, 1))
 
     assert refusal.code == "NUMBER_IN_QUARANTINE"
     assert "in quarantine until 2011-05-02 (cancelled on 2011-02-01)" in refusal.message
     run_cycle(hefei, until=date(2011, 5, 2))
     assert rows_of(hefei, "SELECT number, state FROM number_holds") == [(e164(EMPTY), "free")]
 
-    outcome = act(hefei, lines.activate, new=new_line(EMPTY), today=date(2011, 5, 2))
+    # Dated after the day the cycle has run through (a write dated inside it is back-dated).
+    outcome = act(hefei, operations.activate, new=new_line(EMPTY), today=date(2011, 5, 3))
 
     assert outcome.status == "active"
     assert count(hefei, "number_holds") == 0
@@ -355,14 +402,16 @@ def test_a_quarantined_number_is_given_out_again_only_after_the_cycle_frees_it(
 def test_an_import_cannot_bring_back_a_number_that_is_in_quarantine(
     hefei: sa.Engine, tmp_path: Path
 ) -> None:
-    act(hefei, lines.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
+    act(hefei, operations.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
     again = write_csv(tmp_path / "again.csv", [line_row(3, customer_id="C-other")])
 
     with (
         pytest.raises(ImportRejectedError) as caught,
         session_scope(hefei, write=True) as session,
     ):
-        import_lines(session, path=again, today=date(2011, 2, 2), now=datetime(2011, 2, 2, 9))
+        import_lines(
+            session, ACTOR, path=again, today=date(2011, 2, 2), now=datetime(2011, 2, 2, 9)
+        )
 
     [error] = caught.value.errors
     assert "in quarantine until 2011-05-02" in str(error)
@@ -371,12 +420,14 @@ def test_an_import_cannot_bring_back_a_number_that_is_in_quarantine(
 
 
 def test_an_import_takes_a_number_back_from_the_free_pool(hefei: sa.Engine, tmp_path: Path) -> None:
-    act(hefei, lines.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
+    act(hefei, operations.terminate, number=EMPTY, today=date(2011, 2, 1), key="end-3")
     run_cycle(hefei, until=date(2011, 5, 2), start=date(2011, 1, 1))
     again = write_csv(tmp_path / "again.csv", [line_row(3, customer_id="C-other")])
 
     with session_scope(hefei, write=True) as session:
-        import_lines(session, path=again, today=date(2011, 5, 3), now=datetime(2011, 5, 3, 9))
+        import_lines(
+            session, ACTOR, path=again, today=date(2011, 5, 3), now=datetime(2011, 5, 3, 9)
+        )
 
     assert line_of(hefei, EMPTY)["status"] == "active"
     assert count(hefei, "number_holds") == 0
@@ -387,12 +438,12 @@ def test_an_import_takes_a_number_back_from_the_free_pool(hefei: sa.Engine, tmp_
 
 
 def test_resume_is_refused_while_unpaid_bills_remain(hefei: sa.Engine) -> None:
-    refusal = refused(hefei, lines.resume, number=ARREARS, today=date(2011, 2, 1))
+    refusal = refused(hefei, operations.resume, number=ARREARS, today=date(2011, 2, 1))
 
     assert refusal.code == "RESUME_REFUSED_ARREARS"
     assert "2 unpaid bill(s)" in refusal.message
     assert line_of(hefei, ARREARS)["status"] == "suspended"
-    assert act(hefei, lines.resume, number=PAID_UP, today=date(2011, 2, 1)).status == "active"
+    assert act(hefei, operations.resume, number=PAID_UP, today=date(2011, 2, 1)).status == "active"
 
 
 def test_a_sunset_suspension_cannot_be_resumed_while_top_ups_are_refused(
@@ -400,13 +451,13 @@ def test_a_sunset_suspension_cannot_be_resumed_while_top_ups_are_refused(
 ) -> None:
     act(
         planned,
-        lines.suspend,
+        operations.suspend,
         number=PREPAID,
         reason=SuspensionReason.SUNSET,
         today=date(2011, 10, 5),
     )
 
-    refusal = refused(planned, lines.resume, number=PREPAID, today=date(2011, 11, 1))
+    refusal = refused(planned, operations.resume, number=PREPAID, today=date(2011, 11, 1))
 
     assert refusal.code == "TOPUP_REFUSED_PHASE"
     assert_explains(refusal.message, Phase.TOPUPS_REFUSED, date(2011, 10, 1))
@@ -419,13 +470,13 @@ def test_a_sunset_suspension_may_be_resumed_before_top_ups_are_refused(
 ) -> None:
     act(
         planned,
-        lines.suspend,
+        operations.suspend,
         number=PREPAID,
         reason=SuspensionReason.SUNSET,
         today=date(2011, 8, 1),
     )
 
-    outcome = act(planned, lines.resume, number=PREPAID, today=date(2011, 9, 1))
+    outcome = act(planned, operations.resume, number=PREPAID, today=date(2011, 9, 1))
 
     assert outcome.status == "active"
     assert line_of(planned, PREPAID)["suspension_reason"] is None
@@ -433,16 +484,20 @@ def test_a_sunset_suspension_may_be_resumed_before_top_ups_are_refused(
 
 def test_suspending_twice_or_after_the_switch_off_is_refused(planned: sa.Engine) -> None:
     twice = refused(
-        planned, lines.suspend, number=ARREARS, reason=SuspensionReason.LOST, today=date(2011, 2, 1)
+        planned,
+        operations.suspend,
+        number=ARREARS,
+        reason=SuspensionReason.LOST,
+        today=date(2011, 2, 1),
     )
     off = refused(
         planned,
-        lines.suspend,
+        operations.suspend,
         number=PREPAID,
         reason=SuspensionReason.CUSTOMER,
         today=date(2012, 1, 10),
     )
-    resume_off = refused(planned, lines.resume, number=PAID_UP, today=date(2012, 1, 10))
+    resume_off = refused(planned, operations.resume, number=PAID_UP, today=date(2012, 1, 10))
 
     assert twice.code == "LINE_ALREADY_SUSPENDED"
     assert "(arrears)" in twice.message
@@ -457,12 +512,12 @@ def test_suspending_twice_or_after_the_switch_off_is_refused(planned: sa.Engine)
 def test_terminate_charges_the_days_used_and_refunds_the_rest_and_quarantines_the_number(
     hefei: sa.Engine,
 ) -> None:
-    act(hefei, lines.top_up, number=PREPAID, amount_fen=5000, today=date(2011, 2, 1), key="t")
+    act(hefei, operations.top_up, number=PREPAID, amount_fen=5000, today=date(2011, 2, 1), key="t")
     fee = line_of(hefei, PREPAID)["monthly_fee_fen"]
     used = fee * 9 // 28  # 1-9 February, of 28 days
     refund = 6250 - used
 
-    outcome = act(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 10), key="bye")
+    outcome = act(hefei, operations.terminate, number=PREPAID, today=date(2011, 2, 10), key="bye")
 
     assert outcome.status == "terminated"
     assert f"{refund // 100}.{refund % 100:02d} yuan to refund" in outcome.message
@@ -484,10 +539,10 @@ def test_terminate_charges_the_days_used_and_refunds_the_rest_and_quarantines_th
 def test_a_retried_termination_is_answered_as_done_and_refunds_nothing_twice(
     hefei: sa.Engine,
 ) -> None:
-    first = act(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 10), key="bye")
+    first = act(hefei, operations.terminate, number=PREPAID, today=date(2011, 2, 10), key="bye")
     money_before, refunds_before = money(hefei), rows_of(hefei, "SELECT * FROM refunds")
 
-    retry = act(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 11), key="bye")
+    retry = act(hefei, operations.terminate, number=PREPAID, today=date(2011, 2, 11), key="bye")
 
     assert (first.replayed, retry.replayed) == (False, True)
     assert retry.status == "terminated"
@@ -495,20 +550,24 @@ def test_a_retried_termination_is_answered_as_done_and_refunds_nothing_twice(
     assert money(hefei) == money_before
     assert rows_of(hefei, "SELECT * FROM refunds") == refunds_before
     # Another request (another key) for the closed number is still told there is no live line.
-    other = refused(hefei, lines.terminate, number=PREPAID, today=date(2011, 2, 11), key="again")
-    assert other.code == "NOT_FOUND"
+    other = refused(
+        hefei, operations.terminate, number=PREPAID, today=date(2011, 2, 11), key="again"
+    )
+    assert other.code == "LINE_TERMINATED"
     assert violations_of(hefei) == []
 
 
 def test_a_terminated_line_takes_no_more_operations(hefei: sa.Engine) -> None:
-    act(hefei, lines.terminate, number=EMPTY, today=date(2011, 2, 10), key="bye")
+    act(hefei, operations.terminate, number=EMPTY, today=date(2011, 2, 10), key="bye")
 
     refusal = refused(
-        hefei, lines.top_up, number=EMPTY, amount_fen=100, today=date(2011, 2, 11), key="late"
+        hefei, operations.top_up, number=EMPTY, amount_fen=100, today=date(2011, 2, 11), key="late"
     )
 
-    assert refusal.code == "NOT_FOUND"
-    assert "no live line has the number 0551-62000003" in refusal.message
+    # The number is no longer live, and the answer says what became of its line.
+    assert refusal.code == "LINE_TERMINATED"
+    assert "0551-62000003 was terminated" in refusal.message
+    assert "on 2011-02-10" in refusal.message
 
 
 # --- the command line ----------------------------------------------------------------------

@@ -7,11 +7,10 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import count, line_of, rows_of, violations_of
+from tests.factories import ACTOR, count, line_of, noon, rows_of, violations_of
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError, NotFoundError, OperationRefusedError
-from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.lines.vocabulary import SuspensionReason
 from sunset.porting import jobs, reports, service
@@ -19,6 +18,7 @@ from sunset.porting.eligibility import Destination
 from sunset.porting.schemas import PortOutcome
 from sunset.porting.vocabulary import BalanceHandling
 from sunset.routing import service as routing
+from sunset.usecases import operations
 
 NUMBER = "135 2200 0001"  # China Mobile GSM in Tianjin since 2010-06-01, 50 yuan on it
 T0 = datetime(2011, 3, 1, 19, 10)
@@ -27,8 +27,9 @@ T0 = datetime(2011, 3, 1, 19, 10)
 @pytest.fixture
 def tianjin(engine: sa.Engine) -> sa.Engine:
     with session_scope(engine, write=True) as session:
-        lines.activate(
+        operations.activate(
             session,
+            ACTOR,
             new=NewLine(
                 number=NUMBER,
                 operator="mobile",
@@ -40,8 +41,17 @@ def tianjin(engine: sa.Engine) -> sa.Engine:
                 prepaid=True,
             ),
             today=date(2010, 6, 1),
+            now=noon(date(2010, 6, 1)),
         )
-        lines.top_up(session, number=NUMBER, amount_fen=5000, today=date(2010, 6, 1), key="t1")
+        operations.top_up(
+            session,
+            ACTOR,
+            number=NUMBER,
+            amount_fen=5000,
+            today=date(2010, 6, 1),
+            key="t1",
+            now=noon(date(2010, 6, 1)),
+        )
     return engine
 
 
@@ -172,7 +182,14 @@ def test_a_contract_added_after_the_check_is_obstruction(tianjin: sa.Engine) -> 
 def test_a_sim_reported_lost_after_the_check_rejects_the_port(tianjin: sa.Engine) -> None:
     authorised(tianjin)
     with session_scope(tianjin, write=True) as session:
-        lines.suspend(session, number=NUMBER, reason=SuspensionReason.LOST, today=T0.date())
+        operations.suspend(
+            session,
+            ACTOR,
+            number=NUMBER,
+            reason=SuspensionReason.LOST,
+            today=T0.date(),
+            now=noon(T0.date()),
+        )
     outcome = validate(tianjin, T0.replace(minute=30))
     assert outcome.refused is not None and outcome.refused.code == "PORT_SIM_LOST"
     assert outcome.request.state == "rejected"

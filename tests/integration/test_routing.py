@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from tests.factories import count, import_file, line_row, write_csv
+from tests.factories import ACTOR, count, import_file, line_row, noon, write_csv
 
 from sunset.db import session_scope
 from sunset.errors import ImportRejectedError, InputInvalidError, OperationRefusedError
-from sunset.lines import service as lines_service
 from sunset.routing import jobs, service
+from sunset.usecases import operations
 
 NUMBER = "0551-62000000"  # the Telecom PHS line of line_row(0), activated 2005-03-01
 E164 = "+8655162000000"
@@ -113,7 +113,14 @@ def test_a_number_nobody_holds_is_unassigned_and_says_why(engine: sa.Engine) -> 
 
 def test_a_number_in_quarantine_after_its_line_closed_is_unassigned(with_line: sa.Engine) -> None:
     with session_scope(with_line, write=True) as session:
-        lines_service.terminate(session, number=NUMBER, today=date(2011, 5, 1), key="end:1")
+        operations.terminate(
+            session,
+            ACTOR,
+            number=NUMBER,
+            today=date(2011, 5, 1),
+            key="end:1",
+            now=noon(date(2011, 5, 1)),
+        )
     with session_scope(with_line) as session:
         found = service.route(session, number=NUMBER, at=TODAY)
 

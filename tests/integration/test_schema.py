@@ -82,7 +82,7 @@ def test_migration_0013_rewrites_only_the_text_of_sqlite_check_constraints(
         before = _checks(engine)
         _post(engine, "charge", -7000, "charge:2011-01:1")
 
-        upgrade(engine)
+        upgrade(engine, "0013")
 
         after = _checks(engine)
         assert set(after) == set(before)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import import_file, line_row, write_csv
+from tests.factories import ACTOR, import_file, line_row, noon, write_csv
 from tests.integration.test_stats import two_regions
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.offers.service import MigrationRequest, migrate
-from sunset.plans.jobs import run_cycle
 from sunset.stats.strategy import simulate_plans
+from sunset.usecases.operations import MigrationRequest, migrate
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_an_offers_take_up_is_fitted_on_the_migrations_recorded_under_it(
         new_number="18923000001",
     )
     with session_scope(history, write=True) as session:
-        migrate(session, request=request, today=date(2011, 6, 1))
+        migrate(session, ACTOR, request=request, today=date(2011, 6, 1), now=noon(date(2011, 6, 1)))
     with session_scope(history) as session:
         report = simulate_plans(
             session,

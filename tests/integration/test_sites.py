@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import RunCli
 from tests.factories import (
+    ACTOR,
     import_file,
     import_sites_rows,
     line_row,
@@ -21,6 +22,7 @@ from sunset.db import session_scope
 from sunset.errors import InputInvalidError, NotFoundError
 from sunset.sites import service
 from sunset.status.service import status_report
+from sunset.usecases import sites as sites_uc
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def test_the_plan_ranks_the_idle_site_first_then_upkeep_per_line(region: sa.Engi
 
 def test_impact_lists_the_lines_losing_service_with_vulnerable_flags(region: sa.Engine) -> None:
     with session_scope(region) as session:
-        found = service.impact(session, site_id="S0551-0", today=date(2011, 1, 5))
+        found = sites_uc.impact(session, ACTOR, site_id="S0551-0", today=date(2011, 1, 5))
 
     assert (found.live_lines, found.vulnerable_lines) == (2, 1)
     assert [line.vulnerable for line in found.lines] == ["telecare", "none"]

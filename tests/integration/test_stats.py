@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import import_file, line_row, rows_of, send_notice, set_plan, write_csv
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import ImportRejectedError
 from sunset.kit.rows import RowError
-from sunset.plans.jobs import run_cycle
 from sunset.stats import service
 from sunset.stats.jobs import record_month_end
 from sunset.status.service import status_report
@@ -26,8 +26,9 @@ SNAPSHOTS = (
     " ORDER BY area_code, month, operator_code, network_code, status"
 )
 FLOWS = (
-    "SELECT area_code, month, operator_code, network_code, terminated, migrated, ported_out,"
-    " refunds, refunded_fen FROM stats_flows ORDER BY area_code, month, operator_code"
+    "SELECT area_code, month, operator_code, network_code, terminated, switched_off, migrated,"
+    " ported_out, activated, refunds, refunded_fen FROM stats_flows"
+    " ORDER BY area_code, month, operator_code"
 )
 
 
@@ -116,9 +117,10 @@ def test_flows_count_the_lines_that_left_in_the_month_by_how_and_the_refunds(
         )
     run_cycle(regions, until=date(2012, 1, 31), start=date(2011, 11, 1))
 
-    assert rows_of(regions, FLOWS) == [
-        ("0311", "2011-12", "unicom", "phs", 0, 1, 0, 0, 0),
-        ("0551", "2012-01", "telecom", "phs", 4, 0, 0, 4, 4 * (10000 - 2 * 2000 - 2000 * 9 // 31)),
+    refunded = 4 * (10000 - 2 * 2000 - 2000 * 9 // 31)
+    assert rows_of(regions, FLOWS) == [  # Hefei's four lines went at the switch-off
+        ("0311", "2011-12", "unicom", "phs", 0, 0, 1, 0, 0, 0, 0),
+        ("0551", "2012-01", "telecom", "phs", 0, 4, 0, 0, 0, 4, refunded),
     ]
 
 
@@ -159,11 +161,12 @@ def test_progress_gives_the_change_in_the_month_since_december_and_the_share(
     }
     hefei = rows[("0551", "2012-01")]
     assert (hefei.remaining, hefei.change_month, hefei.change_ytd) == (0, -4, -4)
-    assert (hefei.terminated, hefei.refunds) == (4, 4)
+    assert (hefei.terminated, hefei.switched_off, hefei.refunds) == (0, 4, 4)
     shijiazhuang = rows[("0311", "2012-02")]
     assert (shijiazhuang.remaining, shijiazhuang.change_month) == (2, 0)
     assert (shijiazhuang.share_start_of_year_pct, shijiazhuang.share_pct) == (2.0, 20.0)
-    assert "0551, 2012-02: down 4 to 0 lines since 2011-12" in report.headlines
+    assert "0551, 2012-02: down 4 to 0 phs lines since 2011-12" in report.headlines
+    assert report.network == "phs"
 
 
 def test_the_shipped_national_series_is_in_every_new_database(engine: sa.Engine) -> None:

@@ -9,15 +9,16 @@ from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
-from tests.factories import import_file, line_row, write_csv
+from tests.factories import ACTOR, import_file, line_row, noon, write_csv
 from tests.integration.test_stats import two_regions
 
-from sunset.care.service import open_complaint
+from sunset.care.vocabulary import ComplaintKind
+from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.offers.service import MigrationRequest, migrate
-from sunset.plans.jobs import run_cycle
 from sunset.stats.report import write_report
+from sunset.usecases.care import open_complaint
+from sunset.usecases.operations import MigrationRequest, migrate
 
 CHARTS = ("remaining_by_region", "departures", "own_forecast", "national_forecast")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -54,12 +55,15 @@ def test_a_report_stops_at_its_month_and_its_tables_open_as_csv(report: Path) ->
         national = list(csv.DictReader(handle))
 
     assert {row["month"] for row in progress} == {"2011-11", "2011-12", "2012-01", "2012-02"}
-    assert departures["2012-01"]["terminated"] == "4"
+    assert departures["2012-01"]["switched_off"] == "4"  # Hefei's switch-off
+    assert departures["2012-01"]["terminated"] == "0"  # no customer closed a line
     assert departures["2012-01"]["refunds"] == "4"
     assert list(national[0]) == ["month", "expected", "lo80", "hi80", "lo95", "hi95"]
     assert national[0]["month"] == "2012-03"
     page = (report / "index.html").read_text(encoding="utf-8")
-    assert "all, 2012-02: down 4 to 2 lines since 2011-12" in page
+    assert "all, 2012-02: down 4 to 2 phs lines since 2011-12" in page
+    assert "<th>18 months</th>" in page and "floor_decay" in page  # each model's backtest
+    assert "the 80 % interval held" in page  # the coverage the national backtest showed
 
 
 def test_a_report_refuses_a_month_that_is_not_one(engine: sa.Engine, tmp_path: Path) -> None:
@@ -78,14 +82,23 @@ def test_a_report_shows_where_migrated_lines_went(engine: sa.Engine, tmp_path: P
         new_number="186 0100 0000",
     )
     with session_scope(engine, write=True) as session:
-        migrate(session, request=request, today=date(2012, 1, 15))
+        migrate(
+            session, ACTOR, request=request, today=date(2012, 1, 15), now=noon(date(2012, 1, 15))
+        )
     run_cycle(engine, until=date(2012, 2, 29), start=date(2012, 1, 1))
     with session_scope(engine) as session:
         write_report(session, month="2012-02", folder=tmp_path / "report")
     with (tmp_path / "report" / "moves_by_target.csv").open(encoding="utf-8") as handle:
         moves = list(csv.DictReader(handle))
     assert moves == [
-        {"month": "2012-01", "how": "migration", "target": "unicom/wcdma", "lines": "1"}
+        {
+            "month": "2012-01",
+            "how": "migration",
+            "target": "unicom/wcdma",
+            "lines": "1",
+            "number_kept": "0",  # a new 186 number; the old one rings on it for a while
+            "network": "phs",
+        }
     ]
     assert (tmp_path / "report" / "moves_by_target.svg").exists()
     assert "Where they went" in (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
@@ -95,9 +108,23 @@ def test_a_report_counts_the_complaints_of_its_months(engine: sa.Engine, tmp_pat
     two_regions(engine, tmp_path)
     with session_scope(engine, write=True) as session:
         for day, kind in ((date(2012, 1, 5), "no_signal"), (date(2012, 2, 3), "topup_refused")):
-            open_complaint(session, number="0311-86000000", kind=kind, text="没有信号了", today=day)
+            open_complaint(
+                session,
+                ACTOR,
+                number="0311-86000000",
+                kind=ComplaintKind(kind),
+                text="没有信号了",
+                today=day,
+                now=noon(day),
+            )
         open_complaint(
-            session, number="0311-86000000", kind="other", text="later", today=date(2012, 3, 2)
+            session,
+            ACTOR,
+            number="0311-86000000",
+            kind=ComplaintKind.OTHER,
+            text="later",
+            today=date(2012, 3, 2),
+            now=noon(date(2012, 3, 2)),
         )
     with session_scope(engine) as session:
         write_report(session, month="2012-02", folder=tmp_path / "report")

@@ -21,10 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from tests.factories import (
+    ACTOR,
     e164,
     import_file,
     line_row,
     line_rows,
+    noon,
     rows_of,
     send_notice,
     set_plan,
@@ -32,9 +34,9 @@ from tests.factories import (
     write_csv,
 )
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine
-from sunset.lines import service as lines
-from sunset.plans.jobs import run_cycle
+from sunset.usecases import operations
 
 SWITCH_OFF = date(2011, 4, 10)
 EVE = "2011-04-09"  # the top-ups are dated the day before the switch-off: the plan allows them
@@ -118,8 +120,10 @@ def test_top_ups_racing_the_switch_off_are_either_refunded_or_refused_never_lost
         assert t.exit_code in (2, 3), t
         assert "Traceback" not in t.stderr, t.stderr
         refusal = json.loads(t.stdout)
-        assert (refusal["refused"], refusal["code"]) == (True, "NOT_FOUND"), refusal
-        assert f"no live line has the number {t.number}" in refusal["message"]
+        # The line that lost the race is gone, and the answer says when and where its money went.
+        assert (refusal["refused"], refusal["code"]) == (True, "LINE_SWITCHED_OFF"), refusal
+        assert f"{t.number} was switched off" in refusal["message"]
+        assert refusal["details"]["closed_on"] == "2011-04-10"
 
     # Every accepted top-up is on the ledger, once; no refused one is.
     entries = rows_of(
@@ -127,7 +131,8 @@ def test_top_ups_racing_the_switch_off_are_either_refunded_or_refused_never_lost
         "SELECT e.idempotency_key, l.number, e.amount_fen FROM ledger_entries e"
         " JOIN lines l ON l.id = e.line_id WHERE e.kind = 'top_up'",
     )
-    assert sorted(entries) == sorted((t.key, e164(t.number), 100) for t in accepted)
+    # (Stored in the scope of the line's operator.)
+    assert sorted(entries) == sorted((f"telecom:{t.key}", e164(t.number), 100) for t in accepted)
 
     for number in RACERS:
         line = rows_of(
@@ -220,7 +225,15 @@ def test_a_top_up_committed_during_the_month_end_is_counted_once(
     engine, care = two_areas
 
     def top_up() -> None:
-        lines.top_up(care, number=CHAOHU, amount_fen=5000, today=date(2011, 1, 31), key="care-1")
+        operations.top_up(
+            care,
+            ACTOR,
+            number=CHAOHU,
+            amount_fen=5000,
+            today=date(2011, 1, 31),
+            key="care-1",
+            now=noon(date(2011, 1, 31)),
+        )
         care.commit()
 
     with meanwhile(engine, "INSERT INTO LEDGER_ENTRIES", top_up) as done:
@@ -241,7 +254,9 @@ def test_a_termination_committed_during_the_switch_off_is_refunded_once(
     run_cycle(engine, until=date(2011, 4, 9))
 
     def terminate() -> None:
-        lines.terminate(care, number=CHAOHU, today=SWITCH_OFF, key="care-1")
+        operations.terminate(
+            care, ACTOR, number=CHAOHU, today=SWITCH_OFF, key="care-1", now=noon(SWITCH_OFF)
+        )
         care.commit()
 
     with meanwhile(engine, "INSERT INTO REFUNDS", terminate) as done:

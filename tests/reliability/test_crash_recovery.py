@@ -22,13 +22,13 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
-from tests.factories import rows_of, send_notice, set_plan, state_of, violations_of
+from tests.factories import ACTOR, noon, rows_of, send_notice, set_plan, state_of, violations_of
 
+from sunset.cycle.daily import run_cycle
 from sunset.db import make_engine, session_scope
-from sunset.lines import service as lines
-from sunset.lines.jobs import import_lines
-from sunset.plans.jobs import run_cycle
 from sunset.synth.generator import generate_lines
+from sunset.usecases import operations
+from sunset.usecases.batch import import_lines
 
 FROM, UNTIL = date(2011, 1, 1), date(2012, 12, 31)
 RUN = ["run", "--until", UNTIL.isoformat(), "--from", FROM.isoformat(), "--json"]
@@ -67,7 +67,7 @@ def build_base(engine: sa.Engine, folder: Path) -> None:
     path = folder / "base.csv"
     frame.write_csv(path)
     with session_scope(engine, write=True) as session:
-        import_lines(session, path=path, today=EXPORTED_ON, now=datetime(2010, 12, 31, 18))
+        import_lines(session, ACTOR, path=path, today=EXPORTED_ON, now=datetime(2010, 12, 31, 18))
     for area, dates in PLANS.items():
         set_plan(engine, area, **dates)
         send_notice(engine, area, dates["announced"])
@@ -75,14 +75,18 @@ def build_base(engine: sa.Engine, folder: Path) -> None:
     ordinary = frame.filter(pl.col("vulnerable") == "none")["number"].to_list()
     with session_scope(engine, write=True) as session:
         for number in vulnerable:
-            lines.confirm_replacement(session, number=number, today=date(2012, 5, 1))
-        lines.grant_exemption(
+            operations.confirm_replacement(
+                session, ACTOR, number=number, today=date(2012, 5, 1), now=noon(date(2012, 5, 1))
+            )
+        operations.exempt(
             session,
+            ACTOR,
             number=ordinary[0],
             until=date(2012, 10, 31),
             granted_by="programme office",
             reason="school alarm line",
             today=EXPORTED_ON,
+            now=noon(EXPORTED_ON),
         )
 
 

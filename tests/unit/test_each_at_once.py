@@ -1,4 +1,4 @@
-"""`db.each_at_once`: how a batch job (the cycle, outage credits) works on several local
+"""`cycle.workers.each_at_once`: how a batch job (the cycle, outage credits) works on several local
 networks at once on PostgreSQL, and stops when one of them fails."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sunset.db import each_at_once
+from sunset.cycle.workers import each_at_once
 
 AREAS = ["010", "021", "023", "024", "0551", "0565"]
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sunset.stats.forecast import CANDIDATES, Z80, Backtest, backtest, fit, origins, to_grid
-from sunset.stats.outlook import Request, interval_scale, outlook
+from sunset.stats import backtest as bt
+from sunset.stats.forecast import CANDIDATES, fit, origins, to_grid
+from sunset.stats.outlook import Request, outlook
 from sunset.stats.rules import add_months, month_grid
 from sunset.stats.schemas import Forecast
 
@@ -104,10 +104,13 @@ def test_an_irregular_series_is_forecast_and_its_filled_months_are_named(
     assert any("interpolation" in note for note in result.notes)
 
 
-def test_the_model_with_the_lowest_backtest_error_is_chosen(national: Forecast) -> None:
-    result = national
+def test_the_model_with_the_lowest_backtest_error_at_the_horizon_asked_is_chosen(
+    national: Forecast,
+) -> None:
+    result = national  # asked for 24 months ahead: chosen on the errors 12 to 24 months ahead
 
     scores = [c.backtest_mape for c in result.candidates]
+    assert result.chosen_on == list(range(12, 25))
     assert result.model == result.candidates[0].model
     assert result.backtest_mape == scores[0]
     assert scores == sorted(s for s in scores if s is not None)
@@ -116,13 +119,13 @@ def test_the_model_with_the_lowest_backtest_error_is_chosen(national: Forecast) 
 def test_backtest_errors_are_measured_only_at_observed_months() -> None:
     request = national_request()
     grid = to_grid(request.months, request.values)
+    drift = {"log_drift": fit("log_drift", grid.logs, grid.observed)}
 
-    def stay(starts: Sequence[int], horizon: int) -> np.ndarray:
-        return np.repeat(grid.logs[list(starts)][:, None], horizon, axis=1)
+    scored = bt.record(grid, drift, refit=True)
+    one_ahead = bt.by_horizon(scored, "log_drift", known=len(grid.logs) - 1)[0]
 
-    result = backtest(grid, stay, horizons=[1], starts=origins(grid), name="naive")
     targets = [o + 1 for o in origins(grid) if grid.observed[o + 1]]
-    assert result.count == len(targets)
+    assert one_ahead[2] == len(targets)
 
 
 @pytest.mark.parametrize("model", CANDIDATES)
@@ -161,26 +164,9 @@ def test_a_series_that_reached_zero_is_cleared_in_the_month_it_did() -> None:
     assert all(p.expected < 8 for p in result.points)
 
 
-def test_intervals_are_widened_until_they_hold_80_percent_of_the_backtest_errors() -> None:
-    # Ten one-month-ahead errors of 1..10 standard deviations: the 80th percentile is 8.2 sd.
-    scored = Backtest("m", {1: []}, [(1, float(e)) for e in range(1, 11)])
-
-    scale = interval_scale(scored, np.ones(12))
-
-    assert scale == pytest.approx(8.2 / Z80)
-
-
-def test_intervals_are_never_narrowed_nor_widened_on_too_few_errors() -> None:
-    small = Backtest("m", {1: []}, [(1, 0.1)] * 20)
-    few = Backtest("m", {1: []}, [(1, 9.0)] * 3)
-
-    assert interval_scale(small, np.ones(12)) == 1.0
-    assert interval_scale(few, np.ones(12)) == 1.0
-
-
-def test_the_national_forecast_says_how_much_its_intervals_were_widened(
+def test_the_national_forecast_says_how_its_intervals_were_calibrated(
     national: Forecast,
 ) -> None:
     assert national.interval_scale >= 1.0
-    if national.interval_scale > 1.0:
-        assert any("widened" in note for note in national.notes)
+    assert national.coverage is not None and national.coverage.calibrated
+    assert any("calibrated on" in note for note in national.notes)

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,7 @@ ACCOUNTS: dict[str, tuple[Role, str | None]] = {
     "admin.telecom": (Role.ADMIN, "telecom"),
     "agent.telecom": (Role.AGENT, "telecom"),
     "agent.unicom": (Role.AGENT, "unicom"),
+    "supervisor.telecom": (Role.SUPERVISOR, "telecom"),
     "planner.telecom": (Role.PLANNER, "telecom"),
     "engineer.telecom": (Role.ENGINEER, "telecom"),
     "regulator": (Role.REGULATOR, None),
@@ -129,15 +130,23 @@ class Served:
         return self.tokens[user]
 
 
-def serve(db_url: str, folder: Path, *, day: date = SERVED_DAY) -> Iterator[Served]:
-    """Seed ``db_url``, start ``sunset serve`` on it, yield it, and stop it."""
+def serve(
+    db_url: str,
+    folder: Path,
+    *,
+    day: date = SERVED_DAY,
+    options: Sequence[str] = (),
+) -> Iterator[Served]:
+    """Seed ``db_url``, start ``sunset serve`` on it (with these command-line ``options``), yield
+    it, and stop it."""
     engine = make_engine(db_url)
     seed(engine, folder)
     port = free_port()
     env = {**os.environ, "SUNSET_DATABASE_URL": db_url, "NO_COLOR": "1"}
     log = (folder / "server.log").open("w")
+    command = ["serve", "--port", str(port), "--today", day.isoformat(), *options]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sunset", "serve", "--port", str(port), "--today", day.isoformat()],
+        [sys.executable, "-m", "sunset", *command],
         env=env,
         cwd=folder,
         stdout=log,

@@ -12,10 +12,18 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from tests.factories import import_file, import_sites_rows, line_row, site_row, write_csv
+from tests.factories import (
+    ACTOR,
+    import_file,
+    import_sites_rows,
+    line_row,
+    noon,
+    site_row,
+    write_csv,
+)
 from tests.web.served import BEIJING_UNICOM, CHONGQING_TELECOM, HEFEI_TELECOM, Served
 
-from sunset.care import service as care
+from sunset.care.vocabulary import ComplaintKind
 from sunset.db import session_scope, table_of
 from sunset.ledger import repository as ledger
 from sunset.lines import service as lines
@@ -24,6 +32,8 @@ from sunset.lines.service import NewLine
 from sunset.porting import service as porting
 from sunset.porting.eligibility import Destination
 from sunset.sites import service as sites
+from sunset.usecases import care as care_uc
+from sunset.usecases import operations
 
 # Tianjin CDMA lines of Telecom, which the 2010 trial lets port to Unicom WCDMA.
 TJ_FLOW = "133 2200 0001"
@@ -36,8 +46,9 @@ EARLY = datetime(2011, 9, 10, 10, 0)
 
 
 def _activate(session: Any, number: str, operator: str, network: str, ref: str) -> None:
-    lines.activate(
+    operations.activate(
         session,
+        ACTOR,
         new=NewLine(
             number=number,
             operator=operator,
@@ -49,6 +60,7 @@ def _activate(session: Any, number: str, operator: str, network: str, ref: str) 
             prepaid=True,
         ),
         today=date(2010, 6, 1),
+        now=noon(date(2010, 6, 1)),
     )
 
 
@@ -108,11 +120,23 @@ def world(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     _tianjin(served.engine)
     _sites_and_outage(served.engine, tmp_path_factory.mktemp("care"))
     with session_scope(served.engine, write=True) as session:
-        late = care.open_complaint(
-            session, number=HEFEI_TELECOM, kind="no_signal", text="没有信号", today=date(2011, 9, 1)
+        late = care_uc.open_complaint(
+            session,
+            ACTOR,
+            number=HEFEI_TELECOM,
+            kind=ComplaintKind.NO_SIGNAL,
+            text="没有信号",
+            today=date(2011, 9, 1),
+            now=noon(date(2011, 9, 1)),
         )
-        theirs = care.open_complaint(
-            session, number=BEIJING_UNICOM, kind="other", text="other", today=date(2011, 9, 14)
+        theirs = care_uc.open_complaint(
+            session,
+            ACTOR,
+            number=BEIJING_UNICOM,
+            kind=ComplaintKind.OTHER,
+            text="other",
+            today=date(2011, 9, 14),
+            now=noon(date(2011, 9, 14)),
         )
     return {"telecom_complaint": late.id, "unicom_complaint": theirs.id}
 

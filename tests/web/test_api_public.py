@@ -50,8 +50,8 @@ def test_an_agent_may_not_set_a_plan(world: Served) -> None:
 
 def test_a_planner_sets_a_plan_and_the_audit_log_has_before_and_after(world: Served) -> None:
     with world.client("planner.telecom") as http:
-        response = http.put(
-            "/plans/010/phs", json={"announced": "2011-10-01", "switched_off": "2011-12-31"}
+        response = http.put(  # Shanghai's PHS is China Telecom's
+            "/plans/021/phs", json={"announced": "2011-10-01", "switched_off": "2011-12-31"}
         )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -59,7 +59,7 @@ def test_a_planner_sets_a_plan_and_the_audit_log_has_before_and_after(world: Ser
     assert {p["phase"]: p["starts_on"] for p in body["phases"]}["switched_off"] == "2011-12-31"
     with world.client("admin.all") as http:
         entries = http.get("/admin/audit").json()
-    entry = next(e for e in entries if e["action"] == "plan.set" and e["target"] == "010/phs")
+    entry = next(e for e in entries if e["action"] == "plan.set" and e["target"] == "021/phs")
     assert entry["user"] == "planner.telecom"
     assert entry["before"]["announced"] is None and entry["after"]["announced"] == "2011-10-01"
 
@@ -67,14 +67,32 @@ def test_a_planner_sets_a_plan_and_the_audit_log_has_before_and_after(world: Ser
 def test_a_plan_breaking_a_rule_is_refused_with_its_code(world: Served) -> None:
     with world.client("planner.telecom") as http:
         started = http.put("/plans/023/phs", json={"announced": "2011-10-01"})
-        bad_date = http.put("/plans/010/phs", json={"announced": "2011-02-30"})
-        unknown = http.put("/plans/010/phs", json={"annouced": "2011-10-01"})
+        bad_date = http.put("/plans/021/phs", json={"announced": "2011-02-30"})
+        unknown = http.put("/plans/021/phs", json={"annouced": "2011-10-01"})
         nowhere = http.put("/plans/0999/phs", json={"announced": "2011-10-01"})
     assert started.status_code == 409
     body = started.json()
     assert body["code"] == "PLAN_INVALID" and "already started" in body["message"]
     assert bad_date.status_code == 422 and unknown.status_code == 422
     assert nowhere.status_code == 404
+
+
+def test_a_planner_may_not_change_the_plan_of_another_operators_network(world: Served) -> None:
+    with world.client("planner.telecom") as http:
+        beijing = http.put("/plans/010/phs", json={"announced": "2011-10-01"})
+        shown = http.get("/plans/010/phs")
+    assert beijing.status_code == 403
+    assert beijing.json()["field"] == "area_code" and "run by unicom" in beijing.json()["message"]
+    assert shown.status_code == 200 and shown.json()["phases"][0]["starts_on"] is None
+
+
+def test_a_plan_set_through_the_api_publishes_its_notices_as_the_cli_does(world: Served) -> None:
+    with world.client("planner.telecom") as http:
+        done = http.put("/plans/025/phs", json={"announced": "2011-10-01"})
+    with world.client() as http:
+        listed = http.get("/notices", params={"area_code": "025"}).json()
+    assert done.status_code == 200, done.text
+    assert [(n["phase"], n["effective_on"]) for n in listed] == [("announced", "2011-10-01")]
 
 
 # --- notices and comments ------------------------------------------------------------------------
@@ -163,6 +181,7 @@ def test_forecast_as_json_names_the_deadline(world: Served) -> None:
         unknown = http.get("/forecasts/0999")
     assert body["deadline"] == "2011-12" and len(body["points"]) == 6
     assert body["history"]["2011-08"] == 900
+    assert {"coverage", "clearance", "backtest_errors", "closed"} <= set(body)
     assert unknown.status_code == 404
 
 

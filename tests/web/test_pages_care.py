@@ -12,15 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.factories import import_sites_rows, site_row
+from tests.factories import ACTOR, import_sites_rows, noon, site_row
 from tests.web.served import HEFEI_TELECOM, PASSWORD, Served
 
-from sunset.care import service as care
+from sunset.care.vocabulary import ComplaintKind
 from sunset.db import session_scope
-from sunset.lines import service as lines
 from sunset.lines.service import NewLine
 from sunset.porting import service as porting
 from sunset.porting.eligibility import Destination
+from sunset.usecases import care as care_uc
+from sunset.usecases import operations
 
 LATE = "133 2200 0011"  # authorised on 2011-09-10 and never validated: overdue
 FRESH = "133 2200 0012"  # authorised on the served day: not overdue
@@ -30,8 +31,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _activate(session: Any, number: str, ref: str) -> None:
-    lines.activate(
+    operations.activate(
         session,
+        ACTOR,
         new=NewLine(
             number=number,
             operator="telecom",
@@ -43,6 +45,7 @@ def _activate(session: Any, number: str, ref: str) -> None:
             prepaid=True,
         ),
         today=date(2010, 6, 1),
+        now=noon(date(2010, 6, 1)),
     )
 
 
@@ -62,8 +65,14 @@ def world(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
         _authorised(session, LATE, "P1", EARLY)
         _authorised(session, FRESH, "P2", datetime(2011, 9, 15, 0, 5))
         _activate(session, ASKING, "P3")
-        late = care.open_complaint(
-            session, number=HEFEI_TELECOM, kind="no_signal", text="没有信号", today=date(2011, 9, 1)
+        late = care_uc.open_complaint(
+            session,
+            ACTOR,
+            number=HEFEI_TELECOM,
+            kind=ComplaintKind.NO_SIGNAL,
+            text="没有信号",
+            today=date(2011, 9, 1),
+            now=noon(date(2011, 9, 1)),
         )
     import_sites_rows(
         served.engine,

@@ -29,3 +29,6 @@ class AuditView(BaseModel):
     target: str
     before: Any
     after: Any
+    amount_fen: int | None = Field(
+        default=None, description="Money this write moved by the person's decision, in fen"
+    )

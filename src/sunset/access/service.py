@@ -1,12 +1,14 @@
-"""Use cases of accounts: add a user, sign in, resolve a token to an actor, audit a write."""
+"""Use cases of accounts: add a user, sign in (throttled), resolve a token to an actor, audit a
+write."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -14,11 +16,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.errors import InputInvalidError, NotAuthenticatedError, PermissionDeniedError
+from sunset.errors import (
+    InputInvalidError,
+    LoginThrottledError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+)
 from sunset.reference import repository as reference
 
 from . import repository, rules
-from .models import AuditEntry, AuthToken, User
+from .models import AuditEntry, AuthToken, LoginFailure, User
 from .rules import Actor
 from .schemas import AuditView, UserView
 from .vocabulary import Permission, Role, TokenKind
@@ -72,12 +79,35 @@ def list_users(session: Session) -> list[UserView]:
 
 
 def sign_in(
-    session: Session, *, name: str, password: str, kind: TokenKind, now: datetime
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    kind: TokenKind,
+    now: datetime,
+    address: str | None,
 ) -> Issued:
-    """Check a name and password and issue a session or bearer token; refuse in one message."""
-    user = repository.get_user_by_name(session, name)
+    """Check a name and password and issue a session or bearer token; refuse in one message.
+
+    After too many recent failures with this name or from this client ``address`` (None: not
+    known, not counted) it is refused (LoginThrottledError) without the password being checked.
+    A wrong password is recorded in the caller's transaction before NotAuthenticatedError is
+    raised: the caller commits it (answers the refusal instead of rolling back). A success
+    forgets the name's failures.
+    """
+    account = _name_digest(name)
+    address = None if address is None else address[:45]
+    # Locked so that on PostgreSQL concurrent attempts at one account are counted one by one.
+    user = (
+        repository.get_user_by_name(session, name, lock=True)
+        if rules.is_account_name(name)
+        else None
+    )
+    _refuse_while_throttled(session, account=account, address=address, now=now)
     if not _password_matches(user, password) or user is None or not user.active:
+        _count_failure(session, account=account, address=address, now=now)
         raise NotAuthenticatedError("the user name or the password is wrong")
+    repository.clear_login_failures(session, account_hash=account)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     settings = get_settings()
@@ -95,6 +125,44 @@ def sign_in(
     repository.delete_expired_tokens(session, now)
     repository.add_token(session, token)
     return Issued(secret=secret, csrf_token=csrf, expires_at=token.expires_at, actor=_actor(user))
+
+
+def _name_digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()
+
+
+def _refuse_while_throttled(
+    session: Session, *, account: str, address: str | None, now: datetime
+) -> None:
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_window_seconds)
+    by_account, by_address = repository.login_failures_since(
+        session, account_hash=account, address=address, since=now - window
+    )
+    waits = {
+        "with this user name": rules.login_wait(
+            by_account, limit=settings.login_failures_per_account, window=window, now=now
+        ),
+        "from this address": rules.login_wait(
+            by_address, limit=settings.login_failures_per_address, window=window, now=now
+        ),
+    }
+    refused = {why: wait for why, wait in waits.items() if wait is not None}
+    if not refused:
+        return
+    why, wait = max(refused.items(), key=lambda item: item[1])
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    raise LoginThrottledError(
+        f"too many failed sign-ins {why}: try again in {seconds} seconds", retry_after=seconds
+    )
+
+
+def _count_failure(session: Session, *, account: str, address: str | None, now: datetime) -> None:
+    window = timedelta(seconds=get_settings().login_window_seconds)
+    repository.delete_login_failures_before(session, now - window)
+    repository.add_login_failure(
+        session, LoginFailure(at=now, account_hash=account, address=address)
+    )
 
 
 def _password_matches(user: User | None, password: str) -> bool:
@@ -124,6 +192,17 @@ def resolve(session: Session, *, secret: str, kind: TokenKind, now: datetime) ->
     return Resolved(actor=_actor(user), csrf_token=token.csrf_token, expires_at=token.expires_at)
 
 
+def resolve_cli_actor(session: Session, *, name: str | None, os_user: str) -> Actor:
+    """Return who runs a command: the active account called ``name``, else (no name) the
+    operating system's user (``Actor.operating_system``)."""
+    if name is None or not name.strip():
+        return Actor.operating_system(os_user)
+    user = repository.get_user_by_name(session, name.strip())
+    if user is None or not user.active:
+        raise InputInvalidError(f"no active account is called {name!r}", field="as")
+    return _actor(user)
+
+
 def sign_out(session: Session, *, secret: str) -> None:
     """End a session or revoke a token."""
     repository.delete_token(session, token_digest(secret))
@@ -149,9 +228,11 @@ def audit(
     before: Any,
     after: Any,
     now: datetime,
+    amount_fen: int | None = None,
+    request_key: str | None = None,
 ) -> None:
     """Append a write to the audit log: who, when (real UTC time and business day), what, before
-    and after."""
+    and after, the money it moved by the actor's decision and the client's key."""
     repository.add_audit(
         session,
         AuditEntry(
@@ -161,17 +242,40 @@ def audit(
             user_name=actor.name,
             operator_code=actor.operator,
             action=action,
-            target=target,
+            target=target[:200],
             before=_json(before),
             after=_json(after),
+            amount_fen=amount_fen,
+            request_key=request_key,
         ),
     )
 
 
-def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> list[AuditView]:
-    """Return the audit log an admin may read: their operator's staff, or everyone's."""
+def money_moved(session: Session, *, actor: Actor, day: date) -> int:
+    """Return the money an actor moved by their own decision on a business day, in fen."""
+    return repository.money_moved(session, user_name=actor.name, day=day)
+
+
+def list_audit(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int,
+    since: date | None = None,
+    by: str | None = None,
+) -> list[AuditView]:
+    """Return the audit log an admin may read: their operator's staff, or everyone's (from a
+    business day on, of one person)."""
     require(actor, Permission.READ_AUDIT)
-    rows = repository.list_audit(session, operator_code=actor.operator, limit=limit, offset=offset)
+    rows = repository.list_audit(
+        session,
+        operator_code=actor.operator,
+        limit=limit,
+        offset=offset,
+        since=since,
+        user_name=by,
+    )
     return [
         AuditView(
             id=r.id,
@@ -183,6 +287,7 @@ def list_audit(session: Session, *, actor: Actor, limit: int, offset: int) -> li
             target=r.target,
             before=json.loads(r.before) if r.before else None,
             after=json.loads(r.after) if r.after else None,
+            amount_fen=r.amount_fen,
         )
         for r in rows
     ]

@@ -1,1 +1,2 @@
-"""api: the REST API (FastAPI) over the desk; the pages in ``sunset.web`` share its app."""
+"""api: the REST API's routers (FastAPI), thin over the use cases; ``sunset.server`` puts them on
+the app beside the pages of ``sunset.web``."""

@@ -17,56 +17,65 @@ from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
-from sunset.lines.service import normalise_number
-from sunset.sites.service import credit_line_outages
+from sunset.lines.models import Line
 
 
-def open_complaint(
-    session: Session, *, number: str, kind: str, text: str, today: date
-) -> ComplaintView:
-    """Open a complaint on a number's line; a charged-without-service one is checked at once."""
+def open_complaint(session: Session, *, line: Line, kind: str, text: str, today: date) -> Complaint:
+    """Open a complaint on a line (a charged-without-service one then waits for the check of its
+    home site's history: ``settle_outage_check``)."""
     if kind not in {k.value for k in ComplaintKind}:
         known = ", ".join(k.value for k in ComplaintKind)
-        raise InputInvalidError(f"unknown complaint kind {kind!r} (known: {known})")
+        raise InputInvalidError(f"unknown complaint kind {kind!r} (known: {known})", field="kind")
     if not text.strip():
-        raise InputInvalidError("a complaint needs its text: what happened, in the user's words")
-    line = repository.latest_line(session, normalise_number(number))
-    if line is None:
-        raise NotFoundError(f"no line ever held {number}")
+        raise InputInvalidError(
+            "a complaint needs its text: what happened, in the user's words", field="text"
+        )
     complaint = Complaint(
         area_code=line.area_code,
         line_id=line.id,
         number=line.number,
         kind=kind,
-        text=text.strip()[:2000],
+        text=text.strip()[:TEXT_CHARS],
         status=ComplaintStatus.OPEN.value,
         opened_on=today,
         due_on=rules.due_on(kind, today, get_settings().complaint_sla_days),
         credit_fen=0,
     )
     repository.add(session, complaint)
-    if kind == ComplaintKind.CHARGED_WITHOUT_SERVICE:
-        _check_outages(session, complaint, today)
-    return view(complaint, today)
+    return complaint
 
 
-def _check_outages(session: Session, complaint: Complaint, today: date) -> None:
-    line = repository.line_of(session, complaint)
-    found = credit_line_outages(session, line=line, today=today)
-    if not found.had_outage or found.credited_fen == 0:
+def settle_outage_check(
+    session: Session, complaint: Complaint, *, site_id: str | None, credited_fen: int, today: date
+) -> None:
+    """Resolve a charged-without-service complaint its home site's history proved (with what
+    was credited), or send it to an agent when the history shows no outage on days charged."""
+    if credited_fen == 0:
         complaint.status = ComplaintStatus.INVESTIGATING.value
         complaint.resolution = (
-            f"home site {found.site_id or '(none)'} shows no outage on days charged: "
+            f"home site {site_id or '(none)'} shows no outage on days charged: "
             "an agent must investigate"
         )
         return
     complaint.status, complaint.closed_on = ComplaintStatus.RESOLVED.value, today
-    complaint.credit_fen = found.credited_fen
+    complaint.credit_fen = credited_fen
     complaint.resolution = (
-        f"true: home site {found.site_id} was out of service; "
-        f"{format_yuan(found.credited_fen)} yuan credited for the days charged without service"
+        f"true: home site {site_id} was out of service; "
+        f"{format_yuan(credited_fen)} yuan credited for the days charged without service"
     )
     session.flush()
+
+
+TEXT_CHARS = 2000  # a complaint's text and an agent's note
+
+
+def check_move(complaint: Complaint, *, status: str, credit_fen: int) -> None:
+    """Refuse a move the complaint's state does not allow, or a credit without a resolution."""
+    refusal = rules.move_refusal(complaint.status, status)
+    if refusal:
+        raise OperationRefusedError(refusal, code="COMPLAINT_MOVE_REFUSED")
+    if credit_fen and status != ComplaintStatus.RESOLVED:
+        raise InputInvalidError("only a resolution can credit the customer", field="credit")
 
 
 def move(
@@ -82,11 +91,7 @@ def move(
     complaint = repository.get(session, complaint_id)
     if complaint is None:
         raise NotFoundError(f"no complaint {complaint_id}")
-    refusal = rules.move_refusal(complaint.status, status)
-    if refusal:
-        raise OperationRefusedError(refusal, code="COMPLAINT_MOVE_REFUSED")
-    if credit_fen and status != ComplaintStatus.RESOLVED:
-        raise InputInvalidError("only a resolution can credit the customer")
+    check_move(complaint, status=status, credit_fen=credit_fen)
     if credit_fen:
         _credit(session, complaint, credit_fen, today)
     complaint.status, complaint.resolution = status, note or complaint.resolution

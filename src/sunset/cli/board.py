@@ -8,11 +8,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sunset.board import service
 from sunset.board.schemas import NoticeView
 from sunset.db import session_scope
+from sunset.usecases import board as service
+from sunset.usecases import notices
 
-from .common import EXIT_REFUSED, console, explained, now_option, print_json, today_option
+from .common import (
+    EXIT_REFUSED,
+    acting,
+    business_day,
+    console,
+    explained,
+    now_for,
+    now_option,
+    print_json,
+)
 
 comments_app = typer.Typer(help="The review queue of the comment boards.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -28,10 +38,10 @@ def notice_publish_command(
     as_json: JsonOption = False,
 ) -> None:
     """Publish the public notice of every dated phase of a region's plan (once each)."""
-    day = today_option(today)
+    day = business_day(today)
     with explained(as_json=as_json), session_scope(write=True) as session:
-        found = service.publish_plan_notices(
-            session, area_code=area, network_code=network, today=day
+        found = notices.publish(
+            session, acting(session), area_code=area, network=network, today=day, now=now_for(day)
         )
     _notices(found, as_json=as_json)
 
@@ -41,8 +51,10 @@ def notice_list_command(
     as_json: JsonOption = False,
 ) -> None:
     """List the public notices."""
-    with session_scope() as session:
-        found = service.list_notices(session, area_code=area)
+    with explained(), session_scope() as session:
+        found = service.list_notices(
+            session, acting(session), area_code=area, limit=service.MAX_NOTICES
+        )
     _notices(found, as_json=as_json)
 
 
@@ -63,7 +75,7 @@ def notice_show_command(
 ) -> None:
     """Show a notice in both languages, its related notices and its published comments."""
     with explained(as_json=as_json), session_scope() as session:
-        found = service.show_notice(session, notice_id=notice, related=related)
+        found = service.show_notice(session, acting(session), notice_id=notice, related=related)
     if as_json:
         print_json(found)
         return
@@ -90,7 +102,7 @@ def comment_command(
     moment = now_option(now)
     with explained(as_json=as_json), session_scope(write=True) as session:
         answer = service.post_comment(
-            session, notice_id=notice, author=author, ip=ip, text=text, now=moment
+            session, acting(session), notice_id=notice, author=author, ip=ip, text=text, now=moment
         )
     if as_json:
         sys.stdout.write(answer.model_dump_json() + "\n")
@@ -104,8 +116,8 @@ def comment_command(
 @comments_app.command("review")
 def review_command(as_json: JsonOption = False) -> None:
     """List the comments held for review."""
-    with session_scope() as session:
-        found = service.review_queue(session)
+    with explained(), session_scope() as session:
+        found = service.review_queue(session, acting(session))
     if as_json:
         print_json([c.model_dump(mode="json") for c in found])
         return
@@ -119,12 +131,21 @@ def review_command(as_json: JsonOption = False) -> None:
 def decide_command(
     comment: Annotated[int, typer.Argument(help="The comment's id.")],
     accept: Annotated[bool, typer.Option("--accept/--refuse", help="Publish or refuse it.")],
-    by: Annotated[str, typer.Option("--by", help="The moderator.")] = "moderator",
+    by: Annotated[
+        str | None, typer.Option("--by", help="The moderator's name shown (default: yours).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Publish or refuse a comment held for review."""
     with explained(as_json=as_json), session_scope(write=True) as session:
-        found = service.decide(session, comment_id=comment, accept=accept, moderator=by)
+        found = service.decide(
+            session,
+            acting(session),
+            comment_id=comment,
+            accept=accept,
+            now=now_option(None),
+            moderator=by,
+        )
     if as_json:
         print_json(found)
     else:

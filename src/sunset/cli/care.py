@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from sunset.care import service
 from sunset.care.schemas import ComplaintView
-from sunset.care.vocabulary import ComplaintStatus
+from sunset.care.vocabulary import ComplaintKind, ComplaintStatus
 from sunset.db import session_scope
 from sunset.kit.money import parse_yuan
+from sunset.usecases import care as service
 
-from .common import console, explained, print_json, today_option
+from .common import (
+    EXIT_HELD,
+    acting,
+    business_day,
+    console,
+    explained,
+    now_for,
+    print_json,
+    today_option,
+)
 
 app = typer.Typer(help="Complaints: open, investigate, resolve (with a credit), reject, report.")
 
@@ -23,6 +33,11 @@ TodayOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="What was found or done.")]
+KeyOption = Annotated[
+    str | None,
+    typer.Option("--key", help="Idempotency key: the same key twice moves the complaint once."),
+]
+NAMES = {"number": "NUMBER", "text": "--text", "credit": "--credit"}
 
 
 def _show(found: ComplaintView, *, as_json: bool) -> None:
@@ -75,10 +90,28 @@ def open_command(
     as_json: JsonOption = False,
 ) -> None:
     """Open a complaint; one of being charged without service is checked and credited at once."""
-    day = today_option(today)
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        found = service.open_complaint(session, number=number, kind=kind, text=text, today=day)
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        found = service.open_complaint(
+            session,
+            acting(session),
+            number=number,
+            kind=_kind(kind),
+            text=text,
+            today=day,
+            now=now_for(day),
+        )
     _show(found, as_json=as_json)
+
+
+def _kind(value: str) -> ComplaintKind:
+    try:
+        return ComplaintKind(value.strip().lower())
+    except ValueError:
+        known = ", ".join(k.value for k in ComplaintKind)
+        raise typer.BadParameter(
+            f"unknown complaint kind {value!r} (known: {known})", param_hint="--kind"
+        ) from None
 
 
 def _move(
@@ -88,26 +121,33 @@ def _move(
     today: str | None,
     note: str | None,
     credit: str | None,
+    key: str | None,
     as_json: bool,
 ) -> None:
-    day = today_option(today)
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        credit_fen = 0 if credit is None else parse_yuan(credit, field="--credit")
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        credit_fen = 0 if credit is None else parse_yuan(credit, field="credit")
         found = service.move(
             session,
+            acting(session),
             complaint_id=complaint_id,
-            status=status.value,
+            status=status,
+            key=key or f"move-{uuid.uuid4()}",
             today=day,
+            now=now_for(day),
             note=note,
             credit_fen=credit_fen,
         )
     _show(found, as_json=as_json)
+    if found.approval is not None:
+        raise typer.Exit(EXIT_HELD)
 
 
 @app.command("investigate")
 def investigate_command(
     complaint_id: IdArg,
     note: NoteOption = None,
+    key: KeyOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -118,6 +158,7 @@ def investigate_command(
         today=today,
         note=note,
         credit=None,
+        key=key,
         as_json=as_json,
     )
 
@@ -129,16 +170,19 @@ def resolve_command(
     credit: Annotated[
         str | None, typer.Option("--credit", help="Yuan credited to the line.")
     ] = None,
+    key: KeyOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Resolve a complaint, optionally crediting the line (once, keyed by the complaint)."""
+    """Resolve a complaint, optionally crediting the line (once, keyed by the complaint); a credit
+    above your limit is held for approval (exit 5)."""
     _move(
         complaint_id,
         ComplaintStatus.RESOLVED,
         today=today,
         note=note,
         credit=credit,
+        key=key,
         as_json=as_json,
     )
 
@@ -147,12 +191,19 @@ def resolve_command(
 def reject_command(
     complaint_id: IdArg,
     note: NoteOption = None,
+    key: KeyOption = None,
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Reject a complaint, saying why."""
     _move(
-        complaint_id, ComplaintStatus.REJECTED, today=today, note=note, credit=None, as_json=as_json
+        complaint_id,
+        ComplaintStatus.REJECTED,
+        today=today,
+        note=note,
+        credit=None,
+        key=key,
+        as_json=as_json,
     )
 
 
@@ -163,24 +214,30 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """List complaints."""
-    with session_scope() as session:
-        found = service.list_complaints(session, today=today_option(today), area_code=area)
+    with explained(), session_scope() as session:
+        found = service.list_complaints(
+            session,
+            acting(session),
+            today=today_option(today),
+            area_code=area,
+            limit=service.MAX_PAGE,
+        ).items
     _listed(found, as_json=as_json)
 
 
 @app.command("overdue")
 def overdue_command(today: TodayOption = None, as_json: JsonOption = False) -> None:
     """List pending complaints past their deadline (SUNSET_COMPLAINT_SLA_DAYS)."""
-    with session_scope() as session:
-        found = service.overdue(session, today=today_option(today))
+    with explained(), session_scope() as session:
+        found = service.overdue(session, acting(session), today=today_option(today))
     _listed(found, as_json=as_json)
 
 
 @app.command("report")
 def report_command(as_json: JsonOption = False) -> None:
     """Count complaints by month, region and kind, with the pending ones."""
-    with session_scope() as session:
-        found = service.report(session)
+    with explained(), session_scope() as session:
+        found = service.report(session, acting(session))
     if as_json:
         print_json([c.model_dump() for c in found])
         return

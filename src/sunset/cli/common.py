@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, NoReturn
@@ -13,9 +15,12 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
+from sunset.access.rules import Actor
 from sunset.errors import DomainError, ImportRejectedError, InputInvalidError, NotFoundError
 from sunset.stats.rules import parse_month
+from sunset.usecases.accounts import cli_actor
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,6 +28,7 @@ err_console = Console(stderr=True)
 EXIT_INVALID = 2  # bad input: nothing was changed
 EXIT_REFUSED = 3  # a rule refused the operation: nothing was changed
 EXIT_VIOLATION = 4  # `verify` found broken invariants
+EXIT_HELD = 5  # held for a second person's approval: nothing applied yet
 
 WorkersOption = Annotated[
     int | None,
@@ -58,6 +64,18 @@ def today_option(value: str | None) -> date:
     return date.today() if value is None else date_option(value, "--today")
 
 
+def business_day(value: str | None) -> date:
+    """Parse the ``--today`` of a write: a day that has come, never one in the future (a top-up
+    post-dated to 9999-12-31 would never meet its month-end)."""
+    day = today_option(value)
+    if day > date.today():
+        raise typer.BadParameter(
+            f"{day} is in the future (today is {date.today()}): date a write when it happens",
+            param_hint="--today",
+        )
+    return day
+
+
 def now_for(day: date) -> datetime:
     """Return a timestamp on ``day`` (the real time when it is today)."""
     now = datetime.now()
@@ -72,23 +90,68 @@ def print_json(payload: Any) -> None:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def fail(exc: DomainError, *, as_json: bool) -> NoReturn:
+def flag_of(field: str, names: Mapping[str, str] | None = None) -> str:
+    """Say a use case's field as this command line does: ``plan`` is ``--plan``, a positional
+    argument its name in capitals (``names`` gives those and any other exception)."""
+    return (names or {}).get(field) or "--" + field.replace("_", "-")
+
+
+def describe(exc: DomainError, names: Mapping[str, str] | None = None) -> str:
+    """Return a domain error's message with its field named as this command line names it."""
+    if exc.field is None:
+        return exc.message
+    shown = flag_of(exc.field, names)
+    if exc.message.startswith(f"{exc.field}:"):
+        return shown + exc.message[len(exc.field) :]
+    return f"{shown}: {exc.message}"
+
+
+def fail(exc: DomainError, *, as_json: bool, names: Mapping[str, str] | None = None) -> NoReturn:
     """Explain a domain error and exit: 2 for bad input or an unknown thing, 3 for a refusal."""
     invalid = isinstance(exc, InputInvalidError | ImportRejectedError | NotFoundError)
+    message = describe(exc, names)
     if as_json:
-        print_json({"refused": True, "code": exc.code, "message": exc.message})
+        body: dict[str, Any] = {"refused": True, "code": exc.code, "message": message}
+        if exc.field is not None:
+            body["field"] = flag_of(exc.field, names)
+        if exc.details is not None:
+            body["details"] = exc.details
+        print_json(body)
     else:
-        err_console.print(f"[bold red]{exc.code}[/]: {exc.message}", highlight=False)
+        err_console.print(f"[bold red]{exc.code}[/]: {message}", highlight=False)
     raise typer.Exit(EXIT_INVALID if invalid else EXIT_REFUSED)
 
 
 @contextmanager
-def explained(*, as_json: bool = False) -> Iterator[None]:
-    """Turn domain errors raised inside the block into an explanation and an exit status."""
+def explained(*, as_json: bool = False, names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn domain errors raised inside the block into an explanation and an exit status;
+    ``names``: how this command says the use case's fields that are not ``--field``."""
     try:
         yield
     except DomainError as exc:
-        fail(exc, as_json=as_json)
+        fail(exc, as_json=as_json, names=names)
+
+
+# Who runs this command: the account named by --as (or SUNSET_ACTOR), else the operating
+# system's user. Set once by the top-level callback, resolved in each command's session.
+_acting_as: list[str | None] = [None]
+
+
+def act_as(name: str | None) -> None:
+    """Remember the account the command acts as (None: the operating system's user)."""
+    _acting_as[0] = name
+
+
+def acting(session: Session) -> Actor:
+    """Return who runs this command, checked against the accounts."""
+    return cli_actor(session, name=_acting_as[0], os_user=_os_user())
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid{os.getuid()}"
 
 
 Callback = Callable[[int], None]

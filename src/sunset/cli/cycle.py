@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from sunset.cycle.report import CycleReport
 from sunset.db import default_engine, session_scope
 from sunset.kit.money import format_yuan
-from sunset.lines import service as lines
-from sunset.notices import service as notices
 from sunset.notices.vocabulary import Channel
-from sunset.plans.jobs import CycleReport, run_cycle
+from sunset.usecases import batch, operations
+from sunset.usecases import notices as notices_uc
 
 from .common import (
     WorkersOption,
+    acting,
+    business_day,
     console,
     date_option,
     explained,
+    now_for,
     print_json,
-    today_option,
     working,
 )
-from .operations import JsonOption, NumberArg, TodayOption, _done
+from .operations import NAMES, JsonOption, NumberArg, TodayOption, done
 
 notice_app = typer.Typer(help="Notices of retirement phases sent to lines.")
 
@@ -79,14 +81,19 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """Advance the daily cycle (charges, suspensions, switch-offs, refunds) up to a date."""
+    engine = default_engine()
     last = date_option(until, "--until")
-    with working(f"Running the cycle to {last}") as now:
-        report = run_cycle(
-            default_engine(),
+    with explained(as_json=as_json), session_scope(engine) as session:
+        actor = acting(session)
+    with explained(as_json=as_json), working(f"Running the cycle to {last}") as shown:
+        report = batch.run_cycle(
+            engine,
+            actor,
             until=last,
             start=date_option(start, "--from") if start else None,
             workers=workers,
-            progress=lambda area, _: now(f"local network {area} done"),
+            now=now_for(date.today()),
+            progress=lambda area, _: shown(f"local network {area} done"),
         )
     if as_json:
         print_json({"days_committed": report.days_committed, "months": report_rows(report)})
@@ -104,14 +111,17 @@ def notice_send_command(
     as_json: JsonOption = False,
 ) -> None:
     """Record a notice sent to every live line of a network in a local network."""
+    day = business_day(today)
     with explained(as_json=as_json), session_scope(write=True) as session:
-        count = notices.send_phase_notice(
+        count = notices_uc.send(
             session,
+            acting(session),
             area_code=area_code,
-            network_code=network,
+            network=network,
             phase=phase,
             channel=channel,
-            today=today_option(today),
+            today=day,
+            now=now_for(day),
         )
     if as_json:
         print_json({"notices": count})
@@ -126,8 +136,10 @@ def notice_report_command(
     as_json: JsonOption = False,
 ) -> None:
     """List live lines not told in time: their switch-off waits for their own notice period."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        report = notices.late_notice_report(session, area_code=area_code, network_code=network)
+    with explained(as_json=as_json), session_scope() as session:
+        report = notices_uc.late_report(
+            session, acting(session), area_code=area_code, network=network
+        )
     if as_json:
         print_json(asdict(report))
         return
@@ -154,25 +166,31 @@ def exempt_command(
     as_json: JsonOption = False,
 ) -> None:
     """Keep a line out of the switch-off until a date (who, why and until when are recorded)."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = lines.grant_exemption(
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.exempt(
             session,
+            acting(session),
             number=number,
             until=date_option(until, "--until"),
-            granted_by=by or getpass.getuser(),
+            granted_by=by,
             reason=reason,
-            today=today_option(today),
+            today=day,
+            now=now_for(day),
         )
-    _done(outcome, as_json=as_json)
+    done(outcome, as_json=as_json)
 
 
 def confirm_replacement_command(
     number: NumberArg, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """Confirm a vulnerable or critical line's replacement works (until then it is kept on)."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = lines.confirm_replacement(session, number=number, today=today_option(today))
-    _done(outcome, as_json=as_json)
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.confirm_replacement(
+            session, acting(session), number=number, today=day, now=now_for(day)
+        )
+    done(outcome, as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

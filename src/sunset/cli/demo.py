@@ -20,11 +20,11 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from sunset.db import default_engine, reset, session_scope
-from sunset.integrity.service import verify
-from sunset.lines.repository import count_lines
 from sunset.reference import repository as reference
 from sunset.synth import scenario
+from sunset.synth.operations import BACK_OFFICE
 from sunset.synth.story import MonthDone, Story, tell
+from sunset.usecases import status as status_uc
 
 from .common import EXIT_REFUSED, EXIT_VIOLATION, console, err_console, working
 
@@ -54,7 +54,7 @@ def demo_command(
     started = time.perf_counter()
     engine = reset() if reset_db else default_engine()
     with session_scope(engine) as session:
-        existing = count_lines(session)
+        existing = status_uc.lines_held(session, BACK_OFFICE)
         cities = {code: n.city_en for code, n in reference.local_networks(session).items()}
     if existing:
         err_console.print(
@@ -81,7 +81,7 @@ def demo_command(
         working("Verifying every invariant of money and numbers"),
         session_scope(engine) as session,
     ):
-        violations = verify(session)
+        violations = status_uc.verify(session, BACK_OFFICE)
     _tell(story, cities)
     for v in violations:
         err_console.print(f"[bold red]{v.code}[/]: {v.message}", highlight=False)

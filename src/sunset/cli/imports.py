@@ -23,10 +23,9 @@ from sunset.errors import DomainError, ImportRejectedError
 from sunset.ingest.reader import estimate_rows
 from sunset.ingest.service import ImportResult
 from sunset.kit.rows import RowError
-from sunset.lines.jobs import import_lines
-from sunset.sites.jobs import import_sites
+from sunset.usecases import batch
 
-from .common import console, err_console, fail, now_for, today_option
+from .common import acting, business_day, console, err_console, fail, now_for
 
 app = typer.Typer(help="Import operators' exports (CSV in UTF-8 or GBK, or Parquet).")
 SHOWN_ERRORS = 50
@@ -94,12 +93,13 @@ def _report(kind: str, path: Path, result: ImportResult, errors_path: Path | Non
 
 
 def _run(kind: str, path: Path, today: str | None, skip: bool, errors: Path | None) -> None:
-    day = today_option(today)
-    job = import_lines if kind == "lines" else import_sites
+    day = business_day(today)
+    job = batch.import_lines if kind == "lines" else batch.import_sites
     try:
         with _progress(path, f"Importing {kind}") as progress, session_scope(write=True) as session:
             result = job(
                 session,
+                acting(session),
                 path=path,
                 today=day,
                 now=now_for(day),

@@ -10,10 +10,10 @@ from rich.table import Table
 
 from sunset.config import Settings, get_settings
 from sunset.db import default_engine, session_scope, upgrade
-from sunset.integrity.service import verify
-from sunset.status.service import status_report
+from sunset.usecases import status as status_uc
 
 from . import (
+    approvals,
     board,
     care,
     cycle,
@@ -31,8 +31,11 @@ from . import (
 from .common import (
     EXIT_INVALID,
     EXIT_VIOLATION,
+    act_as,
+    acting,
     console,
     err_console,
+    explained,
     print_json,
     today_option,
     working,
@@ -46,9 +49,21 @@ app = typer.Typer(
 
 
 @app.callback()
-def _read_settings() -> None:
+def _read_settings(
+    acting_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="SUNSET_ACTOR",
+            help="The account this command acts as (its role, operator and limits; audited "
+            "under its name). Default: the operating system's user, an administrator recorded "
+            "as os:<user>.",
+        ),
+    ] = None,
+) -> None:
     # Before any command: a SUNSET_* variable that is not what it must be is refused by name
     # (exit 2, nothing done), not met as a traceback halfway through the command.
+    act_as(acting_as)
     try:
         get_settings()
     except ValidationError as exc:
@@ -73,6 +88,7 @@ board.register(app, cycle.notice_app)
 routing.register(app)
 stats.register(app)
 web.register(app)
+approvals.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -93,8 +109,8 @@ def status_command(
     ] = None,
 ) -> None:
     """Show lines by operator, network, local network and status, the money, the cleared bands."""
-    with session_scope() as session:
-        report = status_report(session, today=today_option(today))
+    with explained(as_json=as_json), session_scope() as session:
+        report = status_uc.status(session, acting(session), today=today_option(today))
     if as_json:
         print_json(report)
         return
@@ -118,8 +134,12 @@ def status_command(
 @app.command("verify")
 def verify_command(as_json: JsonOption = False) -> None:
     """Check every invariant of money and numbers; exit 4 naming each violation."""
-    with working("Checking every invariant of money and numbers"), session_scope() as session:
-        violations = verify(session)
+    with (
+        explained(as_json=as_json),
+        working("Checking every invariant of money and numbers"),
+        session_scope() as session,
+    ):
+        violations = status_uc.verify(session, acting(session))
     if as_json:
         print_json({"ok": not violations, "violations": [v.__dict__ for v in violations]})
     elif not violations:

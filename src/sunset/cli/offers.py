@@ -11,11 +11,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sunset.db import session_scope
-from sunset.offers import jobs, service
-from sunset.offers.service import MigrationRequest
+from sunset.usecases import lines as lines_uc
+from sunset.usecases import offers as offers_uc
+from sunset.usecases import operations
+from sunset.usecases.operations import MigrationRequest
 
-from .common import console, explained, print_json, today_option
-from .operations import JsonOption, KeyOption, NumberArg, TodayOption
+from .common import acting, business_day, console, explained, now_for, print_json, today_option
+from .operations import NAMES, JsonOption, KeyOption, NumberArg, TodayOption
 
 campaign_app = typer.Typer(help="Campaign lists: every line an offer can go to.")
 OfferArg = Annotated[str, typer.Argument(help="The offer's id (see `sunset offers NUMBER`).")]
@@ -25,8 +27,10 @@ def offers_command(
     number: NumberArg, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """List every offer for a line, eligible or not, with each failing condition in words."""
-    with explained(as_json=as_json), session_scope() as session:
-        views = service.offers_for(session, number=number, today=today_option(today))
+    with explained(as_json=as_json, names=NAMES), session_scope() as session:
+        views = lines_uc.offers_for(
+            session, acting(session), number=number, today=today_option(today)
+        )
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
         return
@@ -59,9 +63,10 @@ def campaign_build_command(
         Progress(*columns, console=console, transient=True, disable=as_json) as bar,
     ):
         task = bar.add_task("campaign")
-        result = jobs.build_campaign(
+        result = offers_uc.build_campaign(
             session,
-            offer=service.get_offer_or_raise(offer),
+            acting(session),
+            offer_id=offer,
             today=day,
             out=out,
             progress=lambda n: bar.advance(task, n),
@@ -90,12 +95,15 @@ def migrate_command(
     request = MigrationRequest(
         number=number,
         offer_id=offer,
-        key=key or f"migrate:{uuid.uuid4()}",
+        key=key or f"migrate-{uuid.uuid4()}",
         plan_yuan=plan,
         new_number=new_number,
     )
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        view = service.migrate(session, request=request, today=today_option(today))
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        view = operations.migrate(
+            session, acting(session), request=request, today=day, now=now_for(day)
+        )
     if as_json:
         print_json({"refused": False, **view.model_dump(mode="json")})
         return

@@ -10,11 +10,11 @@ import typer
 
 from sunset.db import session_scope
 from sunset.kit.money import parse_yuan
-from sunset.lines import service
-from sunset.lines.service import LineOutcome, NewLine
 from sunset.lines.vocabulary import SuspensionReason, Vulnerability
+from sunset.usecases import operations
+from sunset.usecases.operations import LineOutcome, NewLine
 
-from .common import console, explained, print_json, today_option
+from .common import EXIT_HELD, acting, business_day, console, explained, now_for, print_json
 
 NumberArg = Annotated[str, typer.Argument(help="The line's number, e.g. 0551-62345678.")]
 TodayOption = Annotated[
@@ -25,9 +25,12 @@ KeyOption = Annotated[
     str | None,
     typer.Option("--key", help="Idempotency key: the same key twice is applied once."),
 ]
+# How these commands say the use cases' fields that are not --field.
+NAMES = {"number": "NUMBER", "amount": "YUAN", "area_code": "--area", "today": "--today"}
 
 
-def _done(outcome: LineOutcome, *, as_json: bool) -> None:
+def done(outcome: LineOutcome, *, as_json: bool) -> None:
+    """Print what an operation left; exit 5 when it was held for approval."""
     if as_json:
         print_json({"refused": False, **asdict(outcome)})
     else:
@@ -35,6 +38,8 @@ def _done(outcome: LineOutcome, *, as_json: bool) -> None:
             f"{outcome.number}: {outcome.message}. Status {outcome.status}, "
             f"balance {outcome.balance} yuan."
         )
+    if outcome.approval is not None:
+        raise typer.Exit(EXIT_HELD)
 
 
 def _yuan(text: str, option: str) -> int:
@@ -51,17 +56,21 @@ def top_up_command(
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Top up a line; refused (exit 3) once its region refuses top-ups or is switched off."""
+    """Top up a line; refused (exit 3) once its region refuses top-ups or is switched off;
+    above your limit, held for approval (exit 5)."""
     amount = _yuan(yuan, "YUAN")
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = service.top_up(
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.top_up(
             session,
+            acting(session),
             number=number,
             amount_fen=amount,
-            today=today_option(today),
-            key=key or f"topup:{uuid.uuid4()}",
+            today=day,
+            now=now_for(day),
+            key=key or f"topup-{uuid.uuid4()}",
         )
-    _done(outcome, as_json=as_json)
+    done(outcome, as_json=as_json)
 
 
 def activate_command(
@@ -93,9 +102,12 @@ def activate_command(
         customer_name=customer_name,
         vulnerable=vulnerable.value,
     )
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = service.activate(session, new=new, today=today_option(today))
-    _done(outcome, as_json=as_json)
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.activate(
+            session, acting(session), new=new, today=day, now=now_for(day)
+        )
+    done(outcome, as_json=as_json)
 
 
 def suspend_command(
@@ -105,29 +117,42 @@ def suspend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Suspend a line for a reason."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = service.suspend(session, number=number, reason=reason, today=today_option(today))
-    _done(outcome, as_json=as_json)
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.suspend(
+            session, acting(session), number=number, reason=reason, today=day, now=now_for(day)
+        )
+    done(outcome, as_json=as_json)
 
 
 def resume_command(
     number: NumberArg, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
     """Resume a suspended line; refused (exit 3) if the reason holds or the network is off."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = service.resume(session, number=number, today=today_option(today))
-    _done(outcome, as_json=as_json)
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.resume(
+            session, acting(session), number=number, today=day, now=now_for(day)
+        )
+    done(outcome, as_json=as_json)
 
 
 def terminate_command(
     number: NumberArg, key: KeyOption = None, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
-    """Close a line: its balance becomes a refund, its number goes into quarantine."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        outcome = service.terminate(
-            session, number=number, today=today_option(today), key=key or f"end:{uuid.uuid4()}"
+    """Close a line: its balance becomes a refund, its number goes into quarantine; a refund
+    above your limit is held for approval (exit 5)."""
+    day = business_day(today)
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        outcome = operations.terminate(
+            session,
+            acting(session),
+            number=number,
+            today=day,
+            now=now_for(day),
+            key=key or f"end-{uuid.uuid4()}",
         )
-    _done(outcome, as_json=as_json)
+    done(outcome, as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,14 +11,21 @@ import typer
 import yaml
 from rich.table import Table
 
-from sunset.board import service as board
 from sunset.db import session_scope
 from sunset.errors import DomainError, InputInvalidError
-from sunset.plans import service
-from sunset.plans.schemas import PlanView
-from sunset.plans.service import KEEP
+from sunset.usecases import plans as service
+from sunset.usecases.plans import KEEP, PlanView
 
-from .common import console, date_option, err_console, explained, now_for, print_json, today_option
+from .common import (
+    acting,
+    console,
+    date_option,
+    err_console,
+    explained,
+    now_for,
+    print_json,
+    today_option,
+)
 
 app = typer.Typer(help="Retirement plans: dated phases per local network and network.")
 
@@ -85,19 +91,22 @@ def set_command(
     }
     changes = {k: v for k, v in given.items() if v != "keep"}
     degrade = _phase_date(degrade_on, "--degrade-on")
-    with explained(as_json=as_json), session_scope(write=True) as session:
+    with (
+        explained(as_json=as_json, names={"area_code": "AREA"}),
+        session_scope(write=True) as session,
+    ):
+        # Every dated phase publishes its public notice (once per phase and date).
         view = service.set_plan(
             session,
+            acting(session),
             area_code=area_code,
-            network_code=network,
+            network=network,
             changes=changes,  # type: ignore[arg-type]
             today=day,
             now=now_for(day),
-            actor=by or getpass.getuser(),
+            by=by,
             degrade_on=KEEP if degrade == "keep" else degrade,  # type: ignore[arg-type]
         )
-        # Every dated phase publishes its public notice (once per phase and date).
-        board.publish_plan_notices(session, area_code=area_code, network_code=network, today=day)
     _show(view, as_json=as_json)
 
 
@@ -111,7 +120,11 @@ def show_command(
     """Show a plan's phases and the one in force."""
     with explained(as_json=as_json), session_scope() as session:
         view = service.show_plan(
-            session, area_code=area_code, network_code=network, today=today_option(today)
+            session,
+            acting(session),
+            area_code=area_code,
+            network=network,
+            today=today_option(today),
         )
     _show(view, as_json=as_json)
 
@@ -120,7 +133,7 @@ def show_command(
 def list_command(today: TodayOption = None, as_json: JsonOption = False) -> None:
     """List every plan with the phase in force."""
     with session_scope() as session:
-        views = service.list_plans(session, today=today_option(today))
+        views = service.list_plans(session, acting(session), today=today_option(today))
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
         return
@@ -164,12 +177,8 @@ def import_command(
         raise typer.BadParameter(str(exc)) from None
     with explained(as_json=as_json), session_scope(write=True) as session:
         views = service.import_plans(
-            session, rows=rows, today=day, now=now_for(day), actor=by or getpass.getuser()
+            session, acting(session), rows=rows, today=day, now=now_for(day), by=by
         )
-        for v in views:
-            board.publish_plan_notices(
-                session, area_code=v.area_code, network_code=v.network, today=day
-            )
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -9,14 +10,21 @@ from rich.table import Table
 
 from sunset.config import get_settings
 from sunset.db import session_scope
-from sunset.lines.service import normalise_number
-from sunset.porting import eligibility, jobs, reports, service
-from sunset.porting.eligibility import Destination
 from sunset.porting.schemas import PortOutcome, PortRequestView
 from sunset.porting.vocabulary import CATALOGUE, BalanceHandling
+from sunset.usecases import batch
+from sunset.usecases import porting as service
 
-from .common import EXIT_REFUSED, console, err_console, explained, now_option, print_json
-from .operations import JsonOption, NumberArg
+from .common import (
+    EXIT_REFUSED,
+    acting,
+    console,
+    err_console,
+    explained,
+    now_option,
+    print_json,
+)
+from .operations import NAMES, JsonOption, NumberArg
 
 app = typer.Typer(help="Number portability (携号转网): check, request, authorise, validate, ...")
 
@@ -32,7 +40,9 @@ NowOption = Annotated[
 TodayOption = Annotated[
     str | None, typer.Option("--today", help="Moment of the check (a date or date and time).")
 ]
-ActorOption = Annotated[str, typer.Option("--actor", help="Who takes this step (logged).")]
+ActorOption = Annotated[
+    str, typer.Option("--actor", help="For whom the step is taken (logged with your name).")
+]
 NameOption = Annotated[
     str | None, typer.Option("--name", help="The customer's name as they give it (checked).")
 ]
@@ -70,11 +80,15 @@ def check_command(
     as_json: JsonOption = False,
 ) -> None:
     """Say whether a number may port now, with every reason it may not (exit 3 when refused)."""
-    with explained(as_json=as_json), session_scope() as session:
-        answer = eligibility.check(
+    with explained(as_json=as_json, names=NAMES), session_scope() as session:
+        answer = service.check(
             session,
+            acting(session),
             number=number,
-            destination=Destination(to, area, name, id_number),
+            to=to,
+            area=area,
+            name=name,
+            id_number=id_number,
             now=now_option(today, "--today"),
         )
     if as_json:
@@ -102,13 +116,17 @@ def request_command(
     as_json: JsonOption = False,
 ) -> None:
     """Ask to port: prints a 6-digit authorisation code valid 60 minutes, or every refusal."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
         outcome = service.request(
             session,
+            acting(session),
             number=number,
-            destination=Destination(to, area, name, id_number),
+            to=to,
+            area=area,
+            name=name,
+            id_number=id_number,
             now=now_option(now),
-            actor=actor,
+            role=actor,
             balance=balance,
         )
     _show(outcome, as_json=as_json)
@@ -123,9 +141,9 @@ def authorise_command(
     as_json: JsonOption = False,
 ) -> None:
     """Present the customer's authorisation code (the recipient's step)."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
         outcome = service.authorise(
-            session, number=number, code=code, now=now_option(now), actor=actor
+            session, acting(session), number=number, code=code, now=now_option(now), role=actor
         )
     _show(outcome, as_json=as_json)
 
@@ -142,9 +160,15 @@ def validate_command(
     as_json: JsonOption = False,
 ) -> None:
     """The donor's validation: from the rules, or a rejection on a ground of the catalogue."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
         outcome = service.validate(
-            session, number=number, now=now_option(now), actor=actor, reject=reject, note=note
+            session,
+            acting(session),
+            number=number,
+            now=now_option(now),
+            role=actor,
+            reject=reject,
+            note=note,
         )
     _show(outcome, as_json=as_json)
 
@@ -158,9 +182,9 @@ def cancel_command(
     as_json: JsonOption = False,
 ) -> None:
     """Cancel an open port request before it completes."""
-    with explained(as_json=as_json), session_scope(write=True) as session:
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
         outcome = service.cancel(
-            session, number=number, now=now_option(now), actor=actor, note=note
+            session, acting(session), number=number, now=now_option(now), role=actor, note=note
         )
     _show(outcome, as_json=as_json)
 
@@ -169,14 +193,14 @@ def cancel_command(
 def run_command(now: NowOption = None, as_json: JsonOption = False) -> None:
     """Validate authorised requests from the rules and complete every port due by now."""
     with explained(as_json=as_json), session_scope(write=True) as session:
-        done = jobs.run_due(session, now=now_option(now))
+        done = batch.run_ports(session, acting(session), now=now_option(now))
     if as_json:
         print_json(done)
     else:
         console.print(", ".join(f"{n} {what}" for what, n in done.items()))
 
 
-def _requests_table(views: list[PortRequestView]) -> Table:
+def _requests_table(views: Sequence[PortRequestView]) -> Table:
     table = Table("id", "number", "donor", "recipient", "state", "requested", "scheduled", "reason")
     for v in views:
         table.add_row(
@@ -195,8 +219,8 @@ def _requests_table(views: list[PortRequestView]) -> Table:
 @app.command("log")
 def log_command(number: NumberArg, as_json: JsonOption = False) -> None:
     """Show every port request of a number and each transition: when, who, why."""
-    with explained(as_json=as_json), session_scope() as session:
-        views = reports.log(session, number=normalise_number(number))
+    with explained(as_json=as_json, names=NAMES), session_scope() as session:
+        views = service.log(session, acting(session), number=number)
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
         return
@@ -215,8 +239,8 @@ def log_command(number: NumberArg, as_json: JsonOption = False) -> None:
 def overdue_command(now: NowOption = None, as_json: JsonOption = False) -> None:
     """List authorised requests the donor has not validated in time (for the regulator)."""
     hours = get_settings().port_validation_hours
-    with session_scope() as session:
-        views = reports.overdue(session, now=now_option(now), hours=hours)
+    with explained(), session_scope() as session:
+        views = service.overdue(session, acting(session), now=now_option(now))
     if as_json:
         print_json([v.model_dump(mode="json") for v in views])
     else:
@@ -227,8 +251,8 @@ def overdue_command(now: NowOption = None, as_json: JsonOption = False) -> None:
 @app.command("stats")
 def stats_command(as_json: JsonOption = False) -> None:
     """Ports by month and operator pair: requested, completed, rejected by reason; median time."""
-    with session_scope() as session:
-        rows = reports.stats(session)
+    with explained(), session_scope() as session:
+        rows = service.stats(session, acting(session))
     if as_json:
         print_json([r.model_dump() for r in rows])
         return

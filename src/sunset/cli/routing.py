@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +13,11 @@ from sunset.db import session_scope
 from sunset.errors import DomainError, ImportRejectedError
 from sunset.kit.numbers import display, plan_for
 from sunset.kit.rows import RowError
-from sunset.routing import jobs, service
-from sunset.routing.rules import Route
+from sunset.usecases import batch
+from sunset.usecases import routing as service
+from sunset.usecases.routing import RouteView
 
-from .common import console, explained, fail, print_json
+from .common import acting, console, explained, fail, print_json
 from .imports import _show_errors
 
 app = typer.Typer(help="The number database: export and import it as CSV.")
@@ -44,7 +44,7 @@ def _moment(raw: str | None) -> datetime:
         ) from None
 
 
-def _said(found: Route, at: datetime) -> str:
+def _said(found: RouteView, at: datetime) -> str:
     where = f"{display(found.number)} at {at:%Y-%m-%d %H:%M} (UTC+8)"
     if not found.assigned:
         return f"{where}: unassigned; {found.note}."
@@ -68,10 +68,11 @@ def route_command(
     """Tell which operator and network serve a number at a moment, ported or not."""
     e164, moment = _number(number), _moment(at)
     with explained(as_json=as_json), session_scope() as session:
-        found = service.route(session, number=e164, at=moment)
+        found = service.route(session, acting(session), number=e164, at=moment)
     if as_json:
         fields = {
-            k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(found).items()
+            k: v.isoformat() if isinstance(v, datetime) else v
+            for k, v in found.model_dump(exclude={"at"}).items()
         }
         print_json({"at": moment.isoformat(), **fields})
     else:
@@ -84,7 +85,7 @@ def export_command(
 ) -> None:
     """Write every entry as CSV: number,operator,network,routing_number,valid_from,..."""
     with explained(), session_scope() as session:
-        written = jobs.export_routes(session, path=path)
+        written = batch.export_routes(session, acting(session), path=path)
     console.print(f"Exported {written:,} entries to {path}.")
 
 
@@ -98,7 +99,9 @@ def import_command(
     """Import entries from CSV; if any row is bad nothing is imported (exit 2)."""
     try:
         with session_scope(write=True) as session:
-            result = jobs.import_routes(session, path=path, now=datetime.now(), errors_path=errors)
+            result = batch.import_routes(
+                session, acting(session), path=path, now=datetime.now(), errors_path=errors
+            )
     except ImportRejectedError as exc:
         _show_errors([e for e in exc.errors if isinstance(e, RowError)], exc.error_count, errors)
         fail(exc, as_json=False)

@@ -10,14 +10,19 @@ from rich.table import Table
 
 from sunset.db import default_engine, session_scope
 from sunset.kit.money import format_yuan, parse_yuan
-from sunset.sites import jobs, service
+from sunset.sites.vocabulary import SiteStatus
+from sunset.usecases import batch
+from sunset.usecases import sites as service
 
 from .common import (
     WorkersOption,
+    acting,
+    business_day,
     console,
     date_option,
     explained,
     month_option,
+    now_for,
     print_json,
     today_option,
 )
@@ -25,6 +30,7 @@ from .common import (
 app = typer.Typer(help="Base stations: status history, switch-off plan, impact.")
 
 SiteArg = Annotated[str, typer.Argument(help="The base station's id.")]
+NAMES = {"site_id": "SITE", "status": "STATUS"}
 TodayOption = Annotated[
     str | None, typer.Option("--today", help="Date of the operation (YYYY-MM-DD); default today.")
 ]
@@ -40,9 +46,17 @@ def status_command(
     as_json: JsonOption = False,
 ) -> None:
     """Record a site's status from a day on; months already charged are credited for outages."""
-    day, start = today_option(today), date_option(since, "--since")
-    with explained(as_json=as_json), session_scope(write=True) as session:
-        done = service.record_status(session, site_id=site, status=status, since=start, today=day)
+    day, start = business_day(today), date_option(since, "--since")
+    with explained(as_json=as_json, names=NAMES), session_scope(write=True) as session:
+        done = service.record_status(
+            session,
+            acting(session),
+            site_id=site,
+            status=_status(status),
+            since=start,
+            today=day,
+            now=now_for(day),
+        )
     if as_json:
         print_json(done)
         return
@@ -50,6 +64,16 @@ def status_command(
         f"{done.site_id} ({done.area_code}): {done.status} from {done.since}; now "
         f"{done.current_status}. Outage credits written: {done.credits:,}."
     )
+
+
+def _status(value: str) -> SiteStatus:
+    try:
+        return SiteStatus(value.strip().lower())
+    except ValueError:
+        known = ", ".join(s.value for s in SiteStatus)
+        raise typer.BadParameter(
+            f"unknown site status {value!r} (known: {known})", param_hint="STATUS"
+        ) from None
 
 
 @app.command("credit")
@@ -68,17 +92,22 @@ def credit_command(
 ) -> None:
     """Credit every charged day lost to a home site out of service, month by month, in every
     local network: after a site history recorded late. A rerun writes nothing."""
-    day = today_option(today)
+    day = business_day(today)
     start = month_option(first, "--from")
     stop = month_option(last, "--to") if last else day.replace(day=1)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    engine = default_engine()
+    with explained(as_json=as_json), session_scope(engine) as session:
+        actor = acting(session)
     with (
         explained(as_json=as_json),
         Progress(*columns, console=console, transient=True, disable=as_json) as bar,
     ):
         task = bar.add_task("crediting")
-        done = jobs.credit_history(
-            default_engine(),
+        done = batch.credit_history(
+            engine,
+            actor,
+            now=now_for(day),
             first=start,
             last=stop,
             today=day,
@@ -115,7 +144,7 @@ def plan_command(
     """Rank a region's serving sites for switch-off: upkeep per line, lines lost, saving."""
     with explained(as_json=as_json), session_scope() as session:
         budget_fen = None if budget is None else parse_yuan(budget, field="--budget")
-        found = service.plan(session, area_code=region, budget_fen=budget_fen)
+        found = service.plan(session, acting(session), area_code=region, budget_fen=budget_fen)
     if as_json:
         print_json(found)
         return
@@ -140,7 +169,7 @@ def impact_command(site: SiteArg, today: TodayOption = None, as_json: JsonOption
     """List the live lines that lose service if the site goes off air, with flags and offers."""
     day = today_option(today)
     with explained(as_json=as_json), session_scope() as session:
-        found = service.impact(session, site_id=site, today=day)
+        found = service.impact(session, acting(session), site_id=site, today=day)
     if as_json:
         print_json(found)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +13,11 @@ from rich.table import Table
 
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
-from sunset.stats import service
-from sunset.stats.schemas import Forecast, ProgressReport
-from sunset.stats.strategy import simulate_plans
+from sunset.stats.schemas import Forecast, HorizonError, ProgressReport, ProgressRow
+from sunset.usecases import stats as service
 
 from .common import (
+    acting,
     console,
     err_console,
     explained,
@@ -33,7 +34,15 @@ PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also draw a cha
 SeriesOption = Annotated[
     str, typer.Option("--series", help="Official series name (phs:national, fixed:national...).")
 ]
-CSV_COLUMNS = list(service.ProgressRow.model_fields)
+NetworkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--network",
+        help="Count this network's lines (default: the network with retirement plans).",
+    ),
+]
+CSV_COLUMNS = list(ProgressRow.model_fields)
+NATIONAL = service.NATIONAL
 
 
 def _month(value: str | None, option: str) -> str | None:
@@ -50,9 +59,19 @@ def _cell(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _print_table(report: ProgressReport) -> None:
+def _title(report: ProgressReport, *, named: bool) -> str:
+    if report.source != "snapshots":
+        return f"{report.source} ({report.unit})"
+    if report.network is None:
+        return "Lines of each network at each month-end"
+    being = "" if named else ", the network being retired"
+    return f"Remaining lines of {report.network}{being}, at each month-end"
+
+
+def _print_table(report: ProgressReport, *, named: bool = False) -> None:
     own = report.source == "snapshots"
     shares = any(r.share_pct is not None for r in report.rows)
+    joined = any(r.activated for r in report.rows)
     columns = {
         "group": report.by != "all",
         "month": True,
@@ -61,18 +80,27 @@ def _print_table(report: ProgressReport) -> None:
         "since Dec": True,
         "share %": shares,
         "term.": own,
+        "sw. off": own,
         "migr.": own,
         "ported": own,
+        "joined": own and joined,
         "refunds ¥": own,
     }
-    table = Table(*(c for c, shown in columns.items() if shown))
+    table = Table(*(c for c, shown in columns.items() if shown), title=_title(report, named=named))
     for r in report.rows:
         cells = [r.group, r.month, r.remaining, r.change_month, r.change_ytd, r.share_pct]
-        cells += [r.terminated, r.migrated, r.ported_out, r.refunded_yuan]
+        cells += [r.terminated, r.switched_off, r.migrated, r.ported_out, r.activated]
+        cells += [r.refunded_yuan]
         shown = [c for c, keep in zip(cells, columns.values(), strict=True) if keep]
         table.add_row(*(_cell(c) for c in shown))
     console.print(table)
-    console.print(f"Unit: {report.unit} ({report.source}).")
+    if own and report.network:
+        console.print(
+            f"Unit: lines of {report.network} (month-end snapshots); a line that left it for"
+            " another network is counted there, not here."
+        )
+    else:
+        console.print(f"Unit: {report.unit} ({report.source}).")
     for line in report.headlines:
         console.print(line, highlight=False)
 
@@ -80,26 +108,35 @@ def _print_table(report: ProgressReport) -> None:
 @app.callback(invoke_without_command=True)
 def stats_command(
     ctx: typer.Context,
-    by: Annotated[str, typer.Option("--by", help="Group by: all, region or operator.")] = "all",
+    by: Annotated[
+        str, typer.Option("--by", help="Group by: all, region, operator or network.")
+    ] = "all",
     first: Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last month (YYYY-MM).")] = None,
     national: Annotated[
         bool, typer.Option("--national", help="Show the official series instead of own lines.")
     ] = False,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
+    network: NetworkOption = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     plot: PlotOption = None,
 ) -> None:
-    """Remaining lines per month-end: change in the month, since December, share of fixed lines."""
+    """Remaining lines of the network being retired (or --network) per month-end: change in
+    the month, since December, share of fixed lines, the lines that left and how."""
     if ctx.invoked_subcommand is not None:
         return
     first, last = _month(first, "--from"), _month(last, "--to")
     with explained(as_json=as_json), session_scope() as session:
+        actor = acting(session)
         if national:
-            report = service.official_progress(session, series=series, first=first, last=last)
+            report = service.official_progress(
+                session, actor, series=series, first=first, last=last
+            )
         else:
-            report = service.progress(session, by=by, first=first, last=last)
+            report = service.progress(
+                session, actor, by=by, first=first, last=last, network=network
+            )
     if plot:
         from sunset.stats.charts import progress_chart
 
@@ -111,9 +148,10 @@ def stats_command(
         writer.writeheader()
         writer.writerows(r.model_dump() for r in report.rows)
     elif not report.rows:
-        console.print("No month-end recorded yet: `sunset run --until D` records each month-end.")
+        counted = f" counted a line of {report.network}" if report.network else " recorded"
+        console.print(f"No month-end{counted} yet: `sunset run --until D` records each month-end.")
     else:
-        _print_table(report)
+        _print_table(report, named=network is not None)
 
 
 @app.command("import")
@@ -121,7 +159,7 @@ def import_command(
     path: Annotated[
         Path | None, typer.Argument(help="CSV: month_end, subscribers_10k, quoted, source.")
     ] = None,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
     shipped: Annotated[
         bool,
         typer.Option("--shipped", help="Load (again) the national PHS series shipped with sunset."),
@@ -132,11 +170,9 @@ def import_command(
     with explained(as_json=as_json), session_scope(write=True) as session:
         if shipped == (path is not None):
             raise InputInvalidError("give either a FILE or --shipped")
-        if shipped:
-            result = service.import_shipped(session)
-        else:
-            assert path is not None
-            result = service.import_official(session, path=path, series=series)
+        result = service.import_series(
+            session, acting(session), path=path, series=series, now=datetime.now()
+        )
     if as_json:
         print_json(result)
         return
@@ -146,8 +182,23 @@ def import_command(
     )
 
 
+REPORTED_AHEAD = (3, 6, 12, 18)  # the horizons the backtest table shows
+
+
+def _held(result: Forecast, level: int) -> str:
+    """The interval's label with the coverage its backtest showed (none claimed without it)."""
+    held = None if result.coverage is None else getattr(result.coverage, f"held{level}")
+    return f"{level} %" + ("" if held is None else f" (held {100 * held:.0f} %)")
+
+
 def _print_forecast(result: Forecast) -> None:
-    table = Table("month", "expected", "80 %", "95 %", title=f"{result.series} ({result.unit})")
+    table = Table(
+        "month",
+        "expected",
+        _held(result, 80),
+        _held(result, 95),
+        title=f"{result.series} ({result.unit})",
+    )
     for p in result.points:
         table.add_row(
             p.month,
@@ -156,17 +207,58 @@ def _print_forecast(result: Forecast) -> None:
             f"{p.lo95:,.1f} – {p.hi95:,.1f}",
         )
     console.print(table)
+    _print_backtest(result)
     console.print(
-        f"Model {result.model} (backtest MAPE {_cell(result.backtest_mape)} %); the base falls "
-        f"below {result.threshold:,.1f} {result.unit} in "
-        f"{result.threshold_month or 'no month in sight'}."
+        f"Model {result.model} (backtest MAPE {_cell(result.backtest_mape)} % at "
+        f"{_span(result.chosen_on)} months ahead); the base falls below "
+        f"{result.threshold:,.1f} {result.unit} in {_clearance(result)}."
     )
     if result.deadline is not None:
         console.print(
             f"Probability of clearing by {result.deadline}: {_cell(result.p_clear_by_deadline)}"
         )
+    if result.hard_core is not None:
+        core = result.hard_core
+        console.print(
+            f"Hard core ({core.model}): {core.value:,.1f} {result.unit}"
+            f" (95 %: {core.lo95:,.1f} – {core.hi95:,.1f})."
+        )
     for note in result.notes:
         err_console.print(f"note: {note}", highlight=False)
+
+
+def _span(months: list[int]) -> str:
+    return f"{months[0]}–{months[-1]}" if months else "-"
+
+
+def _clearance(result: Forecast) -> str:
+    when = result.clearance
+    expected = result.threshold_month or "no month in sight"
+    if when is None or when.earliest80 == when.latest80 == when.expected:
+        return expected
+    late = when.latest80 or "later than 20 years"
+    return f"{expected} (80 %: {when.earliest80 or '-'} – {late})"
+
+
+def _print_backtest(result: Forecast) -> None:
+    """Each candidate's backtest MAPE at 3, 6, 12 and 18 months ahead, and the replayed choice."""
+    table = Table(
+        "backtest MAPE",
+        *(f"{h} m" for h in REPORTED_AHEAD),
+        title=f"Backtest errors ({result.shape_from or result.series})",
+    )
+    for candidate in result.candidates:
+        by = {e.months_ahead: e for e in candidate.errors}
+        table.add_row(candidate.model, *(_error(by.get(h)) for h in REPORTED_AHEAD))
+    chosen = {e.months_ahead: e for e in result.backtest_errors}
+    table.add_row("chosen, replayed", *(_error(chosen.get(h)) for h in REPORTED_AHEAD))
+    console.print(table)
+
+
+def _error(found: HorizonError | None) -> str:
+    if found is None or found.mape is None:
+        return "-"
+    return f"{found.mape:.1f} % ({found.forecasts})"
 
 
 def forecast_command(
@@ -176,10 +268,14 @@ def forecast_command(
     national: Annotated[
         bool, typer.Option("--national", help="Forecast the official national series.")
     ] = False,
-    series: SeriesOption = service.NATIONAL,
+    series: SeriesOption = NATIONAL,
     network: Annotated[
-        str, typer.Option("--network", help="Network (its deadline is used).")
-    ] = "phs",
+        str | None,
+        typer.Option(
+            "--network",
+            help="Network: its lines (--region) and its deadline (default: the one being retired).",
+        ),
+    ] = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead.")] = 24,
     threshold: Annotated[
         float | None,
@@ -192,18 +288,15 @@ def forecast_command(
     with explained(as_json=as_json), session_scope() as session:
         if (region is None) == (not national):
             raise InputInvalidError("give either --region AREA or --national")
-        if region is not None:
-            result = service.forecast_region(
-                session,
-                area_code=region,
-                network_code=network,
-                horizon=horizon,
-                threshold=threshold,
-            )
-        else:
-            result = service.forecast_official(
-                session, series=series, network_code=network, horizon=horizon, threshold=threshold
-            )
+        result = service.forecast_series(
+            session,
+            acting(session),
+            area_code=region,
+            series=series,
+            network=network,
+            horizon=horizon,
+            threshold=threshold,
+        )
     if plot:
         from sunset.stats.charts import forecast_chart
 
@@ -217,17 +310,19 @@ def forecast_command(
 def report_command(
     month: Annotated[str, typer.Option("--month", help="The report's month (YYYY-MM).")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")],
+    network: NetworkOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the month's report: index.html, CSV tables, charts as PNG and SVG."""
-    from sunset.stats.report import write_report
-
+    """Write the month's report on the network being retired (or --network): index.html, CSV
+    tables, charts as PNG and SVG."""
     with (
         explained(as_json=as_json),
         working(f"Writing the report of {month}"),
         session_scope() as session,
     ):
-        done = write_report(session, month=month, folder=out)
+        done = service.write_report(
+            session, acting(session), month=month, folder=out, network=network
+        )
     if as_json:
         print_json({"folder": str(done.folder), "files": done.files, "charts": done.charts})
         return
@@ -242,7 +337,10 @@ def simulate_command(
     ],
     months: Annotated[int, typer.Option("--months", help="Month-ends to simulate.")] = 24,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same run).")] = 1,
-    network: Annotated[str, typer.Option("--network", help="Network being retired.")] = "phs",
+    network: Annotated[
+        str | None,
+        typer.Option("--network", help="Network being retired (default: the one with plans)."),
+    ] = None,
     churn: Annotated[
         str, typer.Option("--churn", help="Fit natural churn on: auto, snapshots or national.")
     ] = "auto",
@@ -273,8 +371,9 @@ def simulate_command(
 
     with explained(as_json=as_json), session_scope() as session:
         candidates = [(path.stem, read_plan_file(path)) for path in plan]
-        result = simulate_plans(
+        result = service.simulate(
             session,
+            acting(session),
             candidates=candidates,
             today=today_option(today),
             months=months,
@@ -288,7 +387,11 @@ def simulate_command(
     if as_json:
         print_json(result)
         return
-    table = Table("", *(p.name for p in result.plans), title=f"{result.start_lines:,} live lines")
+    table = Table(
+        "",
+        *(p.name for p in result.plans),
+        title=f"{result.start_lines:,} live {result.network} lines",
+    )
     rows = {
         f"remaining {result.months[-1]}": [f"{p.remaining[-1]:,}" for p in result.plans],
         "cleared (< 1 %)": [p.clearance_month or "-" for p in result.plans],

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from sunset.access import service as access
 from sunset.access.vocabulary import Role
+from sunset.config import get_settings, trusted_proxies
 from sunset.db import session_scope
+from sunset.usecases import accounts
 
-from .common import EXIT_INVALID, console, date_option, err_console, explained
+from .common import EXIT_INVALID, acting, console, date_option, err_console, explained
 
 user_app = typer.Typer(help="Accounts of the web and the API.")
 
@@ -32,8 +33,9 @@ def user_add(
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     with explained(), session_scope(write=True) as session:
-        user = access.add_user(
+        user = accounts.add_user(
             session,
+            acting(session),
             name=name,
             role=role,
             operator=operator,
@@ -47,8 +49,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List the accounts."""
-    with session_scope() as session:
-        for user in access.list_users(session):
+    with explained(), session_scope() as session:
+        for user in accounts.list_users(session, acting(session)):
             active = "" if user.active else " (disabled)"
             console.print(f"{user.name}\t{user.role}\t{user.operator or '-'}{active}")
 
@@ -63,20 +65,35 @@ def serve_command(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Server processes.", min=1)] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For gives the client's address (comma-separated "
+            "addresses or networks, '*' any); default SUNSET_FORWARDED_ALLOW_IPS, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API (/docs) and the dashboard (/app/) with uvicorn."""
     import os
 
-    from sunset.api import server
+    from sunset.server import processes as server
 
     if today is not None:
         os.environ["SUNSET_WEB_TODAY"] = date_option(today, "--today").isoformat()
+    try:
+        proxies = trusted_proxies(
+            get_settings().forwarded_allow_ips
+            if forwarded_allow_ips is None
+            else forwarded_allow_ips
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--forwarded-allow-ips") from None
 
     def listening() -> None:
         console.print(f"sunset is serving on http://{host}:{port}/ (API docs at /docs)")
 
     try:
-        server.serve(host, port, workers, listening=listening)
+        server.serve(host, port, workers, listening=listening, proxies=proxies)
     except OSError as exc:
         err_console.print(f"[bold red]cannot listen on {host}:{port}[/]: {exc.strerror or exc}")
         raise typer.Exit(EXIT_INVALID) from None

@@ -30,6 +30,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     opening_entries: int = 0
+    ids_after: int = 0  # the highest id of the imported table before the import
 
 
 class ErrorLog:
@@ -86,11 +87,16 @@ def refuse_if_empty(result: ImportResult, *, file_name: str) -> None:
         raise InputInvalidError(f"{file_name}: the file has a header but no rows")
 
 
-def reject(errors: ErrorLog, *, file_name: str) -> ImportRejectedError:
+def reject(errors: ErrorLog, *, file_name: str, can_skip: bool = True) -> ImportRejectedError:
     """Build the refusal of a whole file, carrying its first errors."""
+    advice = (
+        "Fix them, or use --skip-invalid to import the good rows only."
+        if can_skip
+        else "Fix them and import the file again (--errors FILE lists them all)."
+    )
     return ImportRejectedError(
         f"{file_name}: {len(errors.rows)} bad row(s), {errors.count} problem(s); nothing was "
-        "imported. Fix them, or use --skip-invalid to import the good rows only.",
+        f"imported. {advice}",
         errors=errors.first,
         error_count=errors.count,
     )

@@ -257,8 +257,9 @@ def _typed_nsn(raw: str) -> str | None:
     """
     if not _TYPED.fullmatch(raw):
         return None
-    plain = raw.replace(" ", "").replace("-", "").removeprefix("0086")
-    if _BARE_COUNTRY_CODE.fullmatch(plain):
+    typed = raw.replace(" ", "").replace("-", "")
+    plain = typed.removeprefix("0086")
+    if plain == typed and _BARE_COUNTRY_CODE.fullmatch(plain):  # a country code once, not twice
         plain = plain[2:]
     nsn = plain.removeprefix("0")
     if not nsn or nsn[0] == "0" or not 9 <= len(nsn) <= 11:
@@ -313,9 +314,12 @@ def _digit_stages(column: str) -> tuple[tuple[pl.Expr, ...], ...]:
             .alias("_plain"),
         ),
         # A bare 86 country code: no Chinese area code starts with 86, so "86" + 9 to 12 digits
-        # is unambiguous (86 13312345678, 86 551 62345678, 86 0551 62345678).
+        # is unambiguous (86 13312345678, 86 551 62345678, 86 0551 62345678); taken off only
+        # when no +86 or 0086 was (+86 86... is a number of the nonexistent area 086...).
         (
-            pl.when(plain.str.contains(r"^86[0-9]{9,12}$"))
+            pl.when(
+                plain.str.contains(r"^86[0-9]{9,12}$") & ~raw.str.contains(r"^\s*(?:\+86|0086)")
+            )
             .then(plain.str.slice(2))
             .otherwise(plain)
             .alias("_plain"),

@@ -75,3 +75,13 @@ class LedgerTotal(Base):
     area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CycleProgress(Base):
+    """How far the daily cycle has run in one local network: its resumable checkpoint, and the day
+    through which the network's books are closed (no entry may be dated on or before it)."""
+
+    __tablename__ = "cycle_progress"
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    done_through: Mapped[date] = mapped_column(Date)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Index,
     Select,
     and_,
     case,
@@ -24,9 +26,21 @@ from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, table_of
 from sunset.kit.sqlfunc import days_between, not_indexed, padded_id, through_index
-from sunset.ledger.models import LedgerEntry, LedgerTotal, Refund
+from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerTotal, Refund
 from sunset.ledger.rules import EntryKind
 from sunset.lines.models import LINES_BY_AREA, Line
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one set-based posting wrote: how many entries, and their sum in fen as stored
+    (charges and refunds negative, credits positive)."""
+
+    entries: int = 0
+    fen: int = 0
+
+    def __add__(self, other: Written) -> Written:
+        return Written(self.entries + other.entries, self.fen + other.fen)
 
 
 def add_opening_balances(
@@ -62,6 +76,11 @@ def add_opening_balances(
     return written
 
 
+def secondary_indexes() -> list[Index]:
+    """The ledger entries' indexes a bulk load drops and rebuilds (an import's opening balances)."""
+    return list(table_of(LedgerEntry).indexes)
+
+
 def get_by_key(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
     """Return the entry written under an idempotency key, if any."""
     return session.scalar(
@@ -75,6 +94,33 @@ def add_entry(session: Session, entry: LedgerEntry) -> None:
     """Store a new entry."""
     session.add(entry)
     session.flush()
+
+
+def paid_in_and_credited(session: Session, *, area_code: str, line_id: int) -> tuple[int, int]:
+    """Return what a line ever paid in (opening balance, top-ups, transfers in) and what it was
+    ever credited, in fen."""
+    entries = table_of(LedgerEntry)
+    paid = (EntryKind.OPENING_BALANCE.value, EntryKind.TOP_UP.value, EntryKind.TRANSFER_IN.value)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((entries.c.kind.in_(paid), entries.c.amount_fen))), 0),
+            func.coalesce(
+                func.sum(case((entries.c.kind == EntryKind.CREDIT.value, entries.c.amount_fen))),
+                0,
+            ),
+        ).where(entries.c.area_code == area_code, entries.c.line_id == line_id)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def refund_of_line(session: Session, *, area_code: str, line_id: int) -> Refund | None:
+    """Return the latest refund owed to a line, if any."""
+    return session.scalar(
+        select(Refund)
+        .where(Refund.area_code == area_code, Refund.line_id == line_id)
+        .order_by(Refund.id.desc())
+        .limit(1)
+    )
 
 
 def add_refund(session: Session, refund: Refund) -> None:
@@ -112,7 +158,7 @@ def charge_lines(
     days_in_month: int,
     entry_date: date,
     whole_area: bool = False,
-) -> int:
+) -> Written:
     """Charge each chosen line its monthly fee for its days of service in [month_start, stop).
 
     A day of service is a day on or after activation, before termination, and before a sunset
@@ -147,11 +193,13 @@ def charge_lines(
     charged = execute_counted(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
-    if charged:
-        prefix = f"charge:{month_start:%Y-%m}:"
-        written = written_since(before, kind=EntryKind.CHARGE, prefix=prefix, area_code=area_code)
-        apply_entries(session, written, area_code=area_code, kind=EntryKind.CHARGE)
-    return charged
+    if not charged:
+        return Written()
+    prefix = f"charge:{month_start:%Y-%m}:"
+    written = written_since(before, kind=EntryKind.CHARGE, prefix=prefix, area_code=area_code)
+    return Written(
+        charged, apply_entries(session, written, area_code=area_code, kind=EntryKind.CHARGE)
+    )
 
 
 RESERVED_KEYS = (
@@ -190,9 +238,9 @@ def apply_entries(
     area_code: str,
     kind: EntryKind,
     several_per_line: bool = False,
-) -> None:
+) -> int:
     """Move each line's balance by the entries of one kind just written in one local network,
-    and add them to the running totals.
+    add them to the running totals, and return their sum.
 
     ``several_per_line``: a line may have more than one of them (months of credits posted
     together); their sum per line moves its balance. Otherwise there is one per line, and the
@@ -201,9 +249,9 @@ def apply_entries(
     lines, entries = table_of(Line), table_of(LedgerEntry)
     # One sum, not a sum by (area, kind): SQLite would sort every entry into its group first
     # (12 s of a 20M-line month-end) or read the whole index by local network for their order.
-    total = session.scalar(select(func.sum(entries.c.amount_fen)).where(written))
+    total = int(session.scalar(select(func.sum(entries.c.amount_fen)).where(written)) or 0)
     if total:
-        add_one_to_totals(session, area_code=area_code, kind=kind.value, amount_fen=int(total))
+        add_one_to_totals(session, area_code=area_code, kind=kind.value, amount_fen=total)
     if several_per_line:
         moved = (
             select(entries.c.line_id, func.sum(entries.c.amount_fen).label("fen"))
@@ -222,6 +270,7 @@ def apply_entries(
             entries.c.line_id == lines.c.id,
         ]
     session.execute(update(lines).where(*matches).values(balance_fen=lines.c.balance_fen + change))
+    return total
 
 
 def service_window(
@@ -251,14 +300,23 @@ def service_window(
     return start, end
 
 
+def fee_for_days(fee: Any, days: Any, days_in_month: int) -> ColumnElement[int]:
+    """The pro-rata fee of ``days`` days of a month, as SQL: fee x days / days in the month,
+    rounded down (never in the customer's disfavour); no day, nothing. The one expression of a
+    partial month: the charges and the outage credits both use it.
+
+    Worked example: a 70-yuan plan, 9 days of a 31-day January: 7000 x 9 // 31 = 2032 fen.
+    """
+    served = case((days > 0, days), else_=0)
+    owed: ColumnElement[int] = (fee * served).op("/")(days_in_month)
+    return owed
+
+
 def charge_expression(*, month_start: date, stop: date, days_in_month: int) -> ColumnElement[int]:
     """The fen a line owes for its days of service in [month_start, stop), as SQL."""
     lines = table_of(Line)
     start, end = service_window(month_start=month_start, stop=stop)
-    days = days_between(start, end)
-    owed: ColumnElement[int] = (lines.c.monthly_fee_fen * case((days > 0, days), else_=0)).op("/")(
-        days_in_month
-    )
+    owed = fee_for_days(lines.c.monthly_fee_fen, days_between(start, end), days_in_month)
     if (stop - month_start).days == days_in_month:
         # A line served the whole month (most of them) owes fee x days / days = the fee: said
         # without the date arithmetic, which was half the cost of a month-end's charge insert.
@@ -290,7 +348,7 @@ def post_credits(
     rows: Select[Any] | CompoundSelect,
     prefix: str,
     several_per_line: bool = False,
-) -> int:
+) -> Written:
     """Write the credit entries ``rows`` selects (ENTRY_COLUMNS, keys under ``prefix``, a
     reserved one; at most one per line unless ``several_per_line``) and move balances and
     totals by them."""
@@ -298,23 +356,22 @@ def post_credits(
     written = execute_counted(
         session, insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, rows)
     )
-    if written:
-        just_written = written_since(
-            before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code
-        )
-        apply_entries(
-            session,
-            just_written,
-            area_code=area_code,
-            kind=EntryKind.CREDIT,
-            several_per_line=several_per_line,
-        )
-    return written
+    if not written:
+        return Written()
+    just_written = written_since(before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code)
+    fen = apply_entries(
+        session,
+        just_written,
+        area_code=area_code,
+        kind=EntryKind.CREDIT,
+        several_per_line=several_per_line,
+    )
+    return Written(written, fen)
 
 
 def refund_lines(
     session: Session, *, area_code: str, which: ColumnElement[bool], day: date, reason: str
-) -> int:
+) -> Written:
     """Refund the whole positive balance of each chosen line: an entry and a refund to pay out."""
     lines, entries = table_of(Line), table_of(LedgerEntry)
     rows = select(
@@ -332,7 +389,7 @@ def refund_lines(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
     if not refunded:
-        return 0
+        return Written()
     written = written_since(before, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
     new = select(
         entries.c.area_code,
@@ -346,8 +403,9 @@ def refund_lines(
             ["area_code", "line_id", "amount_fen", "created_on", "entry_id"], new
         )
     )
-    apply_entries(session, written, area_code=area_code, kind=EntryKind.REFUND)
-    return refunded
+    return Written(
+        refunded, apply_entries(session, written, area_code=area_code, kind=EntryKind.REFUND)
+    )
 
 
 def add_to_totals(session: Session, written: ColumnElement[bool]) -> None:
@@ -400,14 +458,6 @@ def totals_from_entries(session: Session) -> dict[tuple[str, str], int]:
     return {(a, k): int(v) for a, k, v in rows}
 
 
-def refunded_since(session: Session, *, area_code: str, after_id: int) -> int:
-    """Return the fen the switch-off refunded in a local network by entries after ``after_id``."""
-    entries = table_of(LedgerEntry)
-    written = written_since(after_id, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
-    total = session.scalar(select(func.coalesce(func.sum(-entries.c.amount_fen), 0)).where(written))
-    return int(total or 0)
-
-
 def total_of(session: Session, *, area_code: str, kind: EntryKind, lock: bool = False) -> int:
     """Return a local network's running total of one kind of entry. ``lock``: on PostgreSQL,
     hold it (once it exists) until the transaction ends, so that what it moves by meanwhile
@@ -429,3 +479,20 @@ def entries_of_line(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def checkpoint(session: Session, area_code: str, *, lock: bool = False) -> date | None:
+    """Return the last day the cycle completed in a local network (locked for the rest of the
+    transaction when asked: two runs of the cycle then take a local network's days in turn)."""
+    query = select(CycleProgress.done_through).where(CycleProgress.area_code == area_code)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def save_checkpoint(session: Session, area_code: str, day: date) -> None:
+    """Record that the cycle has completed ``day`` in a local network."""
+    progress = session.get(CycleProgress, area_code)
+    if progress is None:
+        session.add(CycleProgress(area_code=area_code, done_through=day))
+    else:
+        progress.done_through = day
+    session.flush()

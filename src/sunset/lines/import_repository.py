@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -23,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, table_of
 from sunset.kit.bulk import Loader
-from sunset.ledger.models import LedgerEntry
 from sunset.lines.models import Line, NumberHold
 from sunset.lines.rules import CUSTOMER_COLUMNS, LINE_COLUMNS
 from sunset.lines.vocabulary import (
@@ -88,29 +88,30 @@ def store_staged_customers(session: Session, loader: Loader) -> int:
     )
 
 
-def _secondary_indexes() -> list[Index]:
+def _secondary_indexes(also: Sequence[Index]) -> list[Index]:
     # By name: a table's indexes are a set, and SQLite, without statistics, breaks a tie
     # between two indexes by the order they were created in. Rebuilt in a different order by
     # each import, the same database got a different plan after each (a 20M-line month-end's
     # charges: 54 or 98 s, see ledger.charge_lines).
-    indexes = [*Line.__table__.indexes, *LedgerEntry.__table__.indexes]  # type: ignore[attr-defined]
+    indexes = [*Line.__table__.indexes, *also]  # type: ignore[attr-defined]
     return sorted(indexes, key=lambda index: str(index.name))
 
 
-def drop_secondary_indexes(session: Session) -> None:
-    """Drop the secondary indexes of lines and ledger entries, inside the transaction.
+def drop_secondary_indexes(session: Session, *, also: Sequence[Index] = ()) -> None:
+    """Drop the secondary indexes of lines (and ``also`` those of the tables the import fills
+    beside them: the ledger's opening balances), inside the transaction.
 
     For a load that at least doubles the tables: rebuilding an index by sorting once is far
     cheaper than millions of random inserts into it. Uniqueness is checked before any row is
     written (`SeenNumbers`), and recreating the unique index checks it again.
     """
-    for index in _secondary_indexes():
+    for index in _secondary_indexes(also):
         index.drop(bind=session.connection())
 
 
-def create_secondary_indexes(session: Session) -> None:
+def create_secondary_indexes(session: Session, *, also: Sequence[Index] = ()) -> None:
     """Recreate the indexes `drop_secondary_indexes` dropped."""
-    for index in _secondary_indexes():
+    for index in _secondary_indexes(also):
         index.create(bind=session.connection())
 
 

@@ -2,55 +2,28 @@
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sqlalchemy import and_
+from sqlalchemy import Index
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.ingest import service as ingest
-from sunset.ingest.reader import Chunk, estimate_rows, read_chunks
+from sunset.ingest.pipeline import Validated, run_import
+from sunset.ingest.reader import Chunk, estimate_rows
+from sunset.ingest.service import ImportResult
 from sunset.kit.bulk import Loader
-from sunset.kit.numbers import NumberingPlan, plan_for
-from sunset.kit.pipeline import prefetch
+from sunset.kit.numbers import plan_for
 from sunset.kit.rows import RowError
 from sunset.kit.seen import IN_DATABASE, NOT_SEEN, SeenNumbers
-from sunset.ledger import repository as ledger_repo
 from sunset.lines import import_repository as bulk
-from sunset.lines import repository, rules, service
-from sunset.lines.models import Line
-from sunset.lines.vocabulary import LIVE_STATUSES
-from sunset.reference import repository as reference
+from sunset.lines import repository, rules
+from sunset.lines.service import line_context
 
 Progress = Callable[[int], None]
-CLOSE_CHUNK = 5_000  # ids bound in one statement (SQLite allows 32,766 parameters)
-
-
-@dataclass
-class _Validated:
-    records: pl.DataFrame
-    errors: list[RowError]
-    rows_read: int
-
-
-def line_context(session: Session, *, today: date) -> rules.LineContext:
-    """Gather what validating lines needs from the catalogue."""
-    networks = reference.networks(session)
-    local = reference.local_networks(session)
-    return rules.LineContext(
-        today=today,
-        operators=frozenset(reference.operator_codes(session)),
-        number_formats={code: n.number_format for code, n in networks.items()},
-        area_groups={code: n.merged_into or code for code, n in local.items()},
-        id_salt=get_settings().id_salt,
-        max_monthly_fee_fen=get_settings().max_monthly_fee_yuan * 100,
-    )
 
 
 def import_lines(
@@ -63,18 +36,18 @@ def import_lines(
     errors_path: Path | None = None,
     progress: Progress | None = None,
     chunk_rows: int | None = None,
-) -> ingest.ImportResult:
+    also_indexed: Sequence[Index] = (),
+    on_loaded: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Import lines from a CSV or Parquet file; refuse the whole file if any row is bad.
 
     Reading and validation run in a background thread while the previous chunk is written.
     Nothing is committed here: the caller's transaction holds every row, so a refusal or a crash
-    leaves the database as it was.
+    leave the database as it was. The opening balances are the ledger's to write: ``on_loaded``
+    writes them once the lines are in (``result.ids_after`` is where the batch's ids begin),
+    before the indexes are rebuilt, those of ``also_indexed`` (its table's) with the lines'.
     """
     settings = get_settings()
-    ignored, chunks = read_chunks(
-        path, chunk_rows=chunk_rows or settings.import_chunk_rows, check_names=rules.check_columns
-    )
-    batch = ingest.start_batch(session, kind="lines", path=path, now=now)
     ctx = line_context(session, today=today)
     plan = plan_for(settings.numbering_overlay)
     seen = SeenNumbers()
@@ -84,49 +57,41 @@ def import_lines(
     first_new_id = bulk.max_line_id(session)
     rebuild = repository.count_lines(session) < (estimate_rows(path) or 0)
     if rebuild:
-        bulk.drop_secondary_indexes(session)
-    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
-    with ingest.ErrorLog(errors_path) as log, Loader(session) as loader:
-        for step in prefetch(_validate_all(chunks, ctx, plan, seen, held)):
-            result.rows_read += step.rows_read
-            log.extend(step.errors)
-            if log.count == 0 or skip_invalid:
-                bulk.insert_lines(loader, step.records, batch_id=batch.id)
-                result.imported += step.records.height
-            if progress:
-                progress(result.rows_read)
-        result.rejected = len(log.rows)
-        result.errors = log.first
-        ingest.refuse_if_empty(result, file_name=path.name)
-        if log.count and not skip_invalid:
-            raise ingest.reject(log, file_name=path.name)
-        loader.land()
-        bulk.store_staged_customers(session, loader)
-    bulk.claim_free_numbers(session, batch_id=batch.id)
-    result.opening_entries = ledger_repo.add_opening_balances(
-        session, batch_id=batch.id, after_line_id=first_new_id, entry_date=today
-    )
-    if rebuild:
-        bulk.create_secondary_indexes(session)
-    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
-    session.flush()
-    return result
+        bulk.drop_secondary_indexes(session, also=also_indexed)
 
-
-def _validate_all(
-    chunks: Iterator[Chunk],
-    ctx: rules.LineContext,
-    plan: NumberingPlan,
-    seen: SeenNumbers,
-    held: tuple[np.ndarray, np.ndarray],
-) -> Iterator[_Validated]:
-    for chunk in chunks:
+    def validate(chunk: Chunk) -> Validated:
         clean, errors = rules.validate(chunk.frame, chunk.rows, ctx, plan)
         clean, quarantined = _drop_quarantined(clean, held)
         clean, duplicates = _drop_duplicates(clean, seen)
-        errors = sorted([*chunk.malformed, *errors, *quarantined, *duplicates], key=lambda e: e.row)
         records = rules.to_records(clean, ctx).drop("_row")
-        yield _Validated(records, errors, chunk.frame.height + len(chunk.malformed))
+        return Validated.of(chunk, records, [*errors, *quarantined, *duplicates])
+
+    with Loader(session) as loader:
+        result = run_import(
+            session,
+            kind="lines",
+            path=path,
+            now=now,
+            chunk_rows=chunk_rows or settings.import_chunk_rows,
+            check_names=rules.check_columns,
+            validate=validate,
+            write=lambda records, batch_id: bulk.insert_lines(loader, records, batch_id=batch_id),
+            skip_invalid=skip_invalid,
+            errors_path=errors_path,
+            progress=progress,
+            overlap=True,
+        )
+        loader.land()
+        bulk.store_staged_customers(session, loader)
+    assert result.batch_id is not None
+    bulk.claim_free_numbers(session, batch_id=result.batch_id)
+    result.ids_after = first_new_id
+    if on_loaded is not None:
+        on_loaded(result)
+    if rebuild:
+        bulk.create_secondary_indexes(session, also=also_indexed)
+    session.flush()
+    return result
 
 
 def _drop_quarantined(
@@ -173,54 +138,3 @@ def _drop_duplicates(clean: pl.DataFrame, seen: SeenNumbers) -> tuple[pl.DataFra
         for row, number, first in dupes.select("_row", "number", "_earlier").iter_rows()
     ]
     return clean.filter(~pl.Series(duplicate)), errors
-
-
-@dataclass(frozen=True)
-class Closed:
-    """What closing a set of lines did: lines closed, refunds written and their amount."""
-
-    lines: int
-    refunds: int
-    refunded_fen: int
-
-
-def close_lines(
-    session: Session, *, area_code: str, line_ids: Sequence[int], day: date, reason: str
-) -> Closed:
-    """Terminate the chosen lines of a local network on ``day`` at their owners' request.
-
-    The steps of ``service.terminate`` for one line, set-based for many: charge each line its
-    month's days before ``day``, refund its positive balance (an entry and a refund to pay out,
-    keyed ``refund:<line id>``), put its number in quarantine, mark it terminated. A line that is
-    no longer live is left alone, so closing the same lines again closes nothing twice; a day the
-    cycle has already run through is refused (``DATE_BEFORE_CYCLE``), as for one line.
-    """
-    service.refuse_before_cycle(
-        session, area_code=area_code, day=day, who=f"{len(line_ids):,} line(s)"
-    )
-    closed = refunds = refunded = 0
-    for start in range(0, len(line_ids), CLOSE_CHUNK):
-        chunk = [int(i) for i in line_ids[start : start + CLOSE_CHUNK]]
-        which = and_(
-            Line.area_code == area_code, Line.id.in_(chunk), Line.status.in_(LIVE_STATUSES)
-        )
-        repository.lock(session, which)
-        if day.day > 1:  # leaving on the 1st, no day of the month was used
-            ledger_repo.charge_lines(
-                session,
-                area_code=area_code,
-                which=which,
-                month_start=day.replace(day=1),
-                stop=day,
-                days_in_month=calendar.monthrange(day.year, day.month)[1],
-                entry_date=day,
-            )
-        before = ledger_repo.max_entry_id(session)
-        refunds += ledger_repo.refund_lines(
-            session, area_code=area_code, which=which, day=day, reason=reason
-        )
-        refunded += ledger_repo.refunded_since(session, area_code=area_code, after_id=before)
-        until = day + timedelta(days=get_settings().quarantine_days)
-        repository.quarantine_numbers(session, which=which, day=day, until=until)
-        closed += repository.terminate(session, which=which, day=day)
-    return Closed(closed, refunds, refunded)

@@ -3,6 +3,7 @@ import_repository.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -32,7 +33,6 @@ from sunset.lines.vocabulary import (
     SuspensionReason,
     Vulnerability,
 )
-from sunset.notices.models import NoticeSent
 
 
 def get_live(session: Session, e164: str, *, lock: bool = False) -> Line | None:
@@ -49,6 +49,18 @@ def closed_by_key(session: Session, e164: str, key: str) -> Line | None:
         Line.number == e164, Line.closing_key == key, text("closing_key IS NOT NULL")
     )
     return session.scalar(query.order_by(Line.id.desc()).limit(1))
+
+
+def last_closed_line(session: Session, e164: str, *, area_codes: list[str]) -> Line | None:
+    """Return the line that last gave up a number now on no live line (its hold says which), if
+    any. ``area_codes``: every local network, so that the hold's primary key is probed once per
+    network rather than the holds read through."""
+    hold = session.scalar(
+        select(NumberHold).where(NumberHold.area_code.in_(area_codes), NumberHold.number == e164)
+    )
+    if hold is None or hold.from_line_id is None:
+        return None
+    return session.get(Line, hold.from_line_id)
 
 
 def add_line(session: Session, line: Line) -> None:
@@ -99,6 +111,21 @@ def live_ids(session: Session, *, network_code: str) -> list[tuple[str, int]]:
     return [(str(n), int(i)) for n, i in session.execute(query)]
 
 
+def operators_of(session: Session, *, area_code: str, line_ids: Sequence[int]) -> set[str]:
+    """Return the operators the chosen lines of a local network belong to."""
+    lines = table_of(Line)
+    found: set[str] = set()
+    for start in range(0, len(line_ids), 5_000):
+        chunk = [int(i) for i in line_ids[start : start + 5_000]]
+        query = (
+            select(lines.c.operator_code)
+            .where(lines.c.area_code == area_code, lines.c.id.in_(chunk))
+            .distinct()
+        )
+        found.update(str(o) for o in session.scalars(query))
+    return found
+
+
 def live_in(area_code: str, network_code: str) -> ColumnElement[bool]:
     """Lines of a network in a local network that still hold their number."""
     lines = table_of(Line)
@@ -109,18 +136,12 @@ def live_in(area_code: str, network_code: str) -> ColumnElement[bool]:
     )
 
 
-def switch_off_candidates(
-    area_code: str, network_code: str, *, day: date, noticed_by: date
-) -> ColumnElement[bool]:
-    """Live lines that may be switched off on ``day``.
-
-    Not a vulnerable or critical line without a confirmed replacement; not under an exemption
-    that runs to ``day`` or later; and told of the retirement on or before ``noticed_by`` (the
-    day minus the minimum notice period): a line told late waits out its own notice period.
-    """
-    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
+def free_to_go(day: date) -> ColumnElement[bool]:
+    """Lines nothing of their own holds back from a switch-off on ``day``: not a vulnerable or
+    critical line without a confirmed replacement, not under an exemption running to ``day`` or
+    later. (Whether they were told in time is the notices' to say.)"""
+    lines, exempt = table_of(Line), table_of(Exemption)
     return and_(
-        live_in(area_code, network_code),
         or_(
             lines.c.vulnerable == Vulnerability.NONE.value,
             lines.c.replacement_confirmed_on <= day,
@@ -130,12 +151,29 @@ def switch_off_candidates(
             exempt.c.line_id == lines.c.id,
             exempt.c.until >= day,
         ),
-        exists().where(
-            notices.c.area_code == lines.c.area_code,
-            notices.c.line_id == lines.c.id,
-            notices.c.sent_on <= noticed_by,
-        ),
     )
+
+
+def next_release_from_hold(
+    session: Session, *, area_code: str, network_code: str, after: date
+) -> date | None:
+    """Return the next day after ``after`` on which a live line held back by something of its own
+    becomes free to go: the day after its exemption ends, or the day its replacement is
+    confirmed."""
+    lines, exempt = table_of(Line), table_of(Exemption)
+    live = live_in(area_code, network_code)
+    exemption_ends = session.scalar(
+        select(func.min(exempt.c.until))
+        .join(lines, and_(lines.c.area_code == exempt.c.area_code, lines.c.id == exempt.c.line_id))
+        .where(live, exempt.c.until >= after)
+    )
+    confirmed = session.scalar(
+        select(func.min(lines.c.replacement_confirmed_on)).where(
+            live, lines.c.replacement_confirmed_on > after
+        )
+    )
+    candidates = [exemption_ends + timedelta(days=1) if exemption_ends else None, confirmed]
+    return min((d for d in candidates if d is not None), default=None)
 
 
 def quarantine_numbers(
@@ -244,43 +282,6 @@ def lock(session: Session, which: ColumnElement[bool]) -> None:
     session.execute(select(table_of(Line).c.id).where(which).with_for_update())
 
 
-def next_switch_off_day(
-    session: Session, *, area_code: str, network_code: str, after: date, notice_days: int
-) -> date | None:
-    """Return the next day after ``after`` on which a held-back live line becomes free to go.
-
-    Lines are held back by an exemption (free the day after it ends), a late notice (free
-    ``notice_days`` after their first notice) or a vulnerable flag (free from the day its
-    replacement is confirmed).
-    """
-    lines, exempt, notices = table_of(Line), table_of(Exemption), table_of(NoticeSent)
-    live = live_in(area_code, network_code)
-    exemption_ends = session.scalar(
-        select(func.min(exempt.c.until))
-        .join(lines, and_(lines.c.area_code == exempt.c.area_code, lines.c.id == exempt.c.line_id))
-        .where(live, exempt.c.until >= after)
-    )
-    first_notice = (
-        select(func.min(notices.c.sent_on))
-        .where(notices.c.area_code == lines.c.area_code, notices.c.line_id == lines.c.id)
-        .scalar_subquery()
-    )
-    notice_from = session.scalar(
-        select(func.min(first_notice)).where(live, first_notice > after - timedelta(notice_days))
-    )
-    confirmed = session.scalar(
-        select(func.min(lines.c.replacement_confirmed_on)).where(
-            live, lines.c.replacement_confirmed_on > after
-        )
-    )
-    candidates = [
-        exemption_ends + timedelta(days=1) if exemption_ends else None,
-        notice_from + timedelta(days=notice_days) if notice_from else None,
-        confirmed,
-    ]
-    return min((d for d in candidates if d is not None), default=None)
-
-
 @lru_cache(maxsize=1)
 def fact_columns() -> dict[str, ColumnElement[Any]]:
     """Return the SQL column behind each field of ``LineFacts``."""
@@ -313,16 +314,6 @@ def live_facts(session: Session, e164: str) -> LineFacts | None:
         .first()
     )
     return None if row is None else LineFacts(**row)
-
-
-def notices_of_line(session: Session, *, area_code: str, line_id: int) -> list[NoticeSent]:
-    """Return the notices a line was sent, oldest first."""
-    query = (
-        select(NoticeSent)
-        .where(NoticeSent.area_code == area_code, NoticeSent.line_id == line_id)
-        .order_by(NoticeSent.sent_on, NoticeSent.id)
-    )
-    return list(session.scalars(query))
 
 
 def search_live(

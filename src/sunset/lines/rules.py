@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -100,6 +100,9 @@ class LineContext:
     area_groups: Mapping[str, str]  # area code -> the area it was merged into (or itself)
     id_salt: str
     max_monthly_fee_fen: int = 1_000_000
+    # The most characters each free-text column's table holds (customer_id: 64, ...): a longer
+    # value is refused by name here rather than by the database mid-import.
+    text_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 def check_columns(names: list[str]) -> list[str]:
@@ -181,11 +184,36 @@ def _id_checksum_ok() -> pl.Expr:
     return ident.str.slice(17, 1) == expected
 
 
+# Columns of free text a person typed: no control character may reach the database (PostgreSQL
+# refuses a NUL byte mid-import; SQLite would store it).
+TEXT_COLUMNS = ("customer_id", "customer_name", "home_site", "id_number")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def text_checks(ctx: LineContext) -> list[Check]:
+    """No control characters in free text; nothing longer than its column holds."""
+    control = [
+        Check(c, pl.col(c).str.contains(CONTROL_CHARACTERS), f"{c} contains a control character")
+        for c in TEXT_COLUMNS
+    ]
+    long = [
+        Check(c, pl.col(c).str.len_chars() > most, f"{c} is longer than {most:,} characters")
+        for c, most in ctx.text_limits.items()
+    ]
+    return control + long
+
+
 def checks(ctx: LineContext) -> list[Check]:
     """Every condition an imported line must meet, in the order a person would read them."""
     today = pl.lit(ctx.today)
     status, reason = pl.col("status_v"), pl.col("reason_v")
     ident = pl.col("id_v")
+    return [*text_checks(ctx), *_row_checks(ctx, today, status, reason, ident)]
+
+
+def _row_checks(
+    ctx: LineContext, today: pl.Expr, status: pl.Expr, reason: pl.Expr, ident: pl.Expr
+) -> list[Check]:
     return [
         Check("number", pl.col("number_error").is_not_null(), "number: {number_error}"),
         Check(

@@ -1,15 +1,16 @@
-"""Operations on one line, each checked against the retirement plan in force that day.
-
-activate, top_up, suspend, resume, terminate: load the line, ask the plan's rules, refuse with
-their reason or write the change (money through the ledger, once per idempotency key).
+"""What happens to one line: it opens, is suspended or resumed, closes, is held out of the
+switch-off. Each step checks what the line itself says (its status, its number) and writes it;
+what the retirement plan allows and what money moves is the use case's to ask
+(``sunset.usecases.operations``), before and after these steps.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+import polars as pl
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
@@ -19,38 +20,35 @@ from sunset.errors import (
     NumberInvalidError,
     OperationRefusedError,
 )
+from sunset.kit import fields
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display, plan_for
-from sunset.ledger import repository as ledger_repo
-from sunset.ledger import service as ledger
-from sunset.ledger.rules import EntryKind
-from sunset.lines import repository
+from sunset.lines import repository, rules
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.lines.vocabulary import LineStatus, NumberState, SuspensionReason, Vulnerability
-from sunset.plans import repository as plans_repository
-from sunset.plans import rules as plan_rules
-from sunset.plans import service as plans
 from sunset.reference import repository as reference
 
+NUMBER_CHARS = 40  # as typed: "+86 (0551) 6234-5678" and the like
 
-@dataclass(frozen=True)
-class LineOutcome:
-    """What an operation left: the line's number, status and balance, and what happened."""
 
-    number: str
-    status: str
-    balance: str
-    message: str
-    replayed: bool = False
+class NumberTakenError(OperationRefusedError):
+    """A number that cannot be given out now: live on a line, or resting in quarantine.
+    ``operator_code`` says whose it is, so that another operator's staff are told no more than
+    that it is not available."""
+
+    def __init__(self, message: str, *, code: str, operator_code: str | None) -> None:
+        super().__init__(message, code=code, field="number")
+        self.operator_code = operator_code
 
 
 def normalise_number(raw: str) -> str:
     """Return a number as a person typed it in E.164, or say why it is not a number."""
+    typed = fields.required_text(raw, field="number", limit=NUMBER_CHARS)
     plan = plan_for(get_settings().numbering_overlay)
     try:
-        return plan.normalise(raw)[0]
+        return plan.normalise(typed)[0]
     except NumberInvalidError as exc:
-        raise InputInvalidError(f"number {exc.message}") from exc
+        raise InputInvalidError(f"number {exc.message}", field="number") from exc
 
 
 def get_live_or_raise(session: Session, *, number: str, lock: bool = False) -> Line:
@@ -62,60 +60,29 @@ def get_live_or_raise(session: Session, *, number: str, lock: bool = False) -> L
     return line
 
 
-def check_key(key: str) -> None:
-    """Refuse an empty idempotency key or one in sunset's reserved namespaces."""
-    if not key.strip():
-        raise InputInvalidError("an idempotency key cannot be empty")
-    if key.startswith(ledger_repo.RESERVED_KEYS):
-        raise InputInvalidError(
-            f"idempotency keys starting with {', '.join(ledger_repo.RESERVED_KEYS)} are "
-            "reserved for sunset's own postings"
-        )
-
-
-def _refuse(refusal: plan_rules.Refusal | None) -> None:
-    if refusal is not None:
-        raise OperationRefusedError(refusal.message, code=refusal.code)
-
-
-def _plan_of(session: Session, line: Line) -> tuple[plan_rules.PlanDates, str]:
-    dates = plans.plan_dates(session, area_code=line.area_code, network_code=line.network_code)
-    local = reference.get_local_network(session, line.area_code)
-    assert local is not None  # a line's local network is a foreign key
-    return dates, f"the {line.network_code} network of {local.city_en} ({line.area_code})"
-
-
-def _outcome(line: Line, message: str, *, replayed: bool = False) -> LineOutcome:
-    return LineOutcome(
-        display(line.number), line.status, format_yuan(line.balance_fen), message, replayed
-    )
-
-
-def top_up(session: Session, *, number: str, amount_fen: int, today: date, key: str) -> LineOutcome:
-    """Add money to a line's balance, unless the plan refuses top-ups from that day on."""
-    if amount_fen <= 0:
-        raise InputInvalidError("a top-up must be a positive amount")
-    check_key(key)
-    line = get_live_or_raise(session, number=number, lock=True)
-    # A retry of a top-up already taken is answered as such, whatever the phase is now.
-    posted = ledger.replayed(
-        session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, key=key
-    )
-    if posted is None:
-        dates, where = _plan_of(session, line)
-        _refuse(plan_rules.may_top_up(dates, today, where=where))
-        posted = ledger.post(
-            session, line=line, kind=EntryKind.TOP_UP, amount_fen=amount_fen, day=today, key=key
-        )
-    verb = "was already applied" if posted.replayed else "applied"
-    return _outcome(
-        line, f"top-up of {format_yuan(amount_fen)} yuan {verb}", replayed=posted.replayed
+def line_context(session: Session, *, today: date) -> rules.LineContext:
+    """Gather what validating lines needs from the catalogue and the schema."""
+    settings = get_settings()
+    networks = reference.networks(session)
+    local = reference.local_networks(session)
+    return rules.LineContext(
+        today=today,
+        operators=frozenset(reference.operator_codes(session)),
+        number_formats={code: n.number_format for code, n in networks.items()},
+        area_groups={code: n.merged_into or code for code, n in local.items()},
+        id_salt=settings.id_salt,
+        max_monthly_fee_fen=settings.max_monthly_fee_yuan * 100,
+        text_limits={
+            "customer_id": fields.max_chars(Customer.customer_ref) or 64,
+            "customer_name": fields.max_chars(Customer.name) or 200,
+            "home_site": fields.max_chars(Line.home_site) or 64,
+        },
     )
 
 
 @dataclass(frozen=True)
 class NewLine:
-    """What activating a line needs to know."""
+    """What opening a line needs to know."""
 
     number: str
     operator: str
@@ -129,22 +96,49 @@ class NewLine:
     vulnerable: str = Vulnerability.NONE.value
 
 
-def activate(session: Session, *, new: NewLine, today: date) -> LineOutcome:
-    """Open a new line, unless the plan has stopped new sales or the number is not free."""
-    e164 = normalise_number(new.number)
-    local = reference.local_networks(session).get(new.area_code)
-    if local is None or new.network not in reference.networks(session):
-        raise InputInvalidError(f"unknown area code {new.area_code} or network {new.network}")
-    dates = plans.plan_dates(session, area_code=new.area_code, network_code=new.network)
-    where = f"the {new.network} network of {local.city_en} ({new.area_code})"
-    _refuse(plan_rules.may_activate(dates, today, where=where))
-    if repository.get_live(session, e164) is not None:
-        raise OperationRefusedError(f"{display(e164)} is already live", code="NUMBER_IN_USE")
+def check_new_line(session: Session, *, new: NewLine, today: date) -> None:
+    """Refuse a line to open by every rule an imported line must meet (one definition: the
+    import's checks, on a one-row frame), naming each field that fails and why."""
+    row = {
+        "number": new.number,
+        "operator": new.operator,
+        "network": new.network,
+        "area_code": new.area_code,
+        "customer_id": new.customer_ref,
+        "real_name": str(new.real_name).lower(),
+        "activated_on": today.isoformat(),
+        "status": LineStatus.ACTIVE.value,
+        "monthly_fee": format_yuan(new.monthly_fee_fen),
+        "balance": "0",
+        "customer_name": new.customer_name,
+        "prepaid": str(new.prepaid).lower(),
+        "vulnerable": new.vulnerable,
+    }
+    frame = pl.DataFrame({k: [v] for k, v in row.items()}, schema=dict.fromkeys(row, pl.String))
+    plan = plan_for(get_settings().numbering_overlay)
+    _, errors = rules.validate(frame, np.array([1]), line_context(session, today=today), plan)
+    if errors:
+        raise InputInvalidError(
+            "; ".join(f"{e.column}: {e.reason}" for e in errors), field=errors[0].column
+        )
+
+
+def open_line(session: Session, *, new: NewLine, e164: str, today: date) -> Line:
+    """Open a line on a number that is free: not live, not resting in quarantine."""
+    live = repository.get_live(session, e164)
+    if live is not None:
+        raise NumberTakenError(
+            f"{display(e164)} is already live",
+            code="NUMBER_IN_USE",
+            operator_code=live.operator_code,
+        )
     hold = repository.get_hold(session, area_code=new.area_code, number=e164)
     if hold is not None and hold.state == NumberState.QUARANTINE and (hold.until or today) > today:
-        raise OperationRefusedError(
+        before = session.get(Line, hold.from_line_id) if hold.from_line_id else None
+        raise NumberTakenError(
             f"{display(e164)} is in quarantine until {hold.until} (cancelled on {hold.since})",
             code="NUMBER_IN_QUARANTINE",
+            operator_code=before.operator_code if before else None,
         )
     if hold is not None:
         repository.delete_hold(session, hold)
@@ -174,14 +168,11 @@ def activate(session: Session, *, new: NewLine, today: date) -> LineOutcome:
         balance_fen=0,
     )
     repository.add_line(session, line)
-    return _outcome(line, "line activated")
+    return line
 
 
-def suspend(session: Session, *, number: str, reason: SuspensionReason, today: date) -> LineOutcome:
-    """Suspend an active line for a reason."""
-    line = get_live_or_raise(session, number=number, lock=True)
-    dates, where = _plan_of(session, line)
-    _refuse(plan_rules.may_operate(dates, today, where=where))
+def suspend(session: Session, *, line: Line, reason: SuspensionReason, today: date) -> None:
+    """Suspend an active line for a reason (a sunset suspension stops its billing from today)."""
     if line.status == LineStatus.SUSPENDED:
         raise OperationRefusedError(
             f"{display(line.number)} is already suspended ({line.suspension_reason})",
@@ -191,20 +182,14 @@ def suspend(session: Session, *, number: str, reason: SuspensionReason, today: d
     if reason == SuspensionReason.SUNSET:
         line.suspended_on = today  # suspended without billing from today
     session.flush()
-    return _outcome(line, f"line suspended ({reason.value})")
 
 
-def resume(session: Session, *, number: str, today: date) -> LineOutcome:
-    """Resume a suspended line, unless the network is off or the reason still holds."""
-    line = get_live_or_raise(session, number=number, lock=True)
-    dates, where = _plan_of(session, line)
-    _refuse(plan_rules.may_operate(dates, today, where=where))
+def resume(session: Session, *, line: Line) -> None:
+    """Resume a suspended line, unless it is suspended for bills still unpaid."""
     if line.status != LineStatus.SUSPENDED:
         raise OperationRefusedError(
             f"{display(line.number)} is not suspended", code="LINE_NOT_SUSPENDED"
         )
-    if line.suspension_reason == SuspensionReason.SUNSET:
-        _refuse(plan_rules.may_top_up(dates, today, where=where))
     if line.suspension_reason == SuspensionReason.ARREARS and line.unpaid_bills > 0:
         raise OperationRefusedError(
             f"{display(line.number)} has {line.unpaid_bills} unpaid bill(s): pay them first",
@@ -212,79 +197,23 @@ def resume(session: Session, *, number: str, today: date) -> LineOutcome:
         )
     line.status, line.suspension_reason, line.suspended_on = LineStatus.ACTIVE.value, None, None
     session.flush()
-    return _outcome(line, "line resumed")
 
 
-def terminate(session: Session, *, number: str, today: date, key: str) -> LineOutcome:
-    """Close a line at the customer's request: refund its balance, quarantine its number.
-
-    A retry with the key of a termination already done is answered with that termination,
-    whatever happened to the number since: nothing is done twice.
-    """
-    earlier = earlier_termination(session, number=number, key=key)  # checks the key too
-    if earlier is not None:
-        return terminated_before(earlier)
-    line = get_live_or_raise(session, number=number, lock=True)
-    charge_days_used(session, line=line, today=today)
-    refunded = ledger.refund_balance(
-        session, line=line, day=today, key=f"{key}:refund", reason="line terminated"
-    )
+def close(session: Session, *, line: Line, today: date, key: str) -> date:
+    """Mark a line terminated by the request ``key`` and quarantine its number; return the day
+    the quarantine ends. (Its last days and its refund are the ledger's.)"""
     line.status, line.suspension_reason, line.terminated_on, line.closing_key = (
         LineStatus.TERMINATED.value,
         None,
         today,
         key,
     )
-    until = quarantine(session, line=line, today=today)
-    return _outcome(
-        line,
-        f"line terminated; {format_yuan(refunded)} yuan to refund; number in quarantine until "
-        f"{until}",
-    )
+    return quarantine(session, line=line, today=today)
 
 
-def earlier_termination(session: Session, *, number: str, key: str) -> Line | None:
-    """Return the line a termination with ``key`` already closed, if any."""
-    check_key(key)
-    return repository.closed_by_key(session, normalise_number(number), key)
-
-
-def terminated_before(line: Line) -> LineOutcome:
-    """Answer a retried termination with the one it made."""
-    return _outcome(
-        line, f"line was already terminated on {line.terminated_on} by this request", replayed=True
-    )
-
-
-def charge_days_used(session: Session, *, line: Line, today: date) -> None:
-    """Charge a line that leaves today for this month's days before today (its last month).
-
-    Refused when the cycle has already run through ``today`` in the line's local network: that
-    month's charge (or the switch-off) is already on the ledger, and a departure dated before
-    it would charge the same days twice.
-    """
-    refuse_before_cycle(session, area_code=line.area_code, day=today, who=display(line.number))
-    ledger_repo.charge_lines(
-        session,
-        area_code=line.area_code,
-        which=Line.id == line.id,
-        month_start=today.replace(day=1),
-        stop=today,
-        days_in_month=calendar.monthrange(today.year, today.month)[1],
-        entry_date=today,
-    )
-    session.refresh(line, ["balance_fen"])
-
-
-def refuse_before_cycle(session: Session, *, area_code: str, day: date, who: str) -> None:
-    """Refuse a departure on ``day`` when the cycle of ``area_code`` has already run through it."""
-    done = plans_repository.checkpoint(session, area_code)
-    if done is not None and day <= done:
-        raise OperationRefusedError(
-            f"the cycle of {area_code} has already run through {done}: {who} cannot leave on "
-            f"{day}; date the operation after {done}",
-            code="DATE_BEFORE_CYCLE",
-        )
+def closed_by(session: Session, *, e164: str, key: str) -> Line | None:
+    """Return the line of a number that a termination with ``key`` already closed, if any."""
+    return repository.closed_by_key(session, e164, key)
 
 
 def quarantine(session: Session, *, line: Line, today: date, at_least: date | None = None) -> date:
@@ -307,14 +236,13 @@ def quarantine(session: Session, *, line: Line, today: date, at_least: date | No
 
 
 def grant_exemption(
-    session: Session, *, number: str, until: date, granted_by: str, reason: str, today: date
-) -> LineOutcome:
+    session: Session, *, line: Line, until: date, granted_by: str, reason: str, today: date
+) -> None:
     """Keep a line out of the switch-off until a date, recording who granted it and why."""
     if until < today:
-        raise InputInvalidError(f"an exemption until {until} would already be over (today {today})")
-    if not reason.strip() or not granted_by.strip():
-        raise InputInvalidError("an exemption needs who grants it (--by) and why (--reason)")
-    line = get_live_or_raise(session, number=number, lock=True)
+        raise InputInvalidError(
+            f"an exemption until {until} would already be over (today {today})", field="until"
+        )
     repository.add_exemption(
         session,
         Exemption(
@@ -326,12 +254,10 @@ def grant_exemption(
             until=until,
         ),
     )
-    return _outcome(line, f"exempt from the switch-off until {until} (granted by {granted_by})")
 
 
-def confirm_replacement(session: Session, *, number: str, today: date) -> LineOutcome:
+def confirm_replacement(session: Session, *, line: Line, today: date) -> None:
     """Record that a vulnerable or critical line's replacement works: it may now be switched off."""
-    line = get_live_or_raise(session, number=number, lock=True)
     if line.vulnerable == Vulnerability.NONE:
         raise OperationRefusedError(
             f"{display(line.number)} is not registered as vulnerable or critical",
@@ -339,4 +265,3 @@ def confirm_replacement(session: Session, *, number: str, today: date) -> LineOu
         )
     line.replacement_confirmed_on = today
     session.flush()
-    return _outcome(line, f"replacement confirmed for this {line.vulnerable} line")

@@ -1,11 +1,14 @@
-"""Alembic environment: runs on the engine sunset hands over (see sunset.db.upgrade)."""
+"""Alembic environment: runs on the engine sunset hands over (see sunset.db.upgrade), then
+loads the shipped reference data when the schema reaches head."""
 
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.orm import Session
 
 import sunset.models  # noqa: F401  (registers every table on Base.metadata)
 from sunset.db import Base
+from sunset.reference.service import sync_reference
 
 config = context.config
 engine = config.attributes["engine"]
@@ -19,3 +22,8 @@ with engine.begin() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # The catalogue rows a schema at head expects (operators, networks, local networks),
+        # in the migration's transaction: a database is never at head without them.
+        if config.attributes.get("sync_reference"):
+            with Session(bind=connection) as session:
+                sync_reference(session)

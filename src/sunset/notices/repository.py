@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, insert, literal, select
+from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, table_of
@@ -64,3 +64,43 @@ def late_or_missing(
         select(lines.c.number, first).where(where).order_by(lines.c.number).limit(limit)
     ).all()
     return count, [(r[0], r[1]) for r in rows]
+
+
+def told_by(day: date) -> ColumnElement[bool]:
+    """Lines sent a notice on or before ``day`` (a condition on the lines table)."""
+    lines, notices = table_of(Line), table_of(NoticeSent)
+    return exists().where(
+        notices.c.area_code == lines.c.area_code,
+        notices.c.line_id == lines.c.id,
+        notices.c.sent_on <= day,
+    )
+
+
+def next_told_in_time(
+    session: Session, *, area_code: str, network_code: str, after: date, notice_days: int
+) -> date | None:
+    """Return the next day after ``after`` on which a live line told late has had its full
+    notice period: its first notice plus ``notice_days``."""
+    lines, notices = table_of(Line), table_of(NoticeSent)
+    first_notice = (
+        select(func.min(notices.c.sent_on))
+        .where(notices.c.area_code == lines.c.area_code, notices.c.line_id == lines.c.id)
+        .scalar_subquery()
+    )
+    notice_from = session.scalar(
+        select(func.min(first_notice)).where(
+            live_in(area_code, network_code), first_notice > after - timedelta(notice_days)
+        )
+    )
+    return notice_from + timedelta(days=notice_days) if notice_from else None
+
+
+def notices_of_line(session: Session, *, area_code: str, line_id: int) -> list[NoticeSent]:
+    """Return the notices sent to one line, oldest first."""
+    return list(
+        session.scalars(
+            select(NoticeSent)
+            .where(NoticeSent.area_code == area_code, NoticeSent.line_id == line_id)
+            .order_by(NoticeSent.sent_on, NoticeSent.id)
+        )
+    )

@@ -41,7 +41,7 @@ def build_campaign(
         raise OperationRefusedError(f"{offer.id}: {closed.message}", code=closed.code)
     predicates = rules.predicates(offer, today)
     if not out.parent.is_dir():
-        raise InputInvalidError(f"--out: the folder {out.parent} does not exist")
+        raise InputInvalidError(f"the folder {out.parent} does not exist", field="out")
     # Written beside the target and renamed at the end: a failure leaves no half list behind.
     partial = out.with_name(f".{out.name}.partial")
     written = 0

@@ -17,11 +17,14 @@ from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
 from sunset.lines import repository as lines_repo
 from sunset.lines import service as lines
+from sunset.lines.facts import LineFacts
 from sunset.lines.models import Customer, Line
 from sunset.lines.vocabulary import LineStatus
 from sunset.offers import repository, rules
 from sunset.offers.models import Migration
 from sunset.offers.schemas import MigrationView, Offer, OfferView, ReasonView
+from sunset.plans import rules as plan_rules
+from sunset.plans import service as plans
 from sunset.reference import repository as reference
 from sunset.routing import service as routing
 from sunset.routing.vocabulary import RouteSource
@@ -46,6 +49,15 @@ def offers_for(session: Session, *, number: str, today: date) -> list[OfferView]
     facts = lines_repo.live_facts(session, e164)
     if facts is None:
         raise NotFoundError(f"no live line has the number {display(e164)}")
+    return _views(facts, today)
+
+
+def offers_for_line(session: Session, *, line: Line, today: date) -> list[OfferView]:
+    """``offers_for`` a line already loaded."""
+    return _views(lines_repo.facts_of(session, line.id), today)
+
+
+def _views(facts: LineFacts, today: date) -> list[OfferView]:
     return [_view(offer, rules.offer_refusals(offer, facts, today)) for offer in list_offers()]
 
 
@@ -83,7 +95,7 @@ def eligibility_sql(offer: Offer, today: date) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class MigrationRequest:
-    """What an agent enters to migrate a line."""
+    """What an agent enters to migrate a line (``key`` already in its operator's scope)."""
 
     number: str
     offer_id: str
@@ -93,18 +105,17 @@ class MigrationRequest:
 
 
 def earlier_migration(
-    session: Session, *, request: MigrationRequest
+    session: Session, *, e164: str, request: MigrationRequest
 ) -> tuple[MigrationView, str] | None:
     """Return what the request's key already did for its number, and the old line's operator.
 
     A retry after a migration went through finds the number no longer live: the answer is the
     migration it made (``replayed``), not "no such line".
     """
-    lines.check_key(request.key)
     offer = get_offer_or_raise(request.offer_id)
     done = repository.replay(
         session,
-        number=lines.normalise_number(request.number),
+        number=e164,
         key=request.key,
         area_codes=reference.local_networks(session).keys(),
     )
@@ -115,21 +126,13 @@ def earlier_migration(
     return _migration_view(session, done, offer, replayed=True), old.operator_code
 
 
-def migrate(session: Session, *, request: MigrationRequest, today: date) -> MigrationView:
-    """Move a line to the offer's network: open the new line, move the whole balance, record the
-    commitment and the subsidy, mark the old line migrated. The caller's transaction holds it
-    all, so a refusal anywhere leaves nothing changed; the same key twice migrates once."""
-    lines.check_key(request.key)
+def migrate(
+    session: Session, *, old: Line, request: MigrationRequest, today: date
+) -> MigrationView:
+    """Move a line (loaded and locked by the caller) to the offer's network: open the new line,
+    move the whole balance, record the commitment and the subsidy, mark the old line migrated.
+    The caller's transaction holds it all, so a refusal anywhere leaves nothing changed."""
     offer = get_offer_or_raise(request.offer_id)
-    done = repository.replay(
-        session,
-        number=lines.normalise_number(request.number),
-        key=request.key,
-        area_codes=reference.local_networks(session).keys(),
-    )
-    if done is not None:
-        return _migration_view(session, done, offer, replayed=True)
-    old = lines.get_live_or_raise(session, number=request.number, lock=True)
     reasons = rules.offer_refusals(offer, lines_repo.facts_of(session, old.id), today)
     if reasons:
         raise OperationRefusedError(
@@ -139,7 +142,7 @@ def migrate(session: Session, *, request: MigrationRequest, today: date) -> Migr
         )
     plan_fen = _chosen_plan(offer, request.plan_yuan)
     new_e164 = old.number if offer.outcome.keep_number else _new_number(request)
-    lines.charge_days_used(session, line=old, today=today)
+    ledger.charge_days_used(session, line=old, today=today)
     old.status, old.suspension_reason, old.terminated_on = LineStatus.MIGRATED.value, None, today
     session.flush()  # the number leaves the old line before a new one may hold it
     new = _open_new_line(
@@ -181,22 +184,22 @@ def _chosen_plan(offer: Offer, plan_yuan: str | None) -> int:
     if plan_yuan is None:
         if len(choices) == 1:
             return choices[0]
-        raise InputInvalidError(f"--plan: choose the monthly fee, one of {shown} yuan")
-    fen = parse_yuan(plan_yuan, field="--plan")
+        raise InputInvalidError(f"choose the monthly fee, one of {shown} yuan", field="plan")
+    fen = parse_yuan(plan_yuan, field="plan")
     if fen not in choices:
-        raise InputInvalidError(f"--plan: {plan_yuan} yuan is not one of the offer's {shown}")
+        raise InputInvalidError(f"{plan_yuan} yuan is not one of the offer's {shown}", field="plan")
     return fen
 
 
 def _new_number(request: MigrationRequest) -> str:
     if not request.new_number:
         raise InputInvalidError(
-            f"--new-number: {request.offer_id} gives a new number; enter the one assigned"
+            f"{request.offer_id} gives a new number; enter the one assigned", field="new_number"
         )
     try:
         return lines.normalise_number(request.new_number)
     except InputInvalidError as exc:
-        raise InputInvalidError(f"--new-number: {exc.message}") from None
+        raise InputInvalidError(exc.message, field="new_number") from None
 
 
 def _open_new_line(
@@ -204,8 +207,16 @@ def _open_new_line(
 ) -> Line:
     out = offer.outcome
     customer = session.get(Customer, (old.area_code, old.operator_code, old.customer_ref))
-    lines.activate(
+    plans.enforce(
         session,
+        plan_rules.may_activate,
+        area_code=old.area_code,
+        network_code=out.network,
+        day=today,
+    )
+    new = lines.open_line(
+        session,
+        e164=number,
         new=lines.NewLine(
             number=number,
             operator=out.operator,
@@ -220,8 +231,6 @@ def _open_new_line(
         ),
         today=today,
     )
-    new = lines_repo.get_live(session, number)
-    assert new is not None  # activate has just stored it
     if out.commitment_months:
         new.commitment_until = add_months(today, out.commitment_months)
     return new

@@ -26,12 +26,3 @@ class RetirementPlan(Base):
     degrade_on: Mapped[date | None] = mapped_column(Date, default=None)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
-
-
-class CycleProgress(Base):
-    """How far the daily cycle has run in one local network: its resumable checkpoint."""
-
-    __tablename__ = "cycle_progress"
-
-    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    done_through: Mapped[date] = mapped_column(Date)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.errors import InputInvalidError, NotFoundError, PlanInvalidError
+from sunset.errors import (
+    InputInvalidError,
+    NotFoundError,
+    OperationRefusedError,
+    PlanInvalidError,
+)
 from sunset.plans import repository, rules
 from sunset.plans.models import RetirementPlan
 from sunset.plans.rules import PlanDates
@@ -35,6 +41,24 @@ def dates_of(plan: RetirementPlan | None) -> PlanDates:
 def plan_dates(session: Session, *, area_code: str, network_code: str) -> PlanDates:
     """Return the dates of the plan in force for a network in a local network."""
     return dates_of(repository.get(session, area_code=area_code, network_code=network_code))
+
+
+PlanRule = Callable[..., rules.Refusal | None]
+
+
+def enforce(
+    session: Session, rule: PlanRule, *, area_code: str, network_code: str, day: date
+) -> None:
+    """Refuse, with the rule's code and reason, what the plan in force on ``day`` forbids.
+
+    The one place an operation meets its network's plan: ``rule`` is one of ``rules.may_*``.
+    """
+    dates = plan_dates(session, area_code=area_code, network_code=network_code)
+    local = reference.get_local_network(session, area_code)
+    city = local.city_en if local is not None else area_code
+    refusal = rule(dates, day, where=f"the {network_code} network of {city} ({area_code})")
+    if refusal is not None:
+        raise OperationRefusedError(refusal.message, code=refusal.code)
 
 
 def _where(session: Session, area_code: str, network_code: str) -> tuple[str, date | None]:

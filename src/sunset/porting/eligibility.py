@@ -105,16 +105,24 @@ def reasons(
 
 def _known(session: Session, target: rules.Target) -> None:
     if reference.get_operator(session, target.operator) is None:
-        raise InputInvalidError(f"--to: unknown operator {target.operator!r}")
+        raise InputInvalidError(f"unknown operator {target.operator!r}", field="to")
     if reference.get_network(session, target.network) is None:
-        raise InputInvalidError(f"--to: unknown network {target.network!r}")
+        raise InputInvalidError(f"unknown network {target.network!r}", field="to")
     if reference.get_local_network(session, target.area_code) is None:
-        raise InputInvalidError(f"--area: unknown local network {target.area_code!r}")
+        raise InputInvalidError(f"unknown local network {target.area_code!r}", field="area")
 
 
-def check(session: Session, *, number: str, destination: Destination, now: datetime) -> PortCheck:
-    """Answer whether a number may port to ``destination`` now, with every reason it may not."""
-    line = lines.get_live_or_raise(session, number=number)
+def check(
+    session: Session,
+    *,
+    number: str,
+    destination: Destination,
+    now: datetime,
+    line: Line | None = None,
+) -> PortCheck:
+    """Answer whether a number (its line, when the caller has it) may port to ``destination``
+    now, with every reason it may not."""
+    line = line or lines.get_live_or_raise(session, number=number)
     target = destination.target(line)
     in_force, found = reasons(session, line, target, now, exclude=None, destination=destination)
     return PortCheck(

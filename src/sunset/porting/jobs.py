@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 from sunset.kit.money import format_yuan
 from sunset.ledger import service as ledger
 from sunset.ledger.rules import EntryKind
-from sunset.lines import service as lines
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LineStatus
 from sunset.porting import repository
 from sunset.porting.models import PortRequest
-from sunset.porting.service import log_transition, validate
+from sunset.porting.service import expire_unused_code, log_transition, validate
 from sunset.porting.vocabulary import BalanceHandling, PortState
 
 
@@ -24,7 +23,7 @@ def complete(session: Session, req: PortRequest, *, now: datetime) -> None:
     line = session.get(Line, req.line_id, with_for_update=True)
     assert line is not None
     day = now.date()
-    lines.charge_days_used(session, line=line, today=day)
+    ledger.charge_days_used(session, line=line, today=day)
     key = f"port:{req.id}"
     if req.balance_handling == BalanceHandling.REFUND:
         req.balance_moved_fen = ledger.refund_balance(
@@ -60,17 +59,8 @@ def run_due(session: Session, *, now: datetime) -> dict[str, int]:
     for req in repository.in_state(
         session, PortState.REQUESTED, before=now, field="auth_expires_at"
     ):
-        if req.auth_expires_at is not None and req.auth_expires_at < now:
-            log_transition(
-                session,
-                req,
-                to=PortState.CANCELLED,
-                at=now,
-                actor="sunset",
-                reason="PORT_CODE_EXPIRED",
-                note="the authorisation code was never presented",
-            )
-            done["expired"] += 1
+        note = "the authorisation code was never presented"
+        done["expired"] += expire_unused_code(session, req, now=now, note=note)
     for req in repository.in_state(session, PortState.AUTHORISED):
         outcome = validate(session, number=req.number, now=now, actor="sunset (rules)")
         done["rejected" if outcome.refused else "validated"] += 1

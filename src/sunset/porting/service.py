@@ -103,10 +103,12 @@ def request(
     now: datetime,
     actor: str,
     balance: BalanceHandling = BalanceHandling.REFUND,
+    line: Line | None = None,
 ) -> PortOutcome:
-    """Ask the donor to port a number: if the rules allow it, issue a 6-digit authorisation code
-    valid 60 minutes (shown once, stored hashed); if not, record the rejection with every reason."""
-    line = lines.get_live_or_raise(session, number=number, lock=True)
+    """Ask the donor to port a number (its line, when the caller has loaded and locked it): if
+    the rules allow it, issue a 6-digit authorisation code valid 60 minutes (shown once, stored
+    hashed); if not, record the rejection with every reason."""
+    line = line or lines.get_live_or_raise(session, number=number, lock=True)
     target = destination.target(line)
     _expire_stale_code(session, line.number, now)
     in_force, found = eligibility.reasons(
@@ -158,18 +160,27 @@ def request(
 def _expire_stale_code(session: Session, number: str, now: datetime) -> None:
     """A request whose code expired unused closes, so the customer may ask for a new code."""
     stale = repository.open_request(session, number=number, lock=True)
-    if stale is None or stale.state != PortState.REQUESTED:
-        return
-    if stale.auth_expires_at is not None and stale.auth_expires_at < now:
-        log_transition(
-            session,
-            stale,
-            to=PortState.CANCELLED,
-            at=now,
-            actor="sunset",
-            reason="PORT_CODE_EXPIRED",
-            note="a new code was requested",
-        )
+    if stale is not None:
+        expire_unused_code(session, stale, now=now, note="a new code was requested")
+
+
+def expire_unused_code(session: Session, req: PortRequest, *, now: datetime, note: str) -> bool:
+    """Close a request whose authorisation code expired before it was presented; return whether
+    it did. The one place a code expires: a new request for the number, and the porting run."""
+    if req.state != PortState.REQUESTED:
+        return False
+    if req.auth_expires_at is None or req.auth_expires_at >= now:
+        return False
+    log_transition(
+        session,
+        req,
+        to=PortState.CANCELLED,
+        at=now,
+        actor="sunset",
+        reason="PORT_CODE_EXPIRED",
+        note=note,
+    )
+    return True
 
 
 def _open_or_raise(session: Session, number: str) -> PortRequest:
@@ -258,8 +269,8 @@ def _manual_rejection(
 ) -> PortOutcome:
     if code not in DONOR_GROUNDS:
         raise InputInvalidError(
-            f"--reject: {code!r} is not a ground in the catalogue; "
-            f"grounds: {', '.join(DONOR_GROUNDS)}"
+            f"{code!r} is not a ground in the catalogue; grounds: {', '.join(DONOR_GROUNDS)}",
+            field="reject",
         )
     if code in MANUAL_ONLY or code in {r.code for r in legitimate}:
         log_transition(

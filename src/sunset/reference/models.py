@@ -54,3 +54,14 @@ class LocalNetwork(Base):
     merged_into: Mapped[str | None] = mapped_column(
         ForeignKey("local_networks.area_code"), default=None
     )
+
+
+class NetworkOperator(Base):
+    """Who runs a network in a local network (PHS: China Telecom in the south, China Unicom in
+    the north after 2008): the operator whose planners set its retirement plan."""
+
+    __tablename__ = "network_operators"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("local_networks.area_code"), primary_key=True)
+    network_code: Mapped[str] = mapped_column(ForeignKey("networks.code"), primary_key=True)
+    operator_code: Mapped[str] = mapped_column(ForeignKey("operators.code"))

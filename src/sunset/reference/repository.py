@@ -7,19 +7,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sunset.reference.models import LocalNetwork, Network, Operator
+from sunset.reference.models import LocalNetwork, Network, NetworkOperator, Operator
 
 TABLES: dict[str, Any] = {
     "operators": Operator,
     "networks": Network,
     "local_networks": LocalNetwork,
+    "network_operators": NetworkOperator,
 }
 
 
-def existing_keys(session: Session, model: Any) -> set[str]:
+def key_columns(model: Any) -> tuple[str, ...]:
+    """Return the names of a reference table's primary-key columns."""
+    return tuple(c.name for c in model.__mapper__.primary_key)
+
+
+def existing_keys(session: Session, model: Any) -> set[tuple[str, ...]]:
     """Return the primary keys already stored for a reference table."""
-    key = model.__mapper__.primary_key[0]
-    return set(session.scalars(select(key)))
+    columns = model.__mapper__.primary_key
+    return {tuple(str(v) for v in row) for row in session.execute(select(*columns))}
 
 
 def add_all(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -55,3 +61,9 @@ def get_network(session: Session, code: str) -> Network | None:
 def get_operator(session: Session, code: str) -> Operator | None:
     """Return one operator."""
     return session.get(Operator, code)
+
+
+def operator_of_network(session: Session, *, area_code: str, network_code: str) -> str | None:
+    """Return the operator that runs a network in a local network, if the catalogue says."""
+    found = session.get(NetworkOperator, (area_code, network_code))
+    return found.operator_code if found else None

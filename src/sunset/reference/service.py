@@ -28,8 +28,10 @@ def sync_reference(session: Session, *, extra: Path | None = None) -> int:
         data: dict[str, list[dict[str, Any]]] = yaml.safe_load(source.read_text("utf-8")) or {}
         for table, model in repository.TABLES.items():
             have = repository.existing_keys(session, model)
-            key = model.__mapper__.primary_key[0].name
-            rows = [row for row in data.get(table, []) if str(row[key]) not in have]
+            key = repository.key_columns(model)
+            rows = [
+                row for row in data.get(table, []) if tuple(str(row[k]) for k in key) not in have
+            ]
             repository.add_all(session, model, rows)
             session.flush()
             added += len(rows)

@@ -11,9 +11,9 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from sunset.config import get_settings
-from sunset.errors import ImportRejectedError
-from sunset.ingest import service as ingest
-from sunset.ingest.reader import read_chunks
+from sunset.ingest.pipeline import Validated, run_import
+from sunset.ingest.reader import Chunk
+from sunset.ingest.service import ImportResult
 from sunset.kit.checks import apply_checks
 from sunset.kit.numbers import NumberingPlan, plan_for
 from sunset.kit.rows import RowError
@@ -59,38 +59,32 @@ def import_routes(
     now: datetime,
     errors_path: Path | None = None,
     progress: Progress | None = None,
-) -> ingest.ImportResult:
+) -> ImportResult:
     """Import entries from a CSV or Parquet file; refuse the whole file if any row is bad."""
-    ignored, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS, check_names=rules.check_columns)
-    batch = ingest.start_batch(session, kind="routes", path=path, now=now)
     ctx = _context(session)
     plan = plan_for(get_settings().numbering_overlay)
-    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     first_row: dict[tuple[str, datetime], int] = {}
-    with ingest.ErrorLog(errors_path) as log:
-        for chunk in chunks:
-            records, errors = _validate(session, chunk.frame, chunk.rows, ctx, plan, first_row)
-            log.extend(sorted([*chunk.malformed, *errors], key=lambda e: e.row))
-            result.rows_read += chunk.frame.height + len(chunk.malformed)
-            if log.count == 0:
-                repository.insert_entries(
-                    session, records.with_columns(import_batch_id=pl.lit(batch.id))
-                )
-                result.imported += records.height
-            if progress:
-                progress(result.rows_read)
-        result.rejected, result.errors = len(log.rows), log.first
-    ingest.refuse_if_empty(result, file_name=path.name)
-    if log.count:
-        raise ImportRejectedError(
-            f"{path.name}: {len(log.rows)} bad row(s), {log.count} problem(s); nothing was "
-            "imported. Fix them and import the file again (--errors FILE lists them all).",
-            errors=log.first,
-            error_count=log.count,
-        )
-    batch.rows_imported = result.imported
-    session.flush()
-    return result
+
+    def validate(chunk: Chunk) -> Validated:
+        records, errors = _validate(session, chunk.frame, chunk.rows, ctx, plan, first_row)
+        return Validated.of(chunk, records, errors)
+
+    def write(records: pl.DataFrame, batch_id: int) -> None:
+        repository.insert_entries(session, records.with_columns(import_batch_id=pl.lit(batch_id)))
+
+    return run_import(
+        session,
+        kind="routes",
+        path=path,
+        now=now,
+        chunk_rows=CHUNK_ROWS,
+        check_names=rules.check_columns,
+        validate=validate,
+        write=write,
+        errors_path=errors_path,
+        progress=progress,
+        can_skip=False,
+    )
 
 
 def _context(session: Session) -> rules.ImportContext:

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, union_all
+from sqlalchemy import Select, union_all
 from sqlalchemy.orm import Session
 
-from sunset.db import (
-    each_at_once,
-    plan_without_jit,
-    session_scope,
-    use_batch_cache,
-    workers_for,
-)
-from sunset.errors import InputInvalidError
-from sunset.ingest import service as ingest
-from sunset.ingest.reader import read_chunks
+from sunset.ingest.pipeline import Validated, run_import
+from sunset.ingest.reader import Chunk
+from sunset.ingest.service import ImportResult
 from sunset.kit.rows import RowError
 from sunset.ledger import repository as ledger
-from sunset.ledger.rules import EntryKind
 from sunset.reference import repository as reference
-from sunset.sites import history, repository, rules
+from sunset.sites import repository, rules
 
 CHUNK_ROWS = 50_000
 SITES_PER_STATEMENT = 2_000  # bound parameters stay well under SQLite's limit
@@ -43,35 +34,39 @@ def import_sites(
     skip_invalid: bool = False,
     errors_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
-) -> ingest.ImportResult:
+) -> ImportResult:
     """Import base stations from a CSV or Parquet file; refuse the whole file if a row is bad."""
-    ignored, chunks = read_chunks(path, chunk_rows=CHUNK_ROWS, check_names=rules.check_columns)
-    batch = ingest.start_batch(session, kind="sites", path=path, now=now)
     ctx = rules.SiteContext(
         today=today,
         operators=frozenset(reference.operator_codes(session)),
         networks=frozenset(reference.networks(session)),
         area_codes=frozenset(reference.local_networks(session)),
     )
-    result = ingest.ImportResult(batch_id=batch.id, ignored_columns=ignored)
     first_row: dict[str, int] = {}
-    with ingest.ErrorLog(errors_path) as log:
-        for chunk in chunks:
-            records, errors = rules.validate(chunk.frame, chunk.rows, ctx)
-            records, duplicates = _drop_duplicates(session, records, first_row)
-            log.extend(sorted([*chunk.malformed, *errors, *duplicates], key=lambda e: e.row))
-            result.rows_read += chunk.frame.height + len(chunk.malformed)
-            if log.count == 0 or skip_invalid:
-                repository.insert_sites(session, records.drop("_row"), batch_id=batch.id)
-                result.imported += records.height
-            if progress:
-                progress(result.rows_read)
-        result.rejected, result.errors = len(log.rows), log.first
-    ingest.refuse_if_empty(result, file_name=path.name)
-    if log.count and not skip_invalid:
-        raise ingest.reject(log, file_name=path.name)
-    batch.rows_imported, batch.rows_rejected = result.imported, result.rejected
-    repository.record_imported(session, batch_id=batch.id, since=today)
+
+    def validate(chunk: Chunk) -> Validated:
+        records, errors = rules.validate(chunk.frame, chunk.rows, ctx)
+        records, duplicates = _drop_duplicates(session, records, first_row)
+        return Validated.of(chunk, records, [*errors, *duplicates])
+
+    def write(records: pl.DataFrame, batch_id: int) -> None:
+        repository.insert_sites(session, records.drop("_row"), batch_id=batch_id)
+
+    result = run_import(
+        session,
+        kind="sites",
+        path=path,
+        now=now,
+        chunk_rows=CHUNK_ROWS,
+        check_names=rules.check_columns,
+        validate=validate,
+        write=write,
+        skip_invalid=skip_invalid,
+        errors_path=errors_path,
+        progress=progress,
+    )
+    assert result.batch_id is not None
+    repository.record_imported(session, batch_id=result.batch_id, since=today)
     session.flush()
     return result
 
@@ -101,25 +96,28 @@ def credit_outages(
     entry_date: date,
     sites: list[str] | None = None,
     line_id: int | None = None,
-) -> int:
+) -> ledger.Written:
     """Credit every line of a local network the days of one month its home site was out.
 
     Set-based and idempotent: only lines charged that month are credited, each at most what its
     days without service were charged, less what earlier runs credited. ``sites`` narrows the
     statement to the lines of those sites (a history recorded late), ``line_id`` to one line (a
-    complaint). Return the entries written.
+    complaint). Return what was written.
     """
     prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
     return sum(
-        ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
-        for _, rows in _month_credits(
-            session,
-            area_code=area_code,
-            month_start=month_start,
-            entry_date=entry_date,
-            sites=sites,
-            line_id=line_id,
-        )
+        (
+            ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+            for _, rows in _month_credits(
+                session,
+                area_code=area_code,
+                month_start=month_start,
+                entry_date=entry_date,
+                sites=sites,
+                line_id=line_id,
+            )
+        ),
+        ledger.Written(),
     )
 
 
@@ -171,7 +169,7 @@ def credit_stretch(
     months: Sequence[date],
     entry_date: date,
     sites: list[str] | None = None,
-) -> int:
+) -> ledger.Written:
     """Credit several months of outages in one local network at once: the same entries, keys
     and amounts as ``credit_outages`` month by month, written in as few statements as the bound
     parameters allow, each line's months together and its balance moved once. ``sites``
@@ -179,7 +177,7 @@ def credit_stretch(
 
     Month by month, every month wrote its own entries into the index of each line's entries and
     moved the same balances again (20M lines, a year recorded late: 5.45M credits for 1.99M
-    lines). Return the entries written.
+    lines). Return what was written.
     """
     statements: list[list[Select[Any]]] = []
     named = 0  # sites the current statement names: two bound parameters each
@@ -193,7 +191,7 @@ def credit_stretch(
                 named = 0
             statements[-1].append(rows)
             named += count
-    written = 0
+    written = ledger.Written()
     for selects in statements:
         # In line order, each line's months are written side by side in the index of its
         # entries. Measured at 20M lines, a year: 104.5 s in all against 123.0 s unsorted,
@@ -207,63 +205,3 @@ def credit_stretch(
             several_per_line=True,
         )
     return written
-
-
-@dataclass(frozen=True)
-class AreaCredits:
-    """What crediting a stretch of months wrote in one local network."""
-
-    area_code: str
-    entries: int
-    fen: int
-
-
-def credit_history(
-    engine: Engine,
-    *,
-    first: date,
-    last: date,
-    today: date,
-    area_codes: Sequence[str] | None = None,
-    progress: Callable[[AreaCredits], None] | None = None,
-    workers: int | None = None,
-) -> list[AreaCredits]:
-    """Credit, month by month from ``first``'s month to ``last``'s, every charged day lost to a
-    home site out of service, in every local network with an outage on record (or those named).
-
-    For a site history recorded late (a batch of corrections from the network's logs): each
-    month as ``credit_outages`` does it, dated ``today``. One transaction a local network, so
-    that a failure leaves every network either credited or untouched; a rerun writes nothing.
-    """
-    if first > last:
-        raise InputInvalidError(f"--from {first:%Y-%m} is after --to {last:%Y-%m}")
-    if last.replace(day=1) > today:
-        raise InputInvalidError(f"--to {last:%Y-%m} is after today ({today}): nothing is charged")
-    with session_scope(engine) as session:
-        with_outages = repository.areas_with_outages(session)
-        unknown = sorted(set(area_codes or ()) - set(reference.local_networks(session)))
-    if unknown:
-        raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
-    areas = list(with_outages if area_codes is None else area_codes)
-
-    def credit(area: str) -> AreaCredits:
-        with session_scope(engine, write=True) as session:
-            use_batch_cache(session)  # one statement's pages are written again by the next
-            plan_without_jit(session)
-            before = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT, lock=True)
-            entries = credit_stretch(
-                session,
-                area_code=area,
-                months=history.months_between(first, last),
-                entry_date=today,
-            )
-            after = ledger.total_of(session, area_code=area, kind=EntryKind.CREDIT)
-        return AreaCredits(area_code=area, entries=entries, fen=after - before)
-
-    # On PostgreSQL several local networks at once, each in its own transaction (as the cycle).
-    done = {}
-    for area, credited in each_at_once(credit, areas, workers=workers_for(engine, workers)):
-        done[area] = credited
-        if progress:
-            progress(credited)
-    return [done[area] for area in areas]

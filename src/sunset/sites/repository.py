@@ -187,7 +187,7 @@ def outage_credit_rows(
     month = f"{month_start:%Y-%m}"
     per_line = _outage_days(area_code, month_start, stop, sites, line_id, credited_before)
     served = greatest(per_line.c.window_days - per_line.c.out_days, 0)
-    owed = (per_line.c.fee * served).op("/")(days_in_month)
+    owed = ledger.fee_for_days(per_line.c.fee, served, days_in_month)
     charge = entries.alias("charge")
     charged = -charge.c.amount_fen
     already = per_line.c.already if credited_before else literal(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,6 @@ from sunset.errors import InputInvalidError, NotFoundError
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
 from sunset.lines.models import Line
-from sunset.offers.service import offers_for
 from sunset.sites import history, jobs, repository
 from sunset.sites.models import BaseStation
 from sunset.sites.schemas import (
@@ -43,7 +43,9 @@ def record_status(
         known = ", ".join(s.value for s in SiteStatus)
         raise InputInvalidError(f"unknown site status {status!r} (known: {known})")
     if since > today:
-        raise InputInvalidError(f"--since {since} is after today ({today}): record what happened")
+        raise InputInvalidError(
+            f"{since} is after today ({today}): record what happened", field="since"
+        )
     site = get_or_raise(session, site_id)
     repository.save_change(session, site, history.Change(since, status), recorded_on=today)
     changes = repository.history(session, site)
@@ -55,7 +57,7 @@ def record_status(
         months=history.months_between(since, today),
         entry_date=today,
         sites=[site_id],
-    )
+    ).entries
     session.flush()
     return StatusRecorded(
         site_id=site_id,
@@ -133,10 +135,14 @@ def _planned(rank: int, step: history.PlanStep, status: str) -> PlannedSite:
 
 
 def impact(
-    session: Session, *, site_id: str, today: date, operator_code: str | None = None
+    session: Session,
+    *,
+    site_id: str,
+    offers_of: Callable[[Line], list[str]],
+    operator_code: str | None = None,
 ) -> SiteImpact:
     """List the live lines (of one operator when given) that lose service when the site goes,
-    with flags and offers."""
+    with their flags and the offers ``offers_of`` finds each eligible for."""
     site = get_or_raise(session, site_id)
     lines = repository.live_lines_of(session, site, operator_code=operator_code)
     shown = [
@@ -144,9 +150,7 @@ def impact(
             number=display(line.number),
             status=line.status,
             vulnerable=line.vulnerable,
-            eligible_offers=[
-                o.id for o in offers_for(session, number=line.number, today=today) if o.eligible
-            ],
+            eligible_offers=offers_of(line),
         )
         for line in lines
     ]
@@ -170,7 +174,7 @@ def credit_line_outages(session: Session, *, line: Line, today: date) -> OutageC
     written = sum(
         jobs.credit_outages(
             session, area_code=line.area_code, month_start=m, entry_date=today, line_id=line.id
-        )
+        ).entries
         for m in history.months_between(max(first, line.activated_on), today)
     )
     credited = repository.outage_credited_fen(session, area_code=line.area_code, line_id=line.id)

@@ -131,22 +131,57 @@ def _days(months: Sequence[str]) -> list[date]:
 
 
 def draw_forecast(axes: Any, forecast: Forecast, *, label: str) -> None:
-    """Draw the observed series, the forecast fan (80 % and 95 %), threshold and deadline."""
+    """Draw the observed series, the forecast fan (80 % and 95 %, with the coverage their
+    backtest showed), the threshold with the clearance month's 80 % range, and the deadline."""
     seen = sorted(forecast.history.items())
     axes.plot(_days([m for m, _ in seen]), [v for _, v in seen], "o-", ms=3, label=label)
     months = _days([p.month for p in forecast.points])
     pts = forecast.points
-    axes.fill_between(months, [p.lo95 for p in pts], [p.hi95 for p in pts], alpha=0.2, label="95 %")
     axes.fill_between(
-        months, [p.lo80 for p in pts], [p.hi80 for p in pts], alpha=0.35, label="80 %"
+        months, [p.lo95 for p in pts], [p.hi95 for p in pts], alpha=0.2, label=_band(forecast, 95)
+    )
+    axes.fill_between(
+        months, [p.lo80 for p in pts], [p.hi80 for p in pts], alpha=0.35, label=_band(forecast, 80)
     )
     axes.plot(months, [p.expected for p in pts], "--", label=f"forecast 预测 ({forecast.model})")
-    axes.axhline(forecast.threshold, color="grey", lw=0.8, ls=":", label="threshold 阈值")
+    axes.axhline(forecast.threshold, color="grey", lw=0.8, ls=":", label=_threshold(forecast))
+    _draw_clearance(axes, forecast, last=months[-1] if months else None)
     if forecast.deadline:
         axes.axvline(parse_month(forecast.deadline), color="red", lw=0.8, label="deadline 期限")
     axes.set_ylabel(forecast.unit)
     axes.set_ylim(bottom=0)
     axes.legend(fontsize=8)
+
+
+def _band(forecast: Forecast, level: int) -> str:
+    held = None if forecast.coverage is None else getattr(forecast.coverage, f"held{level}")
+    return f"{level} %" + ("" if held is None else f" (backtest 回测 {100 * held:.0f} %)")
+
+
+def _threshold(forecast: Forecast) -> str:
+    when = forecast.clearance
+    if when is None or when.expected is None:
+        return "threshold 阈值"
+    if when.earliest80 == when.latest80:
+        return f"threshold 阈值: {when.expected}"
+    return (
+        f"threshold 阈值: {when.expected} (80 %: {when.earliest80 or '–'} – "
+        f"{when.latest80 or '> 20 y'})"
+    )
+
+
+def _draw_clearance(axes: Any, forecast: Forecast, *, last: date | None) -> None:
+    """Shade the clearance month's 80 % range on the threshold line, as far as the chart goes."""
+    when = forecast.clearance
+    if when is None or when.earliest80 is None or last is None:
+        return
+    start = parse_month(when.earliest80)
+    if start > last:
+        return
+    end = min(parse_month(when.latest80), last) if when.latest80 else last
+    axes.plot([start, end], [forecast.threshold] * 2, color="black", lw=3, alpha=0.5)
+    if when.expected and parse_month(when.expected) <= last:
+        axes.plot([parse_month(when.expected)], [forecast.threshold], "kv", ms=6)
 
 
 def forecast_chart(forecast: Forecast, paths: Sequence[Path]) -> None:

@@ -1,39 +1,39 @@
-"""Forecast a declining base: candidate models on log counts, chosen by rolling-origin backtest.
+"""Forecast a declining base: candidate models on log counts.
 
-Pure: values in, values out (numpy, and statsmodels imported lazily: it costs seconds to load).
+Pure: values in, values out (numpy; statsmodels and scipy imported lazily: they cost seconds).
 
-How it works, for a series of month-end counts that may miss months:
+How a series is prepared, for month-end counts that may miss months: the fit starts at the
+series' peak (the decline is what is forecast; the growth years before it would only mislead a
+trend). Counts are taken in logs (a base that shrinks by a share each month is a straight line
+there) and missing months are filled by linear interpolation in log space, i.e. a constant
+rate of decline across each gap; the models that read only the observed months say so.
 
-1. The fit starts at the series' peak (the decline is what is forecast; the growth years before
-   it would only mislead a trend). Counts are taken in logs (a base that shrinks by a share each
-   month is a straight line there) and missing months are filled by linear interpolation in log
-   space, i.e. a constant rate of decline across each gap. Backtest errors are measured only at
-   observed months, never at filled ones.
-2. Candidates: ``ets_damped`` (additive-error exponential smoothing with a damped additive
-   trend), ``ets_trend`` (the same without damping, Holt's linear trend) and ``log_drift`` (a
-   random walk with drift at the pace of the last 12 months: constant-rate decay with noise).
-   Each gives, for every future month, a mean and a standard deviation of the log count
-   (normal, additive errors).
-3. Rolling-origin backtest: from every observed month with at least ``MIN_TRAIN`` months of
-   history, each candidate is refitted on what was known then and forecasts 1..H months ahead;
-   the mean absolute percentage error (MAPE) of the level over every (origin, horizon) pair picks
-   the model. With ``refit=False`` (many regions at once) the parameters fitted on the whole
-   series are reused at each origin (cheaper, slightly optimistic; said in the notes).
-4. The predictive distribution of each month is log-normal: ``expected`` is its median
-   ``exp(mean)``, the intervals are ``exp(mean ± z·sd)``, so they always contain the expected
-   value and their ratio hi/lo widens with the horizon.
+Candidates, each giving for every future month a mean and a standard deviation of the log
+count (normal, additive errors):
+
+- ``ets_damped``: exponential smoothing with a damped additive trend (the decline's pace
+  fades: a damped trend on the log scale);
+- ``ets_trend``: the same without damping (Holt's linear trend);
+- ``log_drift``: a random walk with drift at the pace of the last 12 months (constant-rate
+  decay with noise; the default when no backtest can choose);
+- ``floor_decay``: decay towards a fitted floor, the hard core (``forecast_models``);
+- ``hazard_aging``: a monthly leaving rate that falls as the remaining base ages
+  (``forecast_models``).
+
+Which one forecasts, and how wide its intervals are, is decided by the rolling-origin backtest
+in ``backtest.py``.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
+from sunset.stats import forecast_models as fm
 from sunset.stats.rules import add_months, month_grid, months_between
 
 MIN_TRAIN = 12  # months of history before a backtest origin
@@ -44,7 +44,10 @@ ETS_INITIALIZATION = "heuristic"
 DRIFT_WINDOW = 12  # the drift is the mean monthly change of the last year (the pace changes)
 FLOOR_SHARE = 1e-4  # a count of zero is taken as this share of the peak (logs need > 0)
 Z80, Z95 = NormalDist().inv_cdf(0.90), NormalDist().inv_cdf(0.975)
-CANDIDATES = ("ets_damped", "ets_trend", "log_drift")
+MIN_WINDOWED = 6  # months before the floor and hazard models are tried
+CANDIDATES = ("ets_damped", "ets_trend", "log_drift", "floor_decay", "hazard_aging")
+DEFAULT = "log_drift"  # what forecasts when no backtest can choose
+CURVES = ("floor_decay", "hazard_aging")  # fitted by least squares on a window of months
 
 Prediction = tuple[np.ndarray, np.ndarray]  # mean and sd of the log count, one per month ahead
 
@@ -99,6 +102,10 @@ class Fitted:
     model: str
     forecast: Callable[[int], Prediction]
     from_origins: Callable[[Sequence[int], int], np.ndarray]
+    floor: fm.Floor | None = None  # the hard core, for a model that has one
+    # The same parameters from later origins: (their log counts, months after the fit's last
+    # month, months ahead) -> log points; for the models fitted on a window of months.
+    carried: Callable[[np.ndarray, np.ndarray, int], np.ndarray] | None = None
 
 
 def _drift(logs: np.ndarray) -> Fitted:
@@ -152,26 +159,73 @@ def _ets(logs: np.ndarray, *, damped: bool) -> Fitted:
     return Fitted("ets_damped" if damped else "ets_trend", forecast, from_origins)
 
 
-FITTERS: dict[str, Callable[[np.ndarray], Fitted]] = {
-    "ets_damped": lambda logs: _ets(logs, damped=True),
-    "ets_trend": lambda logs: _ets(logs, damped=False),
-    "log_drift": _drift,
+def _floor(logs: np.ndarray, observed: np.ndarray | None) -> Fitted:
+    found = fm.fit_floor(logs, observed)
+    last = logs[-1:]
+
+    def forecast(horizon: int) -> Prediction:
+        def path(params: np.ndarray) -> np.ndarray:
+            return fm.floor_paths(params, last, horizon)[0]
+
+        return path(found.params), fm.spread(path, found, horizon)
+
+    def carried(levels: np.ndarray, _: np.ndarray, horizon: int) -> np.ndarray:
+        return fm.floor_paths(found.params, levels, horizon)
+
+    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
+        return carried(logs[list(starts)], np.asarray(starts), horizon)
+
+    return Fitted("floor_decay", forecast, from_origins, fm.floor_of(found), carried)
+
+
+def _hazard(logs: np.ndarray, observed: np.ndarray | None) -> Fitted:
+    found, age = fm.fit_hazard(logs, observed)  # age: of the base at the last month
+
+    def forecast(horizon: int) -> Prediction:
+        def path(params: np.ndarray) -> np.ndarray:
+            return logs[-1] + fm.hazard_steps(params, np.array([age]), horizon)[0]
+
+        return path(found.params), fm.spread(path, found, horizon)
+
+    def carried(levels: np.ndarray, later: np.ndarray, horizon: int) -> np.ndarray:
+        ages = np.maximum(age + np.asarray(later, dtype=float), 0.0)
+        return levels[:, None] + fm.hazard_steps(found.params, ages, horizon)
+
+    def from_origins(starts: Sequence[int], horizon: int) -> np.ndarray:
+        return carried(logs[list(starts)], np.asarray(starts) - (len(logs) - 1), horizon)
+
+    return Fitted("hazard_aging", forecast, from_origins, carried=carried)
+
+
+Fitter = Callable[[np.ndarray, np.ndarray | None], Fitted]
+FITTERS: dict[str, Fitter] = {
+    "ets_damped": lambda logs, _: _ets(logs, damped=True),
+    "ets_trend": lambda logs, _: _ets(logs, damped=False),
+    "log_drift": lambda logs, _: _drift(logs),
+    "floor_decay": _floor,
+    "hazard_aging": _hazard,
 }
 DESCRIPTIONS = {
     "ets_damped": "exponential smoothing, damped additive trend, on log counts",
     "ets_trend": "exponential smoothing, additive trend (Holt), on log counts",
     "log_drift": "random walk with drift on log counts (constant-rate decay, last 12 months)",
+    "floor_decay": f"decay towards a fitted floor (the hard core), last {fm.WINDOW} months",
+    "hazard_aging": (
+        f"a leaving rate that falls as the remaining base ages, last {fm.WINDOW} months"
+    ),
 }
 
 
-def fit(model: str, logs: np.ndarray) -> Fitted:
-    """Fit a candidate on a series of log counts."""
-    return FITTERS[model](logs)
+def fit(model: str, logs: np.ndarray, observed: np.ndarray | None = None) -> Fitted:
+    """Fit a candidate on a series of log counts (``observed``: which months were published)."""
+    return FITTERS[model](logs, observed)
 
 
-def predict(model: str, logs: np.ndarray, horizon: int) -> Prediction:
+def predict(
+    model: str, logs: np.ndarray, horizon: int, observed: np.ndarray | None = None
+) -> Prediction:
     """Fit ``model`` and forecast ``horizon`` months of log counts; refuse a non-finite answer."""
-    return finite(model, fit(model, logs).forecast(horizon))
+    return finite(model, fit(model, logs, observed).forecast(horizon))
 
 
 def finite(model: str, prediction: Prediction) -> Prediction:
@@ -184,30 +238,9 @@ def finite(model: str, prediction: Prediction) -> Prediction:
 
 def usable(model: str, length: int) -> bool:
     """Tell whether ``model`` can be fitted on ``length`` months."""
-    return length >= (MIN_ETS if model.startswith("ets") else 2)
-
-
-# --- backtest -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """Absolute percentage errors of one model, by months ahead."""
-
-    model: str
-    errors: dict[int, list[float]]
-    # (months ahead, actual minus forecast log count) of every scored forecast
-    residuals: list[tuple[int, float]] = field(default_factory=list)
-
-    def mape(self, horizons: Sequence[int] | None = None) -> float | None:
-        chosen = [
-            e for h, es in self.errors.items() if horizons is None or h in horizons for e in es
-        ]
-        return 100.0 * float(np.mean(chosen)) if chosen else None
-
-    @property
-    def count(self) -> int:
-        return sum(len(es) for es in self.errors.values())
+    if model.startswith("ets"):
+        return length >= MIN_ETS
+    return length >= (MIN_WINDOWED if model in CURVES else 2)
 
 
 def origins(grid: Grid, *, max_origins: int | None = None) -> list[int]:
@@ -216,41 +249,6 @@ def origins(grid: Grid, *, max_origins: int | None = None) -> list[int]:
     return found[-max_origins:] if max_origins else found
 
 
-Paths = Callable[[Sequence[int], int], np.ndarray]  # origins, months ahead -> log points
-
-
-def refitted(model: str, logs: np.ndarray) -> Paths:
-    """Point forecasts from each origin by a model refitted on the months up to it."""
-
-    def paths(starts: Sequence[int], horizon: int) -> np.ndarray:
-        found = np.full((len(starts), horizon), np.nan)
-        for row, origin in enumerate(starts):
-            if not usable(model, origin + 1):
-                continue
-            try:
-                found[row] = finite(model, fit(model, logs[: origin + 1]).forecast(horizon))[0]
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
-                continue  # a fit that fails at one origin leaves that origin unscored
-        return found
-
-    return paths
-
-
-def backtest(
-    grid: Grid, paths: Paths, *, horizons: Sequence[int], starts: Sequence[int], name: str
-) -> Backtest:
-    """Forecast from each origin in ``starts``; measure the error at observed months ahead."""
-    errors: dict[int, list[float]] = {h: [] for h in horizons}
-    residuals: list[tuple[int, float]] = []
-    if not starts:
-        return Backtest(name, errors)
-    points = paths(starts, max(horizons))
-    for row, origin in enumerate(starts):
-        for h in horizons:
-            target, point = origin + h, points[row, h - 1]
-            if target >= len(grid.logs) or not grid.observed[target] or not np.isfinite(point):
-                continue
-            actual = math.exp(grid.logs[target])
-            errors[h].append(abs(math.exp(point) - actual) / actual)
-            residuals.append((h, float(grid.logs[target] - point)))
-    return Backtest(name, errors, residuals)
+def truncated(grid: Grid, end: int) -> Grid:
+    """The grid as it was known at month ``end`` (an index): the months up to it."""
+    return Grid(grid.start, grid.logs[: end + 1], grid.observed[: end + 1], grid.floor)

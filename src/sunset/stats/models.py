@@ -6,10 +6,12 @@ Months are stored as ``YYYY-MM`` text: the same on SQLite and PostgreSQL, and so
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Float, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunset.db import Base
+from sunset.lines.vocabulary import sql_one_of
+from sunset.stats.vocabulary import Departure
 
 
 class MonthlySnapshot(Base):
@@ -26,7 +28,13 @@ class MonthlySnapshot(Base):
 
 
 class MonthlyFlow(Base):
-    """Lines that left in one month, by how they left, and the refunds of that month."""
+    """Lines that left in one month, by how they left, the lines that joined (activations,
+    migrations in) and the refunds of that month.
+
+    ``terminated`` counts closures a customer asked for, ``switched_off`` those of the switch-off
+    sweep: the fall in a network's remaining lines from one month-end to the next is
+    terminated + switched_off + migrated + ported_out - activated.
+    """
 
     __tablename__ = "stats_flows"
 
@@ -37,8 +45,32 @@ class MonthlyFlow(Base):
     terminated: Mapped[int] = mapped_column(Integer, default=0)
     migrated: Mapped[int] = mapped_column(Integer, default=0)
     ported_out: Mapped[int] = mapped_column(Integer, default=0)
+    switched_off: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    activated: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     refunds: Mapped[int] = mapped_column(Integer, default=0)
     refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MonthlyDeparture(Base):
+    """Lines of one operator and network that left in one month, by how and where they went.
+
+    ``to_operator``/``to_network`` are the new line's (a migration) or the recipient's (a port),
+    empty for a termination or a switch-off; ``number_kept`` whether the number went with the
+    line (a port always, a migration when its offer keeps the number).
+    """
+
+    __tablename__ = "stats_departures"
+    __table_args__ = (CheckConstraint(sql_one_of("how", Departure), name="how"),)
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    operator_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    network_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    how: Mapped[str] = mapped_column(String(16), primary_key=True)
+    to_operator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    to_network: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number_kept: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    lines: Mapped[int] = mapped_column(Integer)
 
 
 class OfficialPoint(Base):

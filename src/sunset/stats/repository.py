@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
     delete,
@@ -16,22 +16,19 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
-    union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from sunset.db import execute_counted, table_of
-from sunset.ledger.models import Refund
+from sunset.db import table_of
 from sunset.lines.models import Line
 from sunset.lines.vocabulary import LIVE_STATUSES, LineStatus
 from sunset.offers.models import Migration
-from sunset.porting.models import PortRequest
+from sunset.plans.models import RetirementPlan
 from sunset.sites.models import BaseStation
+from sunset.stats.flows import Flow
 from sunset.stats.models import MonthlyFlow, MonthlySnapshot, OfficialPoint
 
-LEFT = (LineStatus.TERMINATED.value, LineStatus.MIGRATED.value, LineStatus.PORTED_OUT.value)
-GROUP_COLUMNS = {"region": "area_code", "operator": "operator_code"}
+GROUP_COLUMNS = {"region": "area_code", "operator": "operator_code", "network": "network_code"}
 UPKEEP_STATUSES = ("on_air", "faulty")  # sites that still cost their upkeep
 
 
@@ -57,14 +54,29 @@ def status_on(day: date) -> ColumnElement[str]:
     )
 
 
-def record_snapshot(session: Session, *, area_code: str, month: str, day: date) -> int:
-    """Replace a local network's snapshot of ``month`` with its lines by status on ``day``."""
+@dataclass(frozen=True)
+class Recorded:
+    """What a month-end snapshot wrote, and the lines activated in the month it counted."""
+
+    rows: int
+    activated: Mapping[tuple[str, str], int]  # (operator, network) -> lines
+
+
+def record_snapshot(session: Session, *, area_code: str, month: str, day: date) -> Recorded:
+    """Replace a local network's snapshot of ``month`` with its lines by status on ``day``;
+    count, in the same pass, the lines activated in the month (new lines, migrations in)."""
     snapshots, lines = table_of(MonthlySnapshot), table_of(Line)
     session.execute(
         delete(snapshots).where(snapshots.c.area_code == area_code, snapshots.c.month == month)
     )
+    first = day.replace(day=1)
     per_line = (
-        select(lines.c.network_code, lines.c.operator_code, status_on(day).label("status"))
+        select(
+            lines.c.network_code,
+            lines.c.operator_code,
+            status_on(day).label("status"),
+            case((lines.c.activated_on >= first, 1), else_=0).label("joined"),
+        )
         .where(lines.c.area_code == area_code, lines.c.activated_on <= day)
         .subquery()
     )
@@ -74,8 +86,13 @@ def record_snapshot(session: Session, *, area_code: str, month: str, day: date) 
     counted = select(
         per_line.c.operator_code,
         per_line.c.network_code,
+        func.sum(per_line.c.joined),
         *(func.sum(case((per_line.c.status == s.value, 1), else_=0)) for s in LineStatus),
     ).group_by(per_line.c.network_code, per_line.c.operator_code)
+    groups = [
+        (str(op), str(net), int(joined or 0), *c)
+        for op, net, joined, *c in session.execute(counted)
+    ]
     rows = [
         {
             "area_code": area_code,
@@ -85,13 +102,14 @@ def record_snapshot(session: Session, *, area_code: str, month: str, day: date) 
             "status": status.value,
             "lines": count,
         }
-        for operator, network, *counts in session.execute(counted)
+        for operator, network, _, *counts in groups
         for status, count in zip(LineStatus, counts, strict=True)
         if count
     ]
     if rows:
         session.execute(insert(snapshots), rows)
-    return len(rows)
+    activated = {(op, net): joined for op, net, joined, *_ in groups if joined}
+    return Recorded(rows=len(rows), activated=activated)
 
 
 def live_in_snapshot(
@@ -109,68 +127,6 @@ def live_in_snapshot(
     if networks:
         query = query.where(snapshots.c.network_code.in_(list(networks)))
     return session.scalar(query) or 0
-
-
-FLOW_COLUMNS = [
-    "area_code",
-    "month",
-    "operator_code",
-    "network_code",
-    *LEFT,
-    "refunds",
-    "refunded_fen",
-]
-
-
-def _departures(area_code: str, first: date, last: date) -> Select[Any]:
-    """One row per line that left between ``first`` and ``last``: a 1 under how it left."""
-    lines = table_of(Line)
-    return select(
-        lines.c.operator_code.label("op"),
-        lines.c.network_code.label("net"),
-        *(case((lines.c.status == s, 1), else_=0).label(s) for s in LEFT),
-        literal(0).label("refunds"),
-        literal(0).label("fen"),
-    ).where(
-        lines.c.area_code == area_code,
-        lines.c.status.in_(LEFT),
-        lines.c.terminated_on.between(first, last),
-        text("terminated_on IS NOT NULL"),  # literally the partial index's own condition
-    )
-
-
-def _refunds(area_code: str, first: date, last: date) -> Select[Any]:
-    """One row per refund made between ``first`` and ``last``, with its line's operator."""
-    lines, refunds = table_of(Line), table_of(Refund)
-    same_line = and_(lines.c.area_code == refunds.c.area_code, lines.c.id == refunds.c.line_id)
-    return (
-        select(
-            lines.c.operator_code,
-            lines.c.network_code,
-            *(literal(0) for _ in LEFT),
-            literal(1),
-            refunds.c.amount_fen,
-        )
-        .join(lines, same_line)
-        .where(refunds.c.area_code == area_code, refunds.c.created_on.between(first, last))
-    )
-
-
-def record_flows(session: Session, *, area_code: str, month: str, first: date, last: date) -> int:
-    """Replace a local network's flows of ``month``: lines that left between ``first`` and
-    ``last`` by how they left (their status, dated by terminated_on), and the refunds made."""
-    flows = table_of(MonthlyFlow)
-    session.execute(delete(flows).where(flows.c.area_code == area_code, flows.c.month == month))
-    both = union_all(_departures(area_code, first, last), _refunds(area_code, first, last))
-    rows = both.subquery()
-    summed = select(
-        literal(area_code),
-        literal(month),
-        rows.c.op,
-        rows.c.net,
-        *(func.sum(rows.c[s]) for s in (*LEFT, "refunds", "fen")),
-    ).group_by(rows.c.op, rows.c.net)
-    return execute_counted(session, insert(flows).from_select(FLOW_COLUMNS, summed))
 
 
 def _group(table: object, by: str | None) -> ColumnElement[str]:
@@ -204,6 +160,13 @@ def live_by_month(
     return [(str(g), str(m), int(n or 0)) for g, m, n in session.execute(query)]
 
 
+def recorded_months(session: Session) -> list[str]:
+    """Return every month whose month-end was recorded (YYYY-MM), in order."""
+    snaps = table_of(MonthlySnapshot)
+    query = select(snaps.c.month).distinct().order_by(snaps.c.month)
+    return [str(m) for m in session.scalars(query)]
+
+
 def last_month(session: Session) -> str | None:
     """Return the latest month-end recorded (YYYY-MM), or None before the first."""
     snaps = table_of(MonthlySnapshot)
@@ -217,19 +180,27 @@ def flows_by_month(
     by: str | None = None,
     network_code: str | None = None,
     operator_code: str | None = None,
-) -> dict[tuple[str, str], tuple[int, ...]]:
-    """Return (terminated, migrated, ported out, refunds, refunded fen) per (group, month)."""
+) -> dict[tuple[str, str], Flow]:
+    """Return the flows (departures by how, activations, refunds) per (group, month)."""
     flows = table_of(MonthlyFlow)
     group = _group(flows, by)
-    sums = [func.sum(flows.c[c]) for c in (*LEFT, "refunds", "refunded_fen")]
+    sums = [func.sum(flows.c[c]) for c in Flow._fields]
     query = select(group, flows.c.month, *sums).group_by(group, flows.c.month)
     if network_code is not None:
         query = query.where(flows.c.network_code == network_code)
     if operator_code is not None:
         query = query.where(flows.c.operator_code == operator_code)
     return {
-        (str(g), str(m)): tuple(int(v or 0) for v in rest) for g, m, *rest in session.execute(query)
+        (str(g), str(m)): Flow(*(int(v or 0) for v in rest))
+        for g, m, *rest in session.execute(query)
     }
+
+
+def planned_networks(session: Session) -> list[str]:
+    """Return the networks with a retirement plan in some local network, in code order."""
+    plans = table_of(RetirementPlan)
+    query = select(plans.c.network_code).distinct().order_by(plans.c.network_code)
+    return [str(code) for code in session.scalars(query)]
 
 
 def replace_series(session: Session, *, series: str, points: Sequence[dict[str, object]]) -> int:
@@ -310,36 +281,6 @@ def upkeep_by_area(session: Session, *, network_code: str) -> dict[str, int]:
         .group_by(sites.c.area_code)
     )
     return {str(a): int(f or 0) for a, f in session.execute(query)}
-
-
-def moves_by_target(
-    session: Session, *, last: date, operator_code: str | None = None
-) -> list[tuple[str, str, str, int]]:
-    """Count the lines moved on to another network up to ``last``, by month, how (migration,
-    port) and target (operator/network): [(YYYY-MM, how, target, lines)], month order.
-
-    ``operator_code``: only the lines that operator lost (its migrations, its ports out)."""
-    new = aliased(Line)
-    migrations = (
-        select(Migration.migrated_on, literal("migration"), new.operator_code, new.network_code)
-        .join(new, new.id == Migration.new_line_id)
-        .where(Migration.migrated_on <= last)
-    )
-    ports = select(
-        PortRequest.closed_at,
-        literal("port"),
-        PortRequest.recipient_operator,
-        PortRequest.recipient_network,
-    ).where(PortRequest.state == "completed", PortRequest.closed_at < last + timedelta(days=1))
-    if operator_code is not None:
-        migrations = migrations.where(new.operator_code == operator_code)  # offers: own operator
-        ports = ports.where(PortRequest.donor_operator == operator_code)
-    counts: dict[tuple[str, str, str], int] = {}
-    for query in (migrations, ports):
-        for day, how, operator, network in session.execute(query):
-            key = (f"{day:%Y-%m}", how, f"{operator}/{network}")
-            counts[key] = counts.get(key, 0) + 1
-    return [(*key, n) for key, n in sorted(counts.items())]
 
 
 def count_where(session: Session, condition: ColumnElement[bool]) -> int:

@@ -99,6 +99,44 @@ def progress_rows(
     return rows
 
 
+def retiring_networks(planned: Sequence[str], with_deadline: Sequence[str]) -> list[str]:
+    """The networks being retired: those with a retirement plan somewhere; before any plan is
+    set, those the regulator gave a deadline (PHS: 2011-12-31)."""
+    return sorted(set(planned)) if planned else sorted(set(with_deadline))
+
+
+def only_network(candidates: Sequence[str]) -> str:
+    """Return the one network being retired, the one the progress figures count by default;
+    ValueError when there is none or there are several (the figures of one would be taken for
+    the whole programme's: the caller must say which).
+
+    >>> only_network(["phs"])
+    'phs'
+    >>> only_network(["gsm", "phs"])
+    Traceback (most recent call last):
+    ...
+    ValueError: several networks are being retired (gsm, phs): say which with --network
+    """
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ValueError(
+            "no network has a retirement plan or a regulator's deadline: say which with --network"
+        )
+    raise ValueError(
+        f"several networks are being retired ({', '.join(candidates)}): say which with --network"
+    )
+
+
+def lines_unit(network: str | None) -> str:
+    """The unit of a progress report, naming the network counted.
+
+    >>> lines_unit("phs")
+    'phs lines'
+    """
+    return f"{network} lines" if network else "lines"
+
+
 def headline(row: ProgressRow, *, unit: str) -> str:
     """Say a row the way the regulator does.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -15,10 +14,13 @@ from sunset.kit.money import format_yuan
 from sunset.kit.rows import RowError
 from sunset.plans import repository as plans_repository
 from sunset.reference import repository as reference
-from sunset.stats import repository, rules
-from sunset.stats.outlook import Request, outlook
+from sunset.stats import flows, repository, rules
+from sunset.stats.flows import Flow
+from sunset.stats.outlook import Request, Series, outlook
 from sunset.stats.rules import parse_month
 from sunset.stats.schemas import (
+    DestinationRow,
+    Destinations,
     Forecast,
     MoveRow,
     OfficialImport,
@@ -28,7 +30,7 @@ from sunset.stats.schemas import (
 
 NATIONAL = "phs:national"
 SHIPPED = Path(__file__).parent / "data" / "phs_china_national.csv"
-BY_CHOICES = ("all", "region", "operator")
+BY_CHOICES = ("all", "region", "operator", "network")
 OFFICIAL_UNIT = "10k subscribers"
 
 
@@ -50,6 +52,30 @@ def _totals(session: Session, groups: list[str], *, scale: float) -> dict[str, d
     return found
 
 
+def retiring_networks(session: Session) -> list[str]:
+    """Return the networks being retired: those with a retirement plan; before any plan is
+    set, those with a regulator's deadline."""
+    planned = repository.planned_networks(session)
+    if planned:
+        return rules.retiring_networks(planned, [])
+    known = reference.networks(session).values()
+    return rules.retiring_networks([], [n.code for n in known if n.retirement_deadline])
+
+
+def network_of(session: Session, network_code: str | None = None) -> str:
+    """Return the network whose lines the progress figures count: ``network_code`` (a known
+    network), by default the one network being retired; refuse when several are (or none)."""
+    if network_code is not None:
+        known = reference.networks(session)
+        if network_code not in known:
+            raise NotFoundError(f"no network {network_code!r} (known: {', '.join(sorted(known))})")
+        return network_code
+    try:
+        return rules.only_network(retiring_networks(session))
+    except ValueError as exc:
+        raise InputInvalidError(str(exc)) from None
+
+
 def progress(
     session: Session,
     *,
@@ -59,22 +85,36 @@ def progress(
     network_code: str | None = None,
     operator_code: str | None = None,
 ) -> ProgressReport:
-    """Remaining (live) lines per month-end with the changes, shares and flows of each month.
+    """Remaining (live) lines of one network per month-end with the changes, shares and flows
+    of each month: ``network_code``'s lines, by default the network being retired's (a line
+    that left it for another network has left); ``by`` network, every network side by side.
 
-    ``network_code`` and ``operator_code`` narrow it to one network or one operator's lines.
+    ``operator_code`` narrows it to one operator's lines.
     """
     grouping = _by(by)
-    scope = {"network_code": network_code, "operator_code": operator_code}
+    network = None
+    if grouping != "network" or network_code is not None:
+        network = network_of(session, network_code)
+    scope = {"network_code": network, "operator_code": operator_code}
     values: dict[str, dict[str, float]] = defaultdict(dict)
     for group, month, live in repository.live_by_month(session, by=grouping, **scope):
         values[group][month] = live
+    _zero_before_first_line(values, repository.recorded_months(session))
     totals = _totals(session, list(values), scale=10_000)
     rows = rules.progress_rows(values, totals=totals, first=first, last=last)
-    flows = repository.flows_by_month(session, by=grouping, **scope)
-    rows = [_with_flows(r, flows.get((r.group, r.month))) for r in rows]
+    found = repository.flows_by_month(session, by=grouping, **scope)
+    rows = [_with_flows(r, found.get((r.group, r.month), Flow())) for r in rows]
     for row in rows:
         row.remaining = int(row.remaining)
-    return _report(rows, unit="lines", by=by or "all", source="snapshots")
+    return _report(rows, unit="lines", by=by or "all", source="snapshots", network=network)
+
+
+def _zero_before_first_line(values: dict[str, dict[str, float]], recorded: list[str]) -> None:
+    """A month-end recorded before a group had its first line counted none of its lines: a
+    network that migrated lines join rises from 0, not from an unknown figure."""
+    for series in values.values():
+        first = min(series)
+        series.update({month: 0 for month in recorded if month < first})
 
 
 def last_recorded_month(session: Session) -> str | None:
@@ -82,25 +122,28 @@ def last_recorded_month(session: Session) -> str | None:
     return repository.last_month(session)
 
 
-def _with_flows(row: ProgressRow, flow: tuple[int, ...] | None) -> ProgressRow:
-    terminated, migrated, ported, refunds, fen = flow or (0, 0, 0, 0, 0)
+def _with_flows(row: ProgressRow, flow: Flow) -> ProgressRow:
+    counts = flow._asdict()
+    fen = counts.pop("refunded_fen")
     return row.model_copy(
         update={
             "change_month": None if row.change_month is None else int(row.change_month),
             "change_ytd": None if row.change_ytd is None else int(row.change_ytd),
-            "terminated": terminated,
-            "migrated": migrated,
-            "ported_out": ported,
-            "refunds": refunds,
+            **counts,
             "refunded_yuan": format_yuan(fen),
         }
     )
 
 
-def _report(rows: list[ProgressRow], *, unit: str, by: str, source: str) -> ProgressReport:
+def _report(
+    rows: list[ProgressRow], *, unit: str, by: str, source: str, network: str | None
+) -> ProgressReport:
     last: dict[str, ProgressRow] = {row.group: row for row in rows}
-    headlines = [rules.headline(row, unit=unit) for row in last.values()]
-    return ProgressReport(unit=unit, by=by, source=source, rows=rows, headlines=headlines)
+    said = rules.lines_unit(network) if unit == "lines" else unit
+    headlines = [rules.headline(row, unit=said) for row in last.values()]
+    return ProgressReport(
+        unit=unit, by=by, source=source, rows=rows, headlines=headlines, network=network
+    )
 
 
 def official_progress(
@@ -114,7 +157,8 @@ def official_progress(
     fixed = {m: v for m, v in repository.series_points(session, f"fixed:{place}")}
     rows = rules.progress_rows({place: dict(points)}, totals={place: fixed}, first=first, last=last)
     rows = [r.model_copy(update=_rounded(r)) for r in rows]
-    return _report(rows, unit=OFFICIAL_UNIT, by="national", source=series)
+    what = series.split(":", 1)[0] if ":" in series else None  # phs:national counts phs
+    return _report(rows, unit=OFFICIAL_UNIT, by="national", source=series, network=what)
 
 
 def _rounded(row: ProgressRow) -> dict[str, float | None]:
@@ -200,14 +244,16 @@ def forecast_region(
     session: Session,
     *,
     area_code: str,
-    network_code: str = "phs",
+    network_code: str | None = None,
     horizon: int = 24,
     threshold: float | None = None,
     operator_code: str | None = None,
 ) -> Forecast:
-    """Forecast a local network's live lines (of one operator) from its month-end snapshots."""
+    """Forecast a local network's live lines of one network (by default the one being
+    retired), of one operator, from its month-end snapshots."""
     if area_code not in reference.local_networks(session):
         raise NotFoundError(f"no local network with area code {area_code}")
+    network_code = network_of(session, network_code)
     series = sorted(
         (m, n)
         for _, m, n in repository.live_by_month(
@@ -231,10 +277,37 @@ def forecast_region(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=closed_to_new_users(session, network_code=network_code, area_code=area_code),
+        reference=national_shape(session),
     )
     return result.model_copy(
         update={"notes": [*result.notes, *_plan_notes(session, area_code, network_code)]}
     )
+
+
+def closed_to_new_users(
+    session: Session, *, network_code: str, area_code: str | None = None
+) -> bool:
+    """Tell whether no one can join ``network_code`` (in ``area_code``, or anywhere it has
+    month-ends), so its base only shrinks: the whole network is retiring (it has a regulator's
+    deadline, as PHS has), or every local network in scope has a retirement plan for it."""
+    if _deadline(session, network_code) is not None:
+        return True
+    planned = {p.area_code for p in plans_repository.list_all(session, network_code=network_code)}
+    if area_code is not None:
+        return area_code in planned
+    found = repository.live_by_month(session, by="region", network_code=network_code)
+    areas = {area for area, _, _ in found}
+    return bool(areas) and areas <= planned
+
+
+def national_shape(session: Session) -> Series:
+    """The national series whose shape a local network with too few month-ends follows (the
+    one loaded, else the one shipped)."""
+    points = repository.series_points(session, NATIONAL)
+    if len(points) < 2:
+        points = [(r.month, r.value_10k) for r in read_official(SHIPPED)]
+    return Series(NATIONAL, [m for m, _ in points], [float(v) for _, v in points])
 
 
 def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
@@ -253,11 +326,14 @@ def forecast_official(
     session: Session,
     *,
     series: str = NATIONAL,
-    network_code: str = "phs",
+    network_code: str | None = None,
     horizon: int = 24,
     threshold: float | None = None,
 ) -> Forecast:
-    """Forecast an official series (default: the national PHS series) in its unit."""
+    """Forecast an official series (default: the national PHS series) in its unit, against
+    the deadline of ``network_code`` (by default the network being retired); a series of a
+    retiring network (``phs:...``) is closed to new users."""
+    network_code = network_of(session, network_code)
     points = repository.series_points(session, series)
     if len(points) < 2:
         raise NotFoundError(
@@ -271,6 +347,8 @@ def forecast_official(
         network_code=network_code,
         horizon=horizon,
         threshold=threshold,
+        closed=series.startswith(f"{network_code}:")
+        and closed_to_new_users(session, network_code=network_code),
     )
 
 
@@ -283,8 +361,12 @@ def forecast_points(
     network_code: str = "phs",
     horizon: int = 24,
     threshold: float | None = None,
+    closed: bool = False,
+    reference: Series | None = None,
 ) -> Forecast:
-    """Forecast (month, count) points against the deadline of ``network_code``."""
+    """Forecast (month, count) points against the deadline of ``network_code``; ``closed``:
+    no one can join (no bound above the last count); ``reference``: the shape to follow when
+    the points are too few to calibrate a forecast of their own."""
     if not 1 <= horizon <= 240:
         raise InputInvalidError(f"--horizon must be 1 to 240 months, not {horizon}")
     if threshold is not None and threshold <= 0:
@@ -297,16 +379,59 @@ def forecast_points(
         horizon=horizon,
         threshold=threshold,
         deadline=_deadline(session, network_code),
+        closed=closed,
+        reference=reference,
     )
     return outlook(request)
 
 
 def moves_by_target(
-    session: Session, *, last: str, operator_code: str | None = None
+    session: Session,
+    *,
+    last: str,
+    network_code: str | None = None,
+    operator_code: str | None = None,
 ) -> list[MoveRow]:
-    """Return the lines moved on to another network up to the end of month ``last`` (YYYY-MM),
-    by month, how (migration or port) and target (only those ``operator_code`` lost, if given)."""
-    first = parse_month(last)
-    end = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
-    rows = repository.moves_by_target(session, last=end, operator_code=operator_code)
-    return [MoveRow(month=m, how=h, target=t, lines=n) for m, h, t, n in rows]
+    """Return the lines that moved from ``network_code`` (by default the network being
+    retired) to another network, month by month up to month ``last`` (YYYY-MM), by how
+    (migration or port) and target (only those ``operator_code`` lost, if given)."""
+    try:
+        parse_month(last)
+    except ValueError as exc:
+        raise InputInvalidError(str(exc)) from None
+    network = network_of(session, network_code)
+    rows = flows.moves(session, network_code=network, last=last, operator_code=operator_code)
+    return [
+        MoveRow(month=m, how=h, target=t, lines=n, number_kept=k, network=network)
+        for m, h, t, n, k in rows
+    ]
+
+
+def destinations(
+    session: Session,
+    *,
+    last: str | None = None,
+    network_code: str | None = None,
+    operator_code: str | None = None,
+) -> Destinations:
+    """Return where the lines that left ``network_code`` (by default the network being retired)
+    went, up to month ``last`` (default: the last month-end recorded): how they left, to which
+    operator and network, with their number or not, in that month and in all."""
+    network = network_of(session, network_code)
+    last = last or repository.last_month(session)
+    rows = []
+    if last is not None:
+        rows = [
+            DestinationRow(
+                how=how,
+                to_operator=operator or None,
+                to_network=target or None,
+                number_kept=kept,
+                last_month=in_month,
+                lines=lines,
+            )
+            for how, operator, target, kept, in_month, lines in flows.destinations(
+                session, network_code=network, last=last, operator_code=operator_code
+            )
+        ]
+    return Destinations(network=network, last_month=last, operator=operator_code, rows=rows)

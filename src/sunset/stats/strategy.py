@@ -21,9 +21,10 @@ from sunset.plans.service import dates_of
 from sunset.plans.vocabulary import DATED_PHASES, Phase
 from sunset.stats import forecast as fc
 from sunset.stats import repository
+from sunset.stats.flows import Flow
 from sunset.stats.rules import add_months, parse_month
 from sunset.stats.schemas import SimulatedPlan, SimulationReport
-from sunset.stats.service import NATIONAL
+from sunset.stats.service import NATIONAL, network_of
 from sunset.stats.simulation import Base, Behaviour, OfferModel, month_ends, simulate
 
 CHURN_SOURCES = ("auto", "snapshots", "national")
@@ -36,19 +37,21 @@ def _month_end(month: str) -> date:
 
 
 def _from_snapshots(session: Session, plans: Mapping[str, PlanDates], network: str) -> Behaviour:
-    """Departures per line-month in months no plan drove (before top-ups were refused)."""
+    """Departures of ``network`` per line-month in months no plan drove (before top-ups were
+    refused): its lines that left it, however they left, over its lines live at the month-end
+    before."""
     live = {
         (a, m): n
         for a, m, n in repository.live_by_month(session, by="region", network_code=network)
     }
-    flows = repository.flows_by_month(session, by="region")
+    flows = repository.flows_by_month(session, by="region", network_code=network)
     left = exposure = 0
     for (area, month), _ in live.items():
         before = live.get((area, add_months(month, -1)))
         plan = plans.get(area)
         if not before or (plan and plan.is_at_least(Phase.TOPUPS_REFUSED, _month_end(month))):
             continue
-        left += sum(flows.get((area, month), (0, 0, 0))[:3])
+        left += flows.get((area, month), Flow()).left
         exposure += before
     rate = left / exposure if exposure else math.nan
     return Behaviour(rate, f"snapshots: {left:,} departures in {exposure:,} line-months")
@@ -200,7 +203,7 @@ def simulate_plans(
     today: date,
     months: int,
     seed: int,
-    network: str = "phs",
+    network: str | None = None,
     churn: str = "auto",
     leave_without_service: float = DEFAULT_LEAVE_WITHOUT_SERVICE,
     take_up: float = DEFAULT_TAKE_UP,
@@ -208,11 +211,13 @@ def simulate_plans(
 ) -> SimulationReport:
     """Simulate each candidate (its plans over the stored ones) from today's base, side by side.
 
+    The base is today's live lines of ``network``, by default the network being retired.
     Every candidate runs with the same seed, so the differences come from the plans, not luck.
     ``offers`` names the offers to run (None: every offer for the network; empty: none).
     """
     if not 1 <= months <= 240:
         raise InputInvalidError(f"--months must be 1 to 240, not {months}")
+    network = network_of(session, network)
     stored = {
         p.area_code: dates_of(p) for p in plans_repository.list_all(session, network_code=network)
     }
@@ -240,6 +245,7 @@ def simulate_plans(
         for name, rows in candidates
     ]
     return SimulationReport(
+        network=network,
         start=today.isoformat(),
         start_lines=len(base.area),
         months=outcomes[0].months if outcomes else [],

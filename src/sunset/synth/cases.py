@@ -12,10 +12,10 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from sunset.kit.money import parse_yuan
-from sunset.notices.service import late_notice_report
 from sunset.plans.rules import PlanDates
-from sunset.synth import operations as staff
+from sunset.synth import operations as ops
 from sunset.synth.story import Story
+from sunset.usecases import notices
 
 BEIJING = "010"
 # sites, off air since, recorded in (on that month's action day)
@@ -27,6 +27,7 @@ COMPLAINT = "小灵通没有信号半年了,每月70元照扣,只收钱不服务
 
 def beijing(
     session: Session,
+    staff: ops.Staff,
     *,
     sites: pl.DataFrame,
     lines: pl.DataFrame,
@@ -48,14 +49,25 @@ def beijing(
         if (recorded.year, recorded.month) != (day.year, day.month):
             continue
         for site in chosen:
-            staff.record_site(session, site_id=site, status=status, since=since, day=day)
+            ops.record_site(
+                session,
+                staff,
+                area_code=BEIJING,
+                site_id=site,
+                status=status,
+                since=since,
+                day=day,
+            )
             story.sites_recorded[f"{status} since {since}"] += 1
         if status == "dismantled":
-            _complaints(session, lines=lines, alive=alive, sites=chosen, day=day, story=story)
+            _complaints(
+                session, staff, lines=lines, alive=alive, sites=chosen, day=day, story=story
+            )
 
 
 def _complaints(
     session: Session,
+    staff: ops.Staff,
     *,
     lines: pl.DataFrame,
     alive: np.ndarray,
@@ -68,7 +80,7 @@ def _complaints(
     served = lines["home_site"].is_in(sites).to_numpy() & (lines["prepaid"] == "false").to_numpy()
     numbers = lines["number"].to_numpy()[np.flatnonzero(served & alive)[:BEIJING_COMPLAINTS]]
     for number in numbers:
-        found = staff.complain(session, number=str(number), text=COMPLAINT, day=day)
+        found = ops.complain(session, staff, number=str(number), text=COMPLAINT, day=day)
         story.complaints += 1
         story.complaints_credited_fen += parse_yuan(found.credit)
 
@@ -82,7 +94,7 @@ def late_notices(
         off = plan.switched_off
         if off is None or (off.year, off.month) != (day.year, day.month):
             continue
-        report = late_notice_report(session, area_code=area, network_code=network)
+        report = notices.late_report(session, ops.BACK_OFFICE, area_code=area, network=network)
         firsts = [n.earliest_switch_off for n in report.lines if n.earliest_switch_off]
         if report.count and firsts:
             story.held_back_late[area] = (report.count, max(firsts))

@@ -42,12 +42,12 @@ from sunset.lines.service import NewLine
 from sunset.offers.service import list_offers
 from sunset.plans.rules import PlanDates
 from sunset.plans.vocabulary import Phase
-from sunset.status.service import status_report
 from sunset.synth import cases
-from sunset.synth import operations as staff
+from sunset.synth import operations as ops
 from sunset.synth.behaviour import Behaviour, behave
 from sunset.synth.generator import REGIONS, SyntheticBase, spare_numbers, write_base
 from sunset.synth.story import MonthDone, Story
+from sunset.usecases import status as status_uc
 
 PLANS = Path(__file__).parent / "demo_plans.yaml"
 # The synthetic base is exported on the last day before the story starts.
@@ -98,6 +98,7 @@ class Demo:
     confirm_in: np.ndarray  # month a vulnerable line's replacement is confirmed (-1: never)
     rng: np.random.Generator
     sold: dict[str, int]  # spare numbers used, by area
+    staff: ops.Staff  # who acts: each operator's planner, agent and engineer
 
 
 def _spec() -> dict[str, Any]:
@@ -125,11 +126,12 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Demo:
     draw what its owners will do."""
     base = write_base(folder, lines=lines, seed=seed, today=EXPORTED_ON)
     with session_scope(engine, write=True) as session:
-        result = staff.import_base(
+        staff = ops.hire(session, day=EXPORTED_ON)
+        result = ops.import_base(
             session, lines_path=base.lines_path, sites_path=base.sites_path, day=EXPORTED_ON
         )
-        views = staff.set_plans(session, rows=_spec()["plans"], day=EXPORTED_ON)
-        ids = dict(staff.base_ids(session, network=NETWORK))
+        views = ops.set_plans(session, staff, rows=_spec()["plans"], day=EXPORTED_ON)
+        ids = dict(ops.base_ids(session, network=NETWORK))
     frame = base.frame
     e164 = "+86" + frame["number"].str.replace("-", "").str.slice(1)
     plans = plan_dates()
@@ -156,6 +158,7 @@ def load(engine: Engine, folder: Path, *, lines: int, seed: int) -> Demo:
         confirm_in=_confirmations(frame, plans, rng),
         rng=rng,
         sold={},
+        staff=staff,
     )
 
 
@@ -206,17 +209,17 @@ def play(engine: Engine, demo: Demo, *, on_month: Callable[[MonthDone], None]) -
         day = action_day(month, quarantine_days=quarantine_days)
         if _switch_off_between(demo, month, day):  # the switch-off comes first
             story.take_in(
-                staff.advance(engine, until=day - timedelta(days=1), start=FIRST_MONTH), done
+                ops.advance(engine, until=day - timedelta(days=1), start=FIRST_MONTH), done
             )
         with session_scope(engine, write=True) as session:
             _act(session, demo, index, day, story, done)
-            _notices_in(session, month)
+            _notices_in(session, demo.staff, month)
         end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        story.take_in(staff.advance(engine, until=end, start=FIRST_MONTH), done)
+        story.take_in(ops.advance(engine, until=end, start=FIRST_MONTH), done)
         story.close_month(done)
         on_month(done)
     with session_scope(engine) as session:
-        story.money = status_report(session).money
+        story.money = status_uc.status(session, ops.BACK_OFFICE, today=LAST_DAY).money
     return story
 
 
@@ -233,7 +236,13 @@ def _act(
 ) -> None:
     alive = _alive(demo, index)
     cases.beijing(
-        session, sites=demo.base.site_frame, lines=demo.frame, alive=alive, day=day, story=story
+        session,
+        demo.staff,
+        sites=demo.base.site_frame,
+        lines=demo.frame,
+        alive=alive,
+        day=day,
+        story=story,
     )
     cases.late_notices(session, plans=demo.plans, network=NETWORK, day=day, story=story)
     _arrears(session, demo, index, day, story)
@@ -259,7 +268,7 @@ def _numbers(demo: Demo, rows: np.ndarray) -> list[str]:
 def _arrears(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
     rows = np.flatnonzero((demo.behaviour.arrears == index) & _alive(demo, index))
     for number in _numbers(demo, rows):
-        if staff.suspend_for_arrears(session, number=number, day=day) is None:
+        if ops.suspend_for_arrears(session, demo.staff, number=number, day=day) is None:
             story.arrears_suspended += 1
 
 
@@ -269,8 +278,13 @@ def _top_ups(session: Session, demo: Demo, index: int, day: date, story: Story) 
     for i, row in enumerate(chosen):
         amount = int(demo.rng.choice(TOP_UP_FEN))
         number = _numbers(demo, np.array([row]))[0]
-        refused = staff.top_up(
-            session, number=number, amount_fen=amount, day=day, key=f"demo:{day:%Y-%m}:{i}"
+        refused = ops.top_up(
+            session,
+            demo.staff,
+            number=number,
+            amount_fen=amount,
+            day=day,
+            key=f"demo:{day:%Y-%m}:{i}",
         )
         if refused is None:
             story.top_ups += 1
@@ -308,7 +322,7 @@ def _sell(session: Session, demo: Demo, area: str, operator: str, day: date, sto
         monthly_fee_fen=NEW_LINE_FEE_FEN,
         prepaid=False,
     )
-    refused = staff.activate(session, new=new, day=day)
+    refused = ops.activate(session, demo.staff, new=new, day=day)
     if refused is None:
         demo.sold[area] = sold + 1
         story.activated += 1
@@ -319,7 +333,9 @@ def _sell(session: Session, demo: Demo, area: str, operator: str, day: date, sto
 def _replacements(session: Session, demo: Demo, index: int, day: date, story: Story) -> None:
     rows = np.flatnonzero((demo.confirm_in == index) & _alive(demo, index))
     for number in _numbers(demo, rows):
-        story.replacements_confirmed += staff.confirm_replacement(session, number=number, day=day)
+        story.replacements_confirmed += ops.confirm_replacement(
+            session, demo.staff, number=number, day=day
+        )
 
 
 def _migrations(session: Session, demo: Demo, day: date, story: Story) -> int:
@@ -327,7 +343,7 @@ def _migrations(session: Session, demo: Demo, day: date, story: Story) -> int:
     `sunset migrate` (new numbers from a demo range of 189/186)."""
     done = 0
     for offer in list_offers():
-        eligible = staff.eligible(session, offer=offer, day=day)
+        eligible = ops.eligible(session, offer=offer, day=day)
         regions = offer.conditions.regions or []
         pressed = any(
             demo.plans.get(r, PlanDates()).is_at_least(Phase.TOPUPS_REFUSED, day) for r in regions
@@ -337,8 +353,9 @@ def _migrations(session: Session, demo: Demo, day: date, story: Story) -> int:
         chosen = sorted(demo.rng.choice(eligible, size=k, replace=False)) if k else []
         prefix = "189" if offer.outcome.operator == "telecom" else "186"
         for i, number in enumerate(chosen):
-            moved = staff.migrate(
+            moved = ops.migrate(
                 session,
+                demo.staff,
                 number=str(number),
                 offer=offer,
                 new_number=f"{prefix}{day:%y%m}{i:04d}",
@@ -356,20 +373,20 @@ def _ports(session: Session, demo: Demo, index: int, day: date, story: Story) ->
     ready = demo.may_port & _alive(demo, index)
     asked = 0
     areas = [str(a) for a in demo.areas]
-    for area in staff.porting_regions(areas, network=NETWORK, day=day):
+    for area in ops.porting_regions(areas, network=NETWORK, day=day):
         rows = np.flatnonzero(ready & (demo.area_of == areas.index(area)))
         k = int(demo.rng.binomial(rows.size, PORT_TAKE_UP))
         chosen = np.sort(demo.rng.choice(rows, size=k, replace=False))
         for i, number in enumerate(_numbers(demo, chosen)):
             to = str(demo.rng.choice(PORT_TARGETS))
             now = datetime.combine(day, time(9)) + timedelta(minutes=i % 600)
-            if staff.port(session, number=number, to=to, now=now):
+            if ops.port(session, demo.staff, number=number, to=to, now=now):
                 story.ported[to] += 1
                 asked += 1
             else:
                 story.ports_refused += 1
     if asked:
-        staff.complete_ports(session, now=datetime.combine(day, time(21)))
+        ops.complete_ports(session, now=datetime.combine(day, time(21)))
     return asked
 
 
@@ -378,20 +395,20 @@ def _giving_up(session: Session, demo: Demo, index: int, day: date, story: Story
     closed = 0
     for a in np.unique(demo.area_of[rows]):
         ids = demo.ids[rows[demo.area_of[rows] == a]]
-        found = staff.close(session, area_code=str(demo.areas[a]), line_ids=ids.tolist(), day=day)
+        found = ops.close(session, area_code=str(demo.areas[a]), line_ids=ids.tolist(), day=day)
         closed += found.lines
         story.given_up_refunded_fen += found.refunded_fen
     story.given_up += closed
     return closed
 
 
-def _notices_in(session: Session, month: date) -> None:
+def _notices_in(session: Session, staff: ops.Staff, month: date) -> None:
     """Send each region's SMS notice on its day, if that day falls in ``month``."""
     spec = _spec()
     late = {str(k): v for k, v in (spec.get("late_notices") or {}).items()}
     for plan in spec["plans"]:
         day = late.get(plan["area_code"], plan["announced"])
         if (day.year, day.month) == (month.year, month.month):
-            staff.send_notice(
-                session, area_code=plan["area_code"], network=plan["network"], day=day
+            ops.send_notice(
+                session, staff, area_code=plan["area_code"], network=plan["network"], day=day
             )

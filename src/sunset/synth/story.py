@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 
+from sunset.cycle.report import AreaMonth, CycleReport
 from sunset.kit.money import format_yuan
-from sunset.plans.jobs import AreaMonth, CycleReport
 from sunset.status.schemas import MoneySummary
 
 COUNTERS = [f.name for f in fields(AreaMonth) if f.name != "live_at_end"]

@@ -1,1 +1,1 @@
-"""web: the dashboard, server-rendered with Jinja2 over the desk, in Chinese and English."""
+"""web: the dashboard, server-rendered with Jinja2 over the use cases, in Chinese and English."""

@@ -10,11 +10,12 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission, TokenKind
-from sunset.api import errors as api_errors
-from sunset.api.deps import (
+from sunset.config import get_settings
+from sunset.errors import DomainError, LoginThrottledError, NotAuthenticatedError
+from sunset.http import errors as api_errors
+from sunset.http.deps import (
     CSRF_FIELD,
     DB,
     SESSION_COOKIE,
@@ -23,13 +24,19 @@ from sunset.api.deps import (
     actor,
     forget_token,
 )
-from sunset.config import get_settings
-from sunset.desk import lines as desk
-from sunset.desk.lines import MigrationRequest
-from sunset.errors import DomainError, NotAuthenticatedError
 from sunset.kit.money import parse_yuan
+from sunset.usecases import accounts, operations
+from sunset.usecases import accounts as access
+from sunset.usecases import lines as desk
+from sunset.usecases.operations import MigrationRequest
 
-from . import pages_care, pages_public
+from . import (
+    pages_approvals,
+    pages_complaints,
+    pages_porting,
+    pages_public,
+    pages_sites,
+)
 from .i18n import LANG_COOKIE, LANGUAGES
 from .render import HERE, PREFIX, attempt, check_visitor_csrf, render, to_sign_in
 
@@ -58,14 +65,27 @@ def login(
     csrf: CsrfForm,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Check the password and open a browser session."""
+    """Check the password and open a browser session (refused a while after many failures)."""
     check_visitor_csrf(request, csrf)
+    context: dict[str, object] = {"next": _safe_next(next), "error": None}
     try:
         issued = access.sign_in(
-            session, name=username, password=password, kind=TokenKind.SESSION, now=datetime.now()
+            session,
+            name=username,
+            password=password,
+            kind=TokenKind.SESSION,
+            now=datetime.now(),
+            address=request.client.host if request.client else None,
         )
+    except LoginThrottledError as exc:
+        page = render(
+            request, who, "login.html", {**context, "retry_after": exc.retry_after}, status=429
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except NotAuthenticatedError:
-        context = {"next": _safe_next(next), "error": "The user name or the password is wrong"}
+        # Answered, not raised: the failure just counted is committed with the request.
+        context["error"] = "The user name or the password is wrong"
         return render(request, who, "login.html", context, status=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -214,12 +234,12 @@ def top_up(
     """Top up from the line page; a refusal is shown on the page in words."""
     done, shown = attempt(
         session,
-        lambda: desk.top_up(
+        lambda: operations.top_up(
             session,
             who,
             number=number,
             amount_fen=parse_yuan(amount, field="amount"),
-            key=f"web:{key}",
+            key=key,
             today=clock.today(),
             now=clock.now(),
         ),
@@ -253,13 +273,15 @@ def migrate(
     migration = MigrationRequest(
         number=number,
         offer_id=offer_id,
-        key=f"web:{key}",
+        key=key,
         plan_yuan=plan_yuan or None,
         new_number=new_number or None,
     )
     done, shown = attempt(
         session,
-        lambda: desk.migrate(session, who, request=migration, today=clock.today(), now=clock.now()),
+        lambda: operations.migrate(
+            session, who, request=migration, today=clock.today(), now=clock.now()
+        ),
     )
     if done is None:
         return _line_page(
@@ -280,7 +302,7 @@ def audit_page(request: Request, session: DB, who: ActorDep, offset: int = 0) ->
     """The audit log, for admins."""
     if not who.signed_in:
         return to_sign_in(request)
-    entries = access.list_audit(session, actor=who, limit=100, offset=max(offset, 0))
+    entries = accounts.list_audit(session, who, limit=100, offset=max(offset, 0))
     return render(request, who, "audit.html", {"entries": entries, "offset": offset})
 
 
@@ -297,7 +319,14 @@ async def page_error(request: Request, exc: DomainError) -> Response:
 
 
 # The dashboard's routers, one module per area (this one: sign-in and the line desk).
-PAGE_ROUTERS = (router, pages_public.router, pages_care.router)
+PAGE_ROUTERS = (
+    router,
+    pages_public.router,
+    pages_porting.router,
+    pages_complaints.router,
+    pages_sites.router,
+    pages_approvals.router,
+)
 
 
 def install(app: FastAPI) -> None:

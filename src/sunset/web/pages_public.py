@@ -13,10 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sunset.access.rules import Actor
-from sunset.api.deps import CSRF_FIELD, DB, ActorDep, ClockDep
-from sunset.desk import board, dashboard
-from sunset.desk import stats as desk_stats
-from sunset.desk.board import ModerationAnswer
+from sunset.http.deps import CSRF_FIELD, DB, ActorDep, ClockDep
+from sunset.usecases import board, dashboard
+from sunset.usecases import stats as desk_stats
+from sunset.usecases.board import ModerationAnswer
 
 from .render import PREFIX, check_visitor_csrf, render, to_sign_in
 from .sparkline import sparkline
@@ -26,33 +26,48 @@ CsrfForm = Annotated[str, Form(alias=CSRF_FIELD)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, session: DB, who: ActorDep, clock: ClockDep) -> Response:
+def overview(
+    request: Request, session: DB, who: ActorDep, clock: ClockDep, network: str | None = None
+) -> Response:
     """Every region: phase today, deadline status and, for staff, remaining lines and trend."""
-    found = dashboard.overview(session, who, today=clock.today())
+    found = dashboard.overview(session, who, today=clock.today(), network=network)
     notices = board.list_notices(session, who, limit=500)
     latest = sorted(notices, key=lambda n: (n.published_on, n.id), reverse=True)[:10]
-    context = {"view": found, "notices": latest, "sparkline": sparkline}
+    leavers = None
+    if found.with_figures:  # where the lines that left the network went
+        leavers = desk_stats.destinations(session, who, network=found.network)
+    context = {"view": found, "notices": latest, "leavers": leavers, "sparkline": sparkline}
     return render(request, who, "home.html", context)
 
 
 @router.get("/regions/{area_code}", response_class=HTMLResponse)
 def region(
-    request: Request, area_code: str, session: DB, who: ActorDep, clock: ClockDep
+    request: Request,
+    area_code: str,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    network: str | None = None,
 ) -> Response:
     """One region: plan timeline, notices, base stations by status, remaining lines, forecast."""
-    page = dashboard.region(session, who, area_code=area_code, today=clock.today())
+    page = dashboard.region(session, who, area_code=area_code, today=clock.today(), network=network)
     return render(request, who, "region.html", {"page": page})
 
 
 @router.get("/report", response_class=HTMLResponse)
 def report(
-    request: Request, session: DB, who: ActorDep, clock: ClockDep, month: str | None = None
+    request: Request,
+    session: DB,
+    who: ActorDep,
+    clock: ClockDep,
+    month: str | None = None,
+    network: str | None = None,
 ) -> Response:
     """The regulator's monthly report (staff see their own operator's figures)."""
     if not who.signed_in:
         return to_sign_in(request)
     month = month or desk_stats.last_month(session, who) or f"{clock.today():%Y-%m}"
-    found = desk_stats.report(session, who, month=month)
+    found = desk_stats.report(session, who, month=month, network=network)
     return render(request, who, "report.html", {"report": found})
 
 

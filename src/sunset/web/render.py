@@ -13,9 +13,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from sunset.access.rules import Actor
-from sunset.api import errors as api_errors
-from sunset.api.deps import CSRF_FIELD, check_csrf
 from sunset.errors import DomainError
+from sunset.http import errors as api_errors
+from sunset.http.deps import CSRF_FIELD, check_csrf
 
 from .i18n import LANG_COOKIE, pick, translator
 

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import board as desk
-from sunset.desk.board import CommentView, ModerationAnswer, NoticeView
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.usecases import board as desk
+from sunset.usecases.board import CommentView, ModerationAnswer, NoticeView
 
 router = APIRouter(tags=["notices"], responses=REFUSALS)
 

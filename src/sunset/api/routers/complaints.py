@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import care as desk
-from sunset.desk.care import (
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.kit.money import parse_yuan
+from sunset.usecases import care as desk
+from sunset.usecases.care import (
     ComplaintCount,
     ComplaintKind,
     ComplaintMoved,
@@ -21,7 +22,6 @@ from sunset.desk.care import (
     ComplaintStatus,
     ComplaintView,
 )
-from sunset.kit.money import parse_yuan
 
 from .fields import AreaQuery, Limit, Offset, Plain
 from .lines import IdempotencyKey, Yuan
@@ -107,7 +107,11 @@ class MoveIn(BaseModel):
     credit_yuan: Yuan | None = None
 
 
-@router.post("/{complaint_id}/move", response_model=ComplaintMoved)
+@router.post(
+    "/{complaint_id}/move",
+    response_model=ComplaintMoved,
+    responses={202: {"model": ComplaintMoved}},
+)
 def move(
     complaint_id: IdPath,
     body: MoveIn,
@@ -115,11 +119,13 @@ def move(
     session: DB,
     actor: ActorDep,
     clock: ClockDep,
+    response: Response,
 ) -> ComplaintMoved:
     """Move the complaint on (investigating, resolved, rejected); a credit is posted to the
-    line once. The same Idempotency-Key again answers the first move (``replayed``)."""
+    line once; above the account's limit it is held for approval (202, nothing moved yet). The
+    same Idempotency-Key again answers the first move (``replayed``)."""
     credit = 0 if body.credit_yuan is None else parse_yuan(body.credit_yuan, field="credit_yuan")
-    return desk.move(
+    done = desk.move(
         session,
         actor,
         complaint_id=complaint_id,
@@ -130,3 +136,6 @@ def move(
         note=body.note,
         credit_fen=credit,
     )
+    if done.approval is not None:
+        response.status_code = 202
+    return done

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import lines as desk
-from sunset.desk.lines import LineOutcome, MigrationRequest, NewLine
-from sunset.desk.schemas import LedgerRow, LinePage, LineView, PortTargetCheck
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
 from sunset.kit.money import parse_yuan
 from sunset.lines.vocabulary import LineStatus, SuspensionReason, Vulnerability
 from sunset.offers.schemas import MigrationView, OfferView
+from sunset.usecases import lines as desk
+from sunset.usecases import operations
+from sunset.usecases.operations import LineOutcome, MigrationRequest, NewLine
+from sunset.usecases.schemas import LedgerRow, LinePage, LineView, PortTargetCheck
 
 router = APIRouter(prefix="/lines", tags=["lines"], responses=REFUSALS)
 
@@ -39,15 +40,22 @@ class Outcome(BaseModel):
     balance_yuan: str
     message: str
     replayed: bool
+    approval: int | None = Field(
+        default=None,
+        description="Held for a second person's approval (202): nothing is applied until then",
+    )
 
 
-def _outcome(done: LineOutcome) -> Outcome:
+def _outcome(done: LineOutcome, response: Response | None = None) -> Outcome:
+    if done.approval is not None and response is not None:
+        response.status_code = 202
     return Outcome(
         number=done.number,
         status=done.status,
         balance_yuan=done.balance,
         message=done.message,
         replayed=done.replayed,
+        approval=done.approval,
     )
 
 
@@ -140,7 +148,8 @@ def activate(body: NewLineIn, session: DB, actor: ActorDep, clock: ClockDep) -> 
         customer_name=body.customer_name,
         vulnerable=body.vulnerable.value,
     )
-    return _outcome(desk.activate(session, actor, new=new, today=clock.today(), now=clock.now()))
+    done = operations.activate(session, actor, new=new, today=clock.today(), now=clock.now())
+    return _outcome(done)
 
 
 class TopUpIn(BaseModel):
@@ -149,7 +158,7 @@ class TopUpIn(BaseModel):
     amount_yuan: Yuan
 
 
-@router.post("/{number}/top-up", response_model=Outcome)
+@router.post("/{number}/top-up", response_model=Outcome, responses={202: {"model": Outcome}})
 def top_up(
     number: str,
     body: TopUpIn,
@@ -157,18 +166,20 @@ def top_up(
     session: DB,
     actor: ActorDep,
     clock: ClockDep,
+    response: Response,
 ) -> Outcome:
-    """Top up the line; refused (409, TOPUP_REFUSED_PHASE) once its region refuses top-ups."""
-    done = desk.top_up(
+    """Top up the line; refused (409, TOPUP_REFUSED_PHASE) once its region refuses top-ups;
+    above the account's limit, held for approval (202)."""
+    done = operations.top_up(
         session,
         actor,
         number=number,
         amount_fen=parse_yuan(body.amount_yuan, field="amount_yuan"),
-        key=f"api:{key}",
+        key=key,
         today=clock.today(),
         now=clock.now(),
     )
-    return _outcome(done)
+    return _outcome(done, response)
 
 
 class SuspendIn(BaseModel):
@@ -180,7 +191,7 @@ class SuspendIn(BaseModel):
 @router.post("/{number}/suspend", response_model=Outcome)
 def suspend(number: str, body: SuspendIn, session: DB, actor: ActorDep, clock: ClockDep) -> Outcome:
     """Suspend the line for a reason."""
-    done = desk.suspend(
+    done = operations.suspend(
         session, actor, number=number, reason=body.reason, today=clock.today(), now=clock.now()
     )
     return _outcome(done)
@@ -190,19 +201,25 @@ def suspend(number: str, body: SuspendIn, session: DB, actor: ActorDep, clock: C
 def resume(number: str, session: DB, actor: ActorDep, clock: ClockDep) -> Outcome:
     """Resume a suspended line; refused if the reason holds or the network is off."""
     return _outcome(
-        desk.resume(session, actor, number=number, today=clock.today(), now=clock.now())
+        operations.resume(session, actor, number=number, today=clock.today(), now=clock.now())
     )
 
 
-@router.post("/{number}/terminate", response_model=Outcome)
+@router.post("/{number}/terminate", response_model=Outcome, responses={202: {"model": Outcome}})
 def terminate(
-    number: str, key: IdempotencyKey, session: DB, actor: ActorDep, clock: ClockDep
+    number: str,
+    key: IdempotencyKey,
+    session: DB,
+    actor: ActorDep,
+    clock: ClockDep,
+    response: Response,
 ) -> Outcome:
-    """Close the line: its balance becomes a refund, its number rests in quarantine."""
-    done = desk.terminate(
-        session, actor, number=number, key=f"api:{key}", today=clock.today(), now=clock.now()
+    """Close the line: its balance becomes a refund, its number rests in quarantine; a refund
+    above the account's limit is held for approval (202)."""
+    done = operations.terminate(
+        session, actor, number=number, key=key, today=clock.today(), now=clock.now()
     )
-    return _outcome(done)
+    return _outcome(done, response)
 
 
 class MigrateIn(BaseModel):
@@ -226,8 +243,8 @@ def migrate(
     request = MigrationRequest(
         number=number,
         offer_id=body.offer_id,
-        key=f"api:{key}",
+        key=key,
         plan_yuan=body.plan_yuan,
         new_number=body.new_number,
     )
-    return desk.migrate(session, actor, request=request, today=clock.today(), now=clock.now())
+    return operations.migrate(session, actor, request=request, today=clock.today(), now=clock.now())

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sunset.api.deps import DB, ActorDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import offers as desk
-from sunset.desk.offers import MigrationRow, Offer
+from sunset.http.deps import DB, ActorDep
+from sunset.http.errors import REFUSALS
+from sunset.usecases import offers as desk
+from sunset.usecases.offers import MigrationRow, Offer
 
 router = APIRouter(tags=["offers"], responses=REFUSALS)
 

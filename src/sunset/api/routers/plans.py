@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import plans as desk
-from sunset.desk.plans import KEEP, PlanView
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.usecases import plans as desk
+from sunset.usecases.plans import KEEP, PlanView
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=REFUSALS)
 

@@ -11,10 +11,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import porting as desk
-from sunset.desk.porting import (
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.usecases import porting as desk
+from sunset.usecases.porting import (
     BalanceHandling,
     PairMonth,
     PortOutcomeOut,
@@ -22,7 +22,7 @@ from sunset.desk.porting import (
     PortRequestOut,
     PortState,
 )
-from sunset.desk.schemas import PortTargetCheck
+from sunset.usecases.schemas import PortTargetCheck
 
 from .fields import Limit, NumberPath, Offset, Operator, OperatorQuery, Plain
 

@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import routing as desk
-from sunset.desk.routing import RouteView
 from sunset.errors import InputInvalidError
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
+from sunset.usecases import routing as desk
+from sunset.usecases.routing import RouteView
 
 from .fields import NumberPath
 

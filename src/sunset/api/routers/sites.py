@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from sunset.api.deps import DB, ActorDep, ClockDep
-from sunset.api.errors import REFUSALS
-from sunset.desk import sites as desk
-from sunset.desk.sites import SiteImpact, SitePage, SitePlan, SiteStatus, StatusRecorded
+from sunset.http.deps import DB, ActorDep, ClockDep
+from sunset.http.errors import REFUSALS
 from sunset.kit.money import parse_yuan
+from sunset.usecases import sites as desk
+from sunset.usecases.sites import SiteImpact, SitePage, SitePlan, SiteStatus, StatusRecorded
 
 from .fields import AreaQuery, Offset
 

@@ -1,0 +1,78 @@
+"""Outage credits over a stretch of months, every local network with an outage on record: for a
+site history corrected in the database rather than through ``sunset sites status``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from sunset.cycle.workers import each_at_once, workers_for
+from sunset.db import plan_without_jit, session_scope, use_batch_cache
+from sunset.errors import InputInvalidError
+from sunset.reference import repository as reference
+from sunset.sites import repository as sites
+from sunset.sites.history import months_between
+from sunset.sites.jobs import credit_stretch
+
+
+@dataclass(frozen=True)
+class AreaCredits:
+    """What crediting a stretch of months wrote in one local network."""
+
+    area_code: str
+    entries: int
+    fen: int
+
+
+def credit_history(
+    engine: Engine,
+    *,
+    first: date,
+    last: date,
+    today: date,
+    area_codes: Sequence[str] | None = None,
+    progress: Callable[[AreaCredits], None] | None = None,
+    workers: int | None = None,
+) -> list[AreaCredits]:
+    """Credit, month by month from ``first``'s month to ``last``'s, every charged day lost to a
+    home site out of service, in every local network with an outage on record (or those named).
+
+    For a site history recorded late (a batch of corrections from the network's logs): each
+    month as ``credit_outages`` does it, dated ``today``. One transaction a local network, so
+    that a failure leaves every network either credited or untouched; a rerun writes nothing.
+    """
+    if first > last:
+        raise InputInvalidError(f"{first:%Y-%m} is after the last month {last:%Y-%m}", field="from")
+    if last.replace(day=1) > today:
+        raise InputInvalidError(
+            f"{last:%Y-%m} is after today ({today}): nothing is charged yet", field="to"
+        )
+    with session_scope(engine) as session:
+        with_outages = sites.areas_with_outages(session)
+        unknown = sorted(set(area_codes or ()) - set(reference.local_networks(session)))
+    if unknown:
+        raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
+    areas = list(with_outages if area_codes is None else area_codes)
+
+    def credit(area: str) -> AreaCredits:
+        with session_scope(engine, write=True) as session:
+            use_batch_cache(session)  # one statement's pages are written again by the next
+            plan_without_jit(session)
+            written = credit_stretch(
+                session,
+                area_code=area,
+                months=months_between(first, last),
+                entry_date=today,
+            )
+        return AreaCredits(area_code=area, entries=written.entries, fen=written.fen)
+
+    # On PostgreSQL several local networks at once, each in its own transaction (as the cycle).
+    done = {}
+    for area, credited in each_at_once(credit, areas, workers=workers_for(engine, workers)):
+        done[area] = credited
+        if progress:
+            progress(credited)
+    return [done[area] for area in areas]

@@ -1,0 +1,2 @@
+"""server: the one FastAPI app that carries the API and the pages, and the uvicorn processes that
+serve it."""
