@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from tests.factories import (
     ACTOR,
     entries_of,
@@ -22,6 +23,7 @@ from tests.factories import (
 
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Role
+from sunset.care.schemas import ComplaintView
 from sunset.care.vocabulary import ComplaintKind, ComplaintStatus
 from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
@@ -130,17 +132,22 @@ def test_an_agents_daily_total_holds_the_top_up_that_would_pass_it(world: sa.Eng
     assert tomorrow.approval is None
 
 
+def _goodwill(session: Session) -> ComplaintView:
+    """A complaint an agent opens on the telecom line, to resolve with a goodwill credit."""
+    return care.open_complaint(
+        session,
+        AGENT,
+        number=TELECOM_LINE,
+        kind=ComplaintKind.OTHER,
+        text="goodwill",
+        today=DAY,
+        now=noon(DAY),
+    )
+
+
 def test_a_complaint_credit_above_what_the_line_paid_in_is_refused(world: sa.Engine) -> None:
     with session_scope(world, write=True) as session:
-        opened = care.open_complaint(
-            session,
-            AGENT,
-            number=TELECOM_LINE,
-            kind=ComplaintKind.OTHER,
-            text="goodwill",
-            today=DAY,
-            now=noon(DAY),
-        )
+        opened = _goodwill(session)
     with pytest.raises(OperationRefusedError) as caught, session_scope(world) as session:
         care.move(
             session,
@@ -189,15 +196,7 @@ def test_a_line_credited_within_what_it_paid_in_can_be_terminated_and_refunded(
     paid 100 yuan and credited 50 is more than it paid in, and is still accounted for (found by
     the stateful money test with an offer's free credit)."""
     with session_scope(world, write=True) as session:
-        opened = care.open_complaint(
-            session,
-            AGENT,
-            number=TELECOM_LINE,
-            kind=ComplaintKind.OTHER,
-            text="goodwill",
-            today=DAY,
-            now=noon(DAY),
-        )
+        opened = _goodwill(session)
         care.move(
             session,
             AGENT,
