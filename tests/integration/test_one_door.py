@@ -38,6 +38,7 @@ from sunset.errors import (
 from sunset.lines.service import NewLine
 from sunset.usecases import approvals, care, operations
 from sunset.usecases import plans as plans_uc
+from sunset.usecases.care import ComplaintMoved
 
 TELECOM_LINE = "0551-62000001"  # paid in 100 yuan at import
 TELECOM_LINE_2 = "0551-62000002"
@@ -145,46 +146,33 @@ def _goodwill(session: Session) -> ComplaintView:
     )
 
 
+def _credit(session: Session, complaint_id: int, *, key: str, fen: int) -> ComplaintMoved:
+    """The agent resolves the complaint with a credit of ``fen``."""
+    return care.move(
+        session,
+        AGENT,
+        complaint_id=complaint_id,
+        status=ComplaintStatus.RESOLVED,
+        key=key,
+        today=DAY,
+        now=noon(DAY),
+        credit_fen=fen,
+    )
+
+
 def test_a_complaint_credit_above_what_the_line_paid_in_is_refused(world: sa.Engine) -> None:
     with session_scope(world, write=True) as session:
         opened = _goodwill(session)
     with pytest.raises(OperationRefusedError) as caught, session_scope(world) as session:
-        care.move(
-            session,
-            AGENT,
-            complaint_id=opened.id,
-            status=ComplaintStatus.RESOLVED,
-            key="credit-1",
-            today=DAY,
-            now=noon(DAY),
-            credit_fen=99_999_999_999,
-        )
+        _credit(session, opened.id, key="credit-1", fen=99_999_999_999)
     assert caught.value.code == "MORE_THAN_PAID_IN"
     assert "ever paid in (100.00 yuan)" in caught.value.message
 
     with session_scope(world, write=True) as session:  # 50 yuan: within paid-in, above 200? no
-        moved = care.move(
-            session,
-            AGENT,
-            complaint_id=opened.id,
-            status=ComplaintStatus.RESOLVED,
-            key="credit-2",
-            today=DAY,
-            now=noon(DAY),
-            credit_fen=5_000,
-        )
+        moved = _credit(session, opened.id, key="credit-2", fen=5_000)
     assert (moved.status, moved.credit, moved.approval) == ("resolved", "50.00", None)
     with session_scope(world, write=True) as session:
-        replay = care.move(
-            session,
-            AGENT,
-            complaint_id=opened.id,
-            status=ComplaintStatus.RESOLVED,
-            key="credit-2",
-            today=DAY,
-            now=noon(DAY),
-            credit_fen=5_000,
-        )
+        replay = _credit(session, opened.id, key="credit-2", fen=5_000)
     assert replay.replayed
     assert entries_of(world, TELECOM_LINE, "credit") == [(str(DAY), 5_000)]
 
@@ -197,16 +185,7 @@ def test_a_line_credited_within_what_it_paid_in_can_be_terminated_and_refunded(
     the stateful money test with an offer's free credit)."""
     with session_scope(world, write=True) as session:
         opened = _goodwill(session)
-        care.move(
-            session,
-            AGENT,
-            complaint_id=opened.id,
-            status=ComplaintStatus.RESOLVED,
-            key="credit-1",
-            today=DAY,
-            now=noon(DAY),
-            credit_fen=5_000,
-        )
+        _credit(session, opened.id, key="credit-1", fen=5_000)
     with session_scope(world, write=True) as session:
         done = operations.terminate(
             session, AGENT, number=TELECOM_LINE, key="end-1", today=DAY, now=noon(DAY)
