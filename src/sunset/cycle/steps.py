@@ -107,9 +107,6 @@ class Closed:
         )
 
 
-CLOSE_CHUNK = 5_000  # ids bound in one statement (SQLite allows 32,766 parameters)
-
-
 def close_lines(
     session: Session, *, area_code: str, line_ids: Sequence[int], day: date, reason: str
 ) -> Closed:
@@ -120,8 +117,8 @@ def close_lines(
     the month and get no charge (no statement for no day)."""
     refuse_if_closed(session, area_code=area_code, day=day, what=f"closing {len(line_ids):,} lines")
     done = Closed()
-    for start in range(0, len(line_ids), CLOSE_CHUNK):
-        chunk = [int(i) for i in line_ids[start : start + CLOSE_CHUNK]]
+    for start in range(0, len(line_ids), lines.IDS_A_STATEMENT):
+        chunk = [int(i) for i in line_ids[start : start + lines.IDS_A_STATEMENT]]
         which = and_(
             Line.area_code == area_code, Line.id.in_(chunk), Line.status.in_(LIVE_STATUSES)
         )

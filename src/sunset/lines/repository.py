@@ -111,12 +111,15 @@ def live_ids(session: Session, *, network_code: str) -> list[tuple[str, int]]:
     return [(str(n), int(i)) for n, i in session.execute(query)]
 
 
+IDS_A_STATEMENT = 5_000  # line ids bound in one statement (SQLite allows 32,766 parameters)
+
+
 def operators_of(session: Session, *, area_code: str, line_ids: Sequence[int]) -> set[str]:
     """Return the operators the chosen lines of a local network belong to."""
     lines = table_of(Line)
     found: set[str] = set()
-    for start in range(0, len(line_ids), 5_000):
-        chunk = [int(i) for i in line_ids[start : start + 5_000]]
+    for start in range(0, len(line_ids), IDS_A_STATEMENT):
+        chunk = [int(i) for i in line_ids[start : start + IDS_A_STATEMENT]]
         query = (
             select(lines.c.operator_code)
             .where(lines.c.area_code == area_code, lines.c.id.in_(chunk))
