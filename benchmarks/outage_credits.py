@@ -130,7 +130,7 @@ def main() -> None:
         fen, credited = conn.execute(
             text(
                 "SELECT COALESCE(SUM(amount_fen), 0), COUNT(DISTINCT line_id) FROM ledger_entries"
-                " WHERE kind = 'credit' AND idempotency_key LIKE 'outage:%'"
+                " WHERE cause = 4"  # ledger.rules.EntryCause.OUTAGE_CREDIT
             )
         ).one()
     print(

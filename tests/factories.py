@@ -244,8 +244,8 @@ STATE_QUERIES = {
         " FROM lines l ORDER BY l.id"
     ),
     "entries": (
-        "SELECT area_code, line_id, kind, amount_fen, entry_date, idempotency_key"
-        " FROM ledger_entries ORDER BY area_code, idempotency_key"
+        "SELECT area_code, period, cause, line_id, part, kind, amount_fen, entry_date"
+        " FROM ledger_entries ORDER BY area_code, period, cause, line_id, part"
     ),
     "entry_count": "SELECT COUNT(*) FROM ledger_entries",
     "number_holds": (
@@ -272,7 +272,8 @@ def entries_of(engine: sa.Engine, number: str, kind: str) -> list[tuple[object, 
         engine,
         "SELECT e.entry_date, e.amount_fen FROM ledger_entries e"
         " JOIN lines l ON l.area_code = e.area_code AND l.id = e.line_id"
-        " WHERE l.number = :n AND e.kind = :k ORDER BY e.entry_date, e.id",
+        " WHERE l.number = :n AND e.kind = :k"
+        " ORDER BY e.entry_date, e.period, e.cause, e.part",
         n=e164(number),
         k=kind,
     )

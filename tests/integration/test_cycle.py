@@ -305,7 +305,9 @@ def test_the_switch_off_terminates_refunds_and_quarantines_then_frees_the_number
     assert rows_of(
         hefei,
         "SELECT r.line_id, r.amount_fen, e.amount_fen FROM refunds r"
-        " JOIN ledger_entries e ON e.id = r.entry_id ORDER BY r.line_id",
+        " JOIN ledger_entries e ON e.area_code = r.area_code AND e.period = r.entry_period"
+        " AND e.cause = r.entry_cause AND e.line_id = r.line_id AND e.part = r.entry_part"
+        " ORDER BY r.line_id",
     ) == [(2, 1000, -1000), (3, 1420, -1420)]
     assert rows_of(hefei, "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'refund'") == [(2,)]
     assert rows_of(

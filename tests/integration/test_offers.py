@@ -188,9 +188,9 @@ def test_a_kept_number_moves_to_the_new_line_and_the_old_tariff_ends_on_time(
     assert line_of(base, OLD)["monthly_fee_fen"] == 3000  # from 2011-04-01
     charges = rows_of(
         base,
-        "SELECT e.idempotency_key, e.amount_fen FROM ledger_entries e"
+        "SELECT e.period, e.amount_fen FROM ledger_entries e"
         " JOIN lines l ON l.id = e.line_id WHERE l.number = :n AND l.status = 'active'"
-        " AND e.kind = 'charge' ORDER BY e.id",
+        " AND e.kind = 'charge' ORDER BY e.period",
         n=e164(OLD),
     )
     assert [amount for _, amount in charges][-3:] == [-2000, -2000, -3000]  # February, March, April

@@ -77,7 +77,7 @@ def test_beijing_six_months_without_signal_on_70_yuan_gives_420_yuan_back_with_t
     reasons = rows_of(
         base,
         "SELECT e.reference FROM ledger_entries e JOIN lines l ON l.id = e.line_id"
-        " WHERE l.number = '+8655162000000' AND e.kind = 'credit' ORDER BY e.id",
+        " WHERE l.number = '+8655162000000' AND e.kind = 'credit' ORDER BY e.period",
     )
     assert reasons[0] == (
         "no service in 2011-07: home site S0551-0 out 31 of 31 days; the days charged are credited",

@@ -239,8 +239,9 @@ def test_a_top_up_before_the_refusal_phase_is_added_to_the_balance_and_the_ledge
     assert rows_of(
         planned,
         # The key as the client gave it, in the scope of the line's operator.
-        "SELECT kind, amount_fen, entry_date FROM ledger_entries "
-        "WHERE idempotency_key = 'telecom:k1'",
+        "SELECT e.kind, e.amount_fen, e.entry_date FROM ledger_entries e JOIN ledger_keys k"
+        " ON k.area_code = e.area_code AND k.period = e.period AND k.cause = e.cause"
+        " AND k.line_id = e.line_id AND k.part = e.part WHERE k.key = 'telecom:k1'",
     ) == [("top_up", 5000, "2011-09-30")]
     assert violations_of(planned) == []
 
@@ -293,7 +294,7 @@ def test_the_same_idempotency_key_twice_moves_the_money_once(planned: sa.Engine)
     assert rows_of(
         planned,
         "SELECT e.kind, e.amount_fen FROM ledger_entries e JOIN lines l ON l.id = e.line_id"
-        " WHERE l.number = :n ORDER BY e.id",
+        " WHERE l.number = :n ORDER BY e.entry_date, e.cause",
         n=e164(PREPAID),
     ) == [("opening_balance", 1250), ("top_up", 3000)]
     assert line_of(planned, PREPAID)["balance_fen"] == 4250
@@ -528,7 +529,8 @@ def test_terminate_charges_the_days_used_and_refunds_the_rest_and_quarantines_th
     assert rows_of(
         hefei,
         "SELECT r.amount_fen, r.created_on, e.kind, e.amount_fen FROM refunds r"
-        " JOIN ledger_entries e ON e.id = r.entry_id AND e.line_id = r.line_id",
+        " JOIN ledger_entries e ON e.area_code = r.area_code AND e.period = r.entry_period"
+        " AND e.cause = r.entry_cause AND e.line_id = r.line_id AND e.part = r.entry_part",
     ) == [(refund, "2011-02-10", "refund", -refund)]
     assert rows_of(hefei, "SELECT number, state, since, until FROM number_holds") == [
         (e164(PREPAID), "quarantine", "2011-02-10", "2011-05-11")

@@ -224,7 +224,9 @@ def test_a_carried_over_balance_leaves_through_the_ledger(tianjin: sa.Engine) ->
     authorise(tianjin, code, T0.replace(minute=20))
     run(tianjin, T0.replace(minute=30))  # validated from the rules, scheduled for 20:00
     run(tianjin, datetime(2011, 3, 2, 9, 0))  # 1 March charged (30 yuan a month), the rest goes
-    assert rows_of(tianjin, "SELECT kind, amount_fen FROM ledger_entries ORDER BY id")[-2:] == [
+    assert rows_of(
+        tianjin, "SELECT kind, amount_fen FROM ledger_entries ORDER BY entry_date, period"
+    )[-2:] == [
         ("charge", -96),
         ("transfer_out", -4904),
     ]

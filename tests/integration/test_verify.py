@@ -203,9 +203,9 @@ def test_a_ledger_entry_written_behind_sunsets_back_leaves_the_totals_stale(
     with imported.begin() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO ledger_entries (area_code, line_id, kind, amount_fen, entry_date,"
-                " idempotency_key, created_at) VALUES ('0551', :line, 'refund', -250, :day,"
-                " 'correction:1', :at)"
+                "INSERT INTO ledger_entries (area_code, period, cause, line_id, part, kind,"
+                " amount_fen, entry_date, created_at) VALUES ('0551', 201101, 14, :line, 0,"
+                " 'refund', -250, :day, :at)"
             ),
             {"line": line, "day": "2011-01-05", "at": "2011-01-05 10:00:00"},
         )

@@ -128,7 +128,9 @@ def test_top_ups_racing_the_switch_off_are_either_refunded_or_refused_never_lost
     # Every accepted top-up is on the ledger, once; no refused one is.
     entries = rows_of(
         base,
-        "SELECT e.idempotency_key, l.number, e.amount_fen FROM ledger_entries e"
+        "SELECT k.key, l.number, e.amount_fen FROM ledger_entries e"
+        " JOIN ledger_keys k ON k.area_code = e.area_code AND k.period = e.period"
+        " AND k.cause = e.cause AND k.line_id = e.line_id AND k.part = e.part"
         " JOIN lines l ON l.id = e.line_id WHERE e.kind = 'top_up'",
     )
     # (Stored in the scope of the line's operator.)
@@ -144,16 +146,19 @@ def test_top_ups_racing_the_switch_off_are_either_refunded_or_refused_never_lost
         assert (status, terminated_on, balance) == ("terminated", str(SWITCH_OFF), 0)
         on_line = rows_of(
             base,
-            "SELECT id, kind, amount_fen FROM ledger_entries WHERE line_id = :i ORDER BY id",
+            "SELECT period, cause, part, kind, amount_fen FROM ledger_entries WHERE line_id = :i",
             i=line_id,
         )
-        [(refund_id, refund_fen)] = [(i, a) for i, k, a in on_line if k == "refund"]
-        # No top-up came after the refund; the refund took everything that was on the line.
-        assert all(i < refund_id for i, k, _ in on_line if k == "top_up")
-        assert -refund_fen == sum(a for _, k, a in on_line if k != "refund")
+        [(refund_id, refund_fen)] = [(i[:3], a) for *i, k, a in on_line if k == "refund"]
+        # The refund took everything that was on the line, and the balance is nothing: no
+        # top-up came after it.
+        assert -refund_fen == sum(a for *_, k, a in on_line if k != "refund")
         assert rows_of(
-            base, "SELECT amount_fen, entry_id FROM refunds WHERE line_id = :i", i=line_id
-        ) == [(-refund_fen, refund_id)]
+            base,
+            "SELECT amount_fen, entry_period, entry_cause, entry_part FROM refunds"
+            " WHERE line_id = :i",
+            i=line_id,
+        ) == [(-refund_fen, *refund_id)]
     assert violations_of(base) == []
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 from sunset.cycle.workers import each_at_once, workers_for
 from sunset.db import plan_without_jit, session_scope, use_batch_cache
 from sunset.errors import InputInvalidError
+from sunset.ledger.partitions import prepare_periods
+from sunset.ledger.rules import periods_between
 from sunset.reference import repository as reference
 from sunset.sites import repository as sites
 from sunset.sites.history import months_between
@@ -56,6 +58,9 @@ def credit_history(
     if unknown:
         raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
     areas = list(with_outages if area_codes is None else area_codes)
+    with session_scope(engine, write=True) as session:
+        # Before the networks' transactions start: see ledger.partitions.
+        prepare_periods(session, periods_between(first, last))
 
     def credit(area: str) -> AreaCredits:
         with session_scope(engine, write=True) as session:

@@ -21,6 +21,8 @@ from sunset.cycle.report import CycleReport
 from sunset.cycle.workers import each_at_once, workers_for
 from sunset.db import session_scope
 from sunset.ledger import repository as ledger
+from sunset.ledger.partitions import prepare_periods
+from sunset.ledger.rules import periods_between
 from sunset.lines import repository as lines
 from sunset.plans import repository as plans
 from sunset.plans.rules import PlanDates
@@ -85,6 +87,7 @@ def run_cycle(
         else:
             areas = repository.areas_with_lines(session)
         default_start = start or _day_after(repository.last_import_day(session)) or until
+        _prepare_months(session, areas, first=default_start, until=until)
 
     def run(area_code: str) -> CycleReport:
         done = CycleReport()
@@ -97,6 +100,16 @@ def run_cycle(
         if progress:
             progress(area_code, until)
     return report
+
+
+def _prepare_months(session: Session, areas: list[str], *, first: date, until: date) -> None:
+    """Give the ledger a place for every month the run may write, and the month after (on
+    PostgreSQL, its partitions; before the networks' transactions start: see
+    ``ledger.partitions``)."""
+    done = [ledger.checkpoint(session, area) for area in areas]
+    starts = [d + timedelta(days=1) for d in done if d is not None] + [first]
+    last = (until.replace(day=1) + timedelta(days=31)).replace(day=1)
+    prepare_periods(session, periods_between(min(min(starts), until), last))
 
 
 def _day_after(day: date | None) -> date | None:

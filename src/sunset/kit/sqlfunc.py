@@ -29,25 +29,6 @@ def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> st
     return f"(CAST({end} AS DATE) - CAST({start} AS DATE))"
 
 
-class padded_id(FunctionElement[str]):
-    """An integer as 12 digits with leading zeros: keys built from it sort in id order."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(padded_id, "sqlite")
-def _padded_sqlite(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
-    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"printf('%012d', {value})"
-
-
-@compiles(padded_id)
-def _padded_default(element: padded_id, compiler: SQLCompiler, **kw: Any) -> str:
-    (value,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"lpad(CAST({value} AS VARCHAR(20)), 12, '0')"
-
-
 class yuan_text(FunctionElement[str]):
     """Integer fen as yuan text with two decimals, exactly (-1250 -> '-12.50')."""
 

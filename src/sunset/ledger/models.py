@@ -11,8 +11,9 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
-    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,28 +24,53 @@ from sunset.lines.vocabulary import sql_one_of
 
 
 class LedgerEntry(Base):
-    """One movement of money on one line."""
+    """One movement of money on one line.
+
+    Identified by integers, not a key string: (local network, period, cause, line, part)
+    (``rules.EntryCause``). The primary key is also the order on disk: on SQLite the table is
+    ``WITHOUT ROWID``, so a month's charges of a local network are appended side by side; on
+    PostgreSQL it is partitioned by period, a partition a month (``repository.
+    prepare_periods``) and a default one, so a closed month can be detached (``archive``).
+    A line's entries are read through the index by (local network, line). Keys given by people
+    or clients are in ``ledger_keys``.
+    """
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        UniqueConstraint("area_code", "idempotency_key"),
+        PrimaryKeyConstraint("area_code", "period", "cause", "line_id", "part"),
         Index("ix_ledger_entries_area_code_line_id", "area_code", "line_id"),
         CheckConstraint(
             f"({sql_one_of('kind', tuple(MONEY_IN))} AND amount_fen > 0)"
             f" OR ({sql_one_of('kind', tuple(MONEY_OUT))} AND amount_fen < 0)",
             name="kind_sign",
         ),
+        {"sqlite_with_rowid": False, "postgresql_partition_by": "RANGE (period)"},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     area_code: Mapped[str] = mapped_column(String(5))
+    period: Mapped[int] = mapped_column(Integer)  # yyyymm: the month charged or credited
+    cause: Mapped[int] = mapped_column(SmallInteger)  # rules.EntryCause
     line_id: Mapped[int] = mapped_column(BigInteger)  # no foreign key: see lines/models.py
+    part: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     entry_date: Mapped[date] = mapped_column(Date)
-    idempotency_key: Mapped[str] = mapped_column(String(128))
     reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class LedgerKey(Base):
+    """The key a person or a client gave an entry (a top-up, an API retry's Idempotency-Key),
+    and the entry it posted: the same key again answers that entry instead of posting twice."""
+
+    __tablename__ = "ledger_keys"
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer)
+    cause: Mapped[int] = mapped_column(SmallInteger)
+    line_id: Mapped[int] = mapped_column(BigInteger)
+    part: Mapped[int] = mapped_column(Integer)
 
 
 class Refund(Base):
@@ -58,7 +84,11 @@ class Refund(Base):
     line_id: Mapped[int] = mapped_column(BigInteger)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     created_on: Mapped[date] = mapped_column(Date)
-    entry_id: Mapped[int] = mapped_column(BigInteger)  # the ledger entry that took it off the line
+    # The ledger entry that took it off the line: (area_code, entry_period, entry_cause,
+    # line_id, entry_part).
+    entry_period: Mapped[int] = mapped_column(Integer)
+    entry_cause: Mapped[int] = mapped_column(SmallInteger)
+    entry_part: Mapped[int] = mapped_column(Integer)
     paid_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 

@@ -7,10 +7,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CompoundSelect,
     Index,
+    MetaData,
     Select,
+    Table,
     and_,
     case,
     func,
@@ -25,9 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, table_of
-from sunset.kit.sqlfunc import days_between, not_indexed, padded_id, through_index
-from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerTotal, Refund
-from sunset.ledger.rules import EntryKind
+from sunset.kit.sqlfunc import days_between, not_indexed, through_index
+from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerKey, LedgerTotal, Refund
+from sunset.ledger.partitions import prepare_periods
+from sunset.ledger.rules import KEYED_CAUSE, EntryCause, EntryKind, next_period, period_of
 from sunset.lines.models import LINES_BY_AREA, Line
 
 
@@ -48,31 +52,47 @@ def add_opening_balances(
 ) -> int:
     """Write one opening-balance entry per line of an import batch with a positive balance.
 
-    Set-based: one INSERT ... SELECT over the batch's lines. The key ``opening:<line id>`` (12
-    digits) makes it idempotent per line. Return the number of entries written.
+    Set-based: one INSERT ... SELECT over the batch's lines. Identified (local network, period,
+    ``OPENING``, line, 0): a line's opening balance is written once. Return the number of
+    entries written.
     """
     lines = table_of(Line)
+    period = period_of(entry_date)
+    batch = and_(
+        lines.c.id > after_line_id,
+        lines.c.import_batch_id == batch_id,
+        lines.c.balance_fen > 0,
+    )
     chosen = select(
         lines.c.area_code,
         lines.c.id,
         literal(EntryKind.OPENING_BALANCE.value),
         lines.c.balance_fen,
         literal(entry_date),
-        # Zero-padded ids keep the keys in insertion order: the unique index grows at its end.
-        literal("opening:") + padded_id(lines.c.id),
+        literal(period),
+        literal(int(EntryCause.OPENING)),
+        literal(0),
         literal(f"import batch {batch_id}"),
         func.current_timestamp(),
-    ).where(
-        lines.c.id > after_line_id,
-        lines.c.import_batch_id == batch_id,
-        lines.c.balance_fen > 0,
-    )
-    before = max_entry_id(session)
+    ).where(batch)
+    # The import's transaction makes its month (and the next) if need be: imports run alone.
+    prepare_periods(session, [period, next_period(period)])
     written = execute_counted(
         session,
         insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, chosen.order_by(lines.c.id)),
     )
-    add_to_totals(session, written_since(before, kind=EntryKind.OPENING_BALANCE, prefix="opening:"))
+    # The totals from the batch's lines (a range of ids) rather than from the entries, which
+    # are ordered by local network and period, not by line id.
+    sums = (
+        select(
+            lines.c.area_code,
+            literal(EntryKind.OPENING_BALANCE.value),
+            func.sum(lines.c.balance_fen),
+        )
+        .where(batch)
+        .group_by(lines.c.area_code)
+    )
+    _upsert_totals(session, _literal_sql(session, sums), {})
     return written
 
 
@@ -81,18 +101,55 @@ def secondary_indexes() -> list[Index]:
     return list(table_of(LedgerEntry).indexes)
 
 
-def get_by_key(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
-    """Return the entry written under an idempotency key, if any."""
+def keyed_entry(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
+    """Return the entry written under a person's or a client's key, if any."""
+    keys, entries = table_of(LedgerKey), table_of(LedgerEntry)
     return session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.area_code == area_code, LedgerEntry.idempotency_key == key
+        select(LedgerEntry)
+        .join(
+            keys,
+            and_(
+                keys.c.area_code == entries.c.area_code,
+                keys.c.period == entries.c.period,
+                keys.c.cause == entries.c.cause,
+                keys.c.line_id == entries.c.line_id,
+                keys.c.part == entries.c.part,
+            ),
         )
+        .where(keys.c.area_code == area_code, keys.c.key == key)
     )
 
 
-def add_entry(session: Session, entry: LedgerEntry) -> None:
-    """Store a new entry."""
+def add_keyed_entry(session: Session, entry: LedgerEntry, *, key: str) -> None:
+    """Store a new entry posted under a person's or a client's key, and the key with it.
+
+    Its cause is its kind's keyed cause and its part the next free one of its line, cause and
+    period (the line is locked by its caller). A key posted twice is refused by the keys'
+    primary key, as a concurrent retry must be.
+    """
+    entry.period = period_of(entry.entry_date)
+    entry.cause = int(KEYED_CAUSE[EntryKind(entry.kind)])
+    entries = table_of(LedgerEntry)
+    last = session.scalar(
+        select(func.max(entries.c.part)).where(
+            entries.c.area_code == entry.area_code,
+            entries.c.period == entry.period,
+            entries.c.cause == entry.cause,
+            entries.c.line_id == entry.line_id,
+        )
+    )
+    entry.part = 0 if last is None else int(last) + 1
     session.add(entry)
+    session.add(
+        LedgerKey(
+            area_code=entry.area_code,
+            key=key,
+            period=entry.period,
+            cause=entry.cause,
+            line_id=entry.line_id,
+            part=entry.part,
+        )
+    )
     session.flush()
 
 
@@ -129,20 +186,15 @@ def add_refund(session: Session, refund: Refund) -> None:
     session.flush()
 
 
-def max_entry_id(session: Session) -> int:
-    """Return the highest ledger entry id so far (0 for none)."""
-    return int(
-        session.execute(text("SELECT COALESCE(MAX(id), 0) FROM ledger_entries")).scalar_one()
-    )
-
-
 ENTRY_COLUMNS = [
     "area_code",
     "line_id",
     "kind",
     "amount_fen",
     "entry_date",
-    "idempotency_key",
+    "period",
+    "cause",
+    "part",
     "reference",
     "created_at",
 ]
@@ -163,9 +215,9 @@ def charge_lines(
 
     A day of service is a day on or after activation, before termination, and before a sunset
     suspension began. The charge is fee x days / days in the month, rounded down (never in the
-    customer's disfavour); a prepaid line is never charged more than its balance. Keyed
-    ``charge:<YYYY-MM>:<line id>``: the unique key makes a second charge of a line in a month
-    fail loudly instead of taking the money twice.
+    customer's disfavour); a prepaid line is never charged more than its balance. Identified
+    (local network, month, ``CHARGE``, line, 0): the primary key makes a second charge of a line
+    in a month fail loudly instead of taking the money twice.
 
     Worked example: a 70-yuan plan, switched off on 10 January: 9 days of 31, 7000 x 9 // 31 =
     2032 fen (20.32 yuan).
@@ -175,31 +227,30 @@ def charge_lines(
     """
     lines, entries = table_of(Line), table_of(LedgerEntry)
     amount = charge_expression(month_start=month_start, stop=stop, days_in_month=days_in_month)
+    period = period_of(month_start)
     rows = select(
         lines.c.area_code,
         lines.c.id,
         literal(EntryKind.CHARGE.value),
         -amount,
         literal(entry_date),
-        literal(f"charge:{month_start:%Y-%m}:") + padded_id(lines.c.id),  # see RESERVED_KEYS
-        # No reference text: the kind and the key say it all, and at one entry per line per
+        literal(period),
+        literal(int(EntryCause.CHARGE)),
+        literal(0),
+        # No reference text: the kind and the month say it all, and at one entry per line per
         # month the 22 bytes were a sixth of the month-end's insert time.
         null(),
         func.current_timestamp(),
     ).where(which, amount > 0)
     if whole_area:
         rows = through_index(rows, lines, LINES_BY_AREA)
-    before = max_entry_id(session)
     charged = execute_counted(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
     if not charged:
         return Written()
-    prefix = f"charge:{month_start:%Y-%m}:"
-    written = written_since(before, kind=EntryKind.CHARGE, prefix=prefix, area_code=area_code)
-    return Written(
-        charged, apply_entries(session, written, area_code=area_code, kind=EntryKind.CHARGE)
-    )
+    posted = Posting(area_code, period, EntryCause.CHARGE, EntryKind.CHARGE, entry_date)
+    return Written(charged, apply_posting(session, posted, which=which, whole_area=whole_area))
 
 
 RESERVED_KEYS = (
@@ -209,67 +260,57 @@ RESERVED_KEYS = (
     "port:",
     "outage:",
     "complaint:",
-)  # keys sunset writes itself
+)  # keys sunset writes itself (or wrote, before entries were identified by integers)
 
 
-def written_since(
-    entry_id: int, *, kind: EntryKind, prefix: str, area_code: str | None = None
-) -> ColumnElement[bool]:
-    """The entries one set-based posting just wrote: after ``entry_id``, of its kind, under its
-    key prefix (and local network). On PostgreSQL other transactions may commit entries with
-    higher ids meanwhile (a top-up, a termination): these conditions leave them out.
+@dataclass(frozen=True)
+class Posting:
+    """The entries one set-based posting wrote, one a line at most: of one local network,
+    period and cause, part 0, dated ``entry_date``."""
 
-    SQLite reads them as the range of ids after ``entry_id``, the end of the table, not through
-    the index by local network: that would read every entry of the network (a 20M-line
-    month-end's balances and totals read 40M entries in January and 260M in December)."""
-    entries = table_of(LedgerEntry)
-    written = and_(
-        entries.c.id > entry_id,
-        entries.c.kind == kind.value,
-        entries.c.idempotency_key.startswith(prefix, autoescape=True),
-    )
-    return and_(written, not_indexed(entries.c.area_code) == area_code) if area_code else written
+    area_code: str
+    period: int
+    cause: EntryCause
+    kind: EntryKind
+    entry_date: date
 
-
-def apply_entries(
-    session: Session,
-    written: ColumnElement[bool],
-    *,
-    area_code: str,
-    kind: EntryKind,
-    several_per_line: bool = False,
-) -> int:
-    """Move each line's balance by the entries of one kind just written in one local network,
-    add them to the running totals, and return their sum.
-
-    ``several_per_line``: a line may have more than one of them (months of credits posted
-    together); their sum per line moves its balance. Otherwise there is one per line, and the
-    balances are moved without grouping them first (a sort of every entry, 20M in a month-end).
-    """
-    lines, entries = table_of(Line), table_of(LedgerEntry)
-    # One sum, not a sum by (area, kind): SQLite would sort every entry into its group first
-    # (12 s of a 20M-line month-end) or read the whole index by local network for their order.
-    total = int(session.scalar(select(func.sum(entries.c.amount_fen)).where(written)) or 0)
-    if total:
-        add_one_to_totals(session, area_code=area_code, kind=kind.value, amount_fen=total)
-    if several_per_line:
-        moved = (
-            select(entries.c.line_id, func.sum(entries.c.amount_fen).label("fen"))
-            .where(written)
-            .group_by(entries.c.line_id)
-            .subquery("moved")
+    def of_line(self, line_id: Any) -> ColumnElement[bool]:
+        """The condition that an entry is this posting's entry of the line ``line_id``."""
+        entries = table_of(LedgerEntry)
+        return and_(
+            entries.c.area_code == self.area_code,
+            entries.c.period == self.period,
+            entries.c.cause == int(self.cause),
+            entries.c.line_id == line_id,
+            entries.c.part == 0,
+            entries.c.entry_date == self.entry_date,
         )
-        change = moved.c.fen
-        # Not by the area's index of lines: by each line's id, from the few lines moved.
-        matches = [not_indexed(lines.c.area_code) == area_code, lines.c.id == moved.c.line_id]
-    else:
-        change = entries.c.amount_fen
-        matches = [
-            written,
-            entries.c.area_code == lines.c.area_code,
-            entries.c.line_id == lines.c.id,
-        ]
-    session.execute(update(lines).where(*matches).values(balance_fen=lines.c.balance_fen + change))
+
+
+def apply_posting(
+    session: Session, posted: Posting, *, which: ColumnElement[bool], whole_area: bool = False
+) -> int:
+    """Move each chosen line's balance by its entry of ``posted``, add them to the running
+    totals, and return their sum.
+
+    The chosen lines are reached first (through the index by local network for a whole one:
+    ``whole_area``), each entry by its primary key from its line: never every line of the
+    table, nor every entry of the local network."""
+    lines, entries = table_of(Line), table_of(LedgerEntry)
+    found = posted.of_line(lines.c.id)
+    summed = select(func.sum(entries.c.amount_fen)).select_from(lines).join(entries, found)
+    if whole_area:
+        summed = through_index(summed, lines, LINES_BY_AREA)
+    total = int(session.scalar(summed.where(which)) or 0)
+    if total:
+        add_one_to_totals(
+            session, area_code=posted.area_code, kind=posted.kind.value, amount_fen=total
+        )
+    session.execute(
+        update(lines)
+        .where(which, found, lines.c.area_code == posted.area_code)
+        .values(balance_fen=lines.c.balance_fen + entries.c.amount_fen)
+    )
     return total
 
 
@@ -341,83 +382,114 @@ def _served_whole_window(month_start: date, stop: date) -> ColumnElement[bool]:
     )
 
 
+NEW_ENTRIES = Table(
+    "ledger_new_entries",
+    MetaData(),
+    *(Column(c.name, c.type) for c in table_of(LedgerEntry).columns),
+    prefixes=["TEMPORARY"],
+)
+
+
 def post_credits(
-    session: Session,
-    *,
-    area_code: str,
-    rows: Select[Any] | CompoundSelect,
-    prefix: str,
-    several_per_line: bool = False,
+    session: Session, *, area_code: str, rows: Select[Any] | CompoundSelect
 ) -> Written:
-    """Write the credit entries ``rows`` selects (ENTRY_COLUMNS, keys under ``prefix``, a
-    reserved one; at most one per line unless ``several_per_line``) and move balances and
-    totals by them."""
-    before = max_entry_id(session)
-    written = execute_counted(
-        session, insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, rows)
-    )
-    if not written:
-        return Written()
-    just_written = written_since(before, kind=EntryKind.CREDIT, prefix=prefix, area_code=area_code)
-    fen = apply_entries(
-        session,
-        just_written,
-        area_code=area_code,
-        kind=EntryKind.CREDIT,
-        several_per_line=several_per_line,
-    )
-    return Written(written, fen)
+    """Write the credit entries ``rows`` selects (ENTRY_COLUMNS: outage credits, one or more a
+    line, of one or more periods) and move balances and totals by them.
+
+    The rows go through a temporary table first: the balances and totals are moved by what was
+    written, which the credits' identities (a part that is the fen already credited) do not
+    tell apart from earlier credits once written."""
+    connection = session.connection()
+    NEW_ENTRIES.create(connection)
+    try:
+        new = NEW_ENTRIES
+        staged = execute_counted(session, insert(new).from_select(ENTRY_COLUMNS, rows))
+        if not staged:
+            return Written()
+        ordered = select(*(new.c[c] for c in ENTRY_COLUMNS)).order_by(new.c.period, new.c.line_id)
+        session.execute(insert(table_of(LedgerEntry)).from_select(ENTRY_COLUMNS, ordered))
+        total = int(session.scalar(select(func.sum(new.c.amount_fen))) or 0)
+        add_one_to_totals(
+            session, area_code=area_code, kind=EntryKind.CREDIT.value, amount_fen=total
+        )
+        lines = table_of(Line)
+        moved = (
+            select(new.c.line_id, func.sum(new.c.amount_fen).label("fen"))
+            .group_by(new.c.line_id)
+            .subquery("moved")
+        )
+        # Not by the area's index of lines: by each line's id, from the few lines moved.
+        session.execute(
+            update(lines)
+            .where(not_indexed(lines.c.area_code) == area_code, lines.c.id == moved.c.line_id)
+            .values(balance_fen=lines.c.balance_fen + moved.c.fen)
+        )
+        return Written(staged, total)
+    finally:
+        NEW_ENTRIES.drop(connection)
 
 
 def refund_lines(
     session: Session, *, area_code: str, which: ColumnElement[bool], day: date, reason: str
 ) -> Written:
-    """Refund the whole positive balance of each chosen line: an entry and a refund to pay out."""
+    """Refund the whole positive balance of each chosen line: an entry and a refund to pay out.
+
+    Identified (local network, period of ``day``, ``REFUND``, line, 0)."""
     lines, entries = table_of(Line), table_of(LedgerEntry)
+    period = period_of(day)
     rows = select(
         lines.c.area_code,
         lines.c.id,
         literal(EntryKind.REFUND.value),
         -lines.c.balance_fen,
         literal(day),
-        literal("refund:") + padded_id(lines.c.id),
+        literal(period),
+        literal(int(EntryCause.REFUND)),
+        literal(0),
         literal(reason),
         func.current_timestamp(),
     ).where(which, lines.c.balance_fen > 0)
-    before = max_entry_id(session)
     refunded = execute_counted(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
     if not refunded:
         return Written()
-    written = written_since(before, kind=EntryKind.REFUND, prefix="refund:", area_code=area_code)
-    new = select(
-        entries.c.area_code,
-        entries.c.line_id,
-        -entries.c.amount_fen,
-        entries.c.entry_date,
-        entries.c.id,
-    ).where(written)
+    posted = Posting(area_code, period, EntryCause.REFUND, EntryKind.REFUND, day)
+    chosen = and_(which, lines.c.balance_fen > 0)
+    new = (
+        select(
+            entries.c.area_code,
+            entries.c.line_id,
+            -entries.c.amount_fen,
+            entries.c.entry_date,
+            entries.c.period,
+            entries.c.cause,
+            entries.c.part,
+        )
+        .select_from(lines)
+        .join(entries, posted.of_line(lines.c.id))
+        .where(chosen)
+    )
     session.execute(
         insert(table_of(Refund)).from_select(
-            ["area_code", "line_id", "amount_fen", "created_on", "entry_id"], new
+            [
+                "area_code",
+                "line_id",
+                "amount_fen",
+                "created_on",
+                "entry_period",
+                "entry_cause",
+                "entry_part",
+            ],
+            new,
         )
     )
-    return Written(
-        refunded, apply_entries(session, written, area_code=area_code, kind=EntryKind.REFUND)
-    )
+    return Written(refunded, apply_posting(session, posted, which=chosen))
 
 
-def add_to_totals(session: Session, written: ColumnElement[bool]) -> None:
-    """Add the chosen entries to the running totals (set-based)."""
-    entries = table_of(LedgerEntry)
-    sums = (
-        select(entries.c.area_code, entries.c.kind, func.sum(entries.c.amount_fen))
-        .where(written)
-        .group_by(entries.c.area_code, entries.c.kind)
-    )
-    compiled = sums.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True})
-    _upsert_totals(session, str(compiled), {})
+def _literal_sql(session: Session, query: Select[Any]) -> str:
+    compiled = query.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True})
+    return str(compiled)
 
 
 def add_one_to_totals(session: Session, *, area_code: str, kind: str, amount_fen: int) -> None:
@@ -475,7 +547,13 @@ def entries_of_line(
     query = (
         select(LedgerEntry)
         .where(LedgerEntry.area_code == area_code, LedgerEntry.line_id == line_id)
-        .order_by(LedgerEntry.id.desc())
+        .order_by(
+            LedgerEntry.entry_date.desc(),
+            LedgerEntry.created_at.desc(),
+            LedgerEntry.period.desc(),
+            LedgerEntry.cause.desc(),
+            LedgerEntry.part.desc(),
+        )
         .limit(limit)
     )
     return list(session.scalars(query))

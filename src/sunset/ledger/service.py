@@ -27,7 +27,7 @@ from sunset.lines.models import Line
 
 @dataclass(frozen=True)
 class Posted:
-    """An entry on the ledger; ``replayed`` when the same idempotency key had already posted it."""
+    """An entry on the ledger; ``replayed`` when the same key had already posted it."""
 
     entry: LedgerEntry
     replayed: bool
@@ -58,10 +58,9 @@ def post(
         kind=kind.value,
         amount_fen=amount,
         entry_date=day,
-        idempotency_key=key,
         reference=reference,
     )
-    repository.add_entry(session, entry)
+    repository.add_keyed_entry(session, entry, key=key)
     repository.add_one_to_totals(
         session, area_code=line.area_code, kind=kind.value, amount_fen=amount
     )
@@ -89,7 +88,7 @@ def replayed(
     """Return the entry an idempotency key already posted (refusing a key reused for another
     operation, named as the client gave it: ``shown``), or None when the key is new."""
     amount = signed_amount(kind, amount_fen)
-    earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
+    earlier = repository.keyed_entry(session, area_code=line.area_code, key=key)
     if earlier is not None:
         if (earlier.line_id, earlier.kind, earlier.amount_fen) != (line.id, kind.value, amount):
             raise OperationRefusedError(
@@ -106,7 +105,7 @@ def replayed_unscoped(
 ) -> Posted | None:
     """Return the entry a client's key posted before keys were scoped by operator, only when it
     is this very operation (same line, kind and amount); anything else is not an answer."""
-    earlier = repository.get_by_key(session, area_code=line.area_code, key=key)
+    earlier = repository.keyed_entry(session, area_code=line.area_code, key=key)
     same = earlier is not None and (earlier.line_id, earlier.kind, earlier.amount_fen) == (
         line.id,
         kind.value,
@@ -137,7 +136,9 @@ def refund_balance(session: Session, *, line: Line, day: date, key: str, reason:
                 line_id=line.id,
                 amount_fen=amount,
                 created_on=day,
-                entry_id=posted.entry.id,
+                entry_period=posted.entry.period,
+                entry_cause=posted.entry.cause,
+                entry_part=posted.entry.part,
             ),
         )
     return amount

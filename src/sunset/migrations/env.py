@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.orm import Session
 
-import sunset.models  # noqa: F401  (registers every table on Base.metadata)
+import sunset.models  # registers every table on Base.metadata
 from sunset.db import Base
 from sunset.reference.service import sync_reference
 
@@ -19,6 +19,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=sunset.models.in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

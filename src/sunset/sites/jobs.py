@@ -104,10 +104,9 @@ def credit_outages(
     statement to the lines of those sites (a history recorded late), ``line_id`` to one line (a
     complaint). Return what was written.
     """
-    prefix = f"{repository.OUTAGE_PREFIX}{month_start:%Y-%m}:"
     return sum(
         (
-            ledger.post_credits(session, area_code=area_code, rows=rows, prefix=prefix)
+            ledger.post_credits(session, area_code=area_code, rows=rows)
             for _, rows in _month_credits(
                 session,
                 area_code=area_code,
@@ -201,7 +200,5 @@ def credit_stretch(
             session,
             area_code=area_code,
             rows=together.order_by(together.selected_columns.line_id),
-            prefix=repository.OUTAGE_PREFIX,
-            several_per_line=True,
         )
     return written

@@ -1,0 +1,117 @@
+"""The ledger's partitions on PostgreSQL: one a month, made before a month is written (by the
+batch jobs, in a transaction of their own, before their writers start), and detached once its
+books are closed (``detach``). SQLite keeps the ledger in one table, in the order of its primary
+key (``WITHOUT ROWID``): there is nothing to do there.
+
+A partition is made as a table of its own and then attached (``ATTACH PARTITION`` takes a
+lighter lock on the ledger than ``CREATE TABLE ... PARTITION OF``), in a savepoint with a short
+lock timeout: a month whose partition cannot be made at once (the ledger busy, or entries of the
+month already written to the default partition) is written to the default partition instead,
+which is correct, only not in its own place. Attaching while another transaction writes the
+same month through the ledger may refuse that write (PostgreSQL routes it with the partitions
+it knew when it started): the cycle and the credit runs therefore make the months they will
+write in a transaction of their own first, before their writers start, and the next month with
+them, so that the day's top-ups find their month ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+DEFAULT_PARTITION = "ledger_entries_default"
+LOCK_TIMEOUT = "2s"
+
+
+def partition_name(period: int) -> str:
+    """The name of a month's partition (``ledger_entries_p201101``)."""
+    return f"ledger_entries_p{period}"
+
+
+def is_partition(table: str) -> bool:
+    """Whether a table is one of the ledger's partitions (not a model of its own)."""
+    return table == DEFAULT_PARTITION or table.startswith("ledger_entries_p")
+
+
+def on_postgresql(session: Session) -> bool:
+    """Whether the ledger is partitioned here (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def partitions(session: Session) -> set[str]:
+    """Return the names of the ledger's partitions attached now."""
+    rows = session.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'ledger_entries'"
+        )
+    )
+    return {str(name) for (name,) in rows}
+
+
+def prepare_periods(session: Session, periods: Iterable[int]) -> None:
+    """On PostgreSQL, give each period (yyyymm) its partition if it has none yet."""
+    wanted = sorted(set(periods))
+    if not wanted or not on_postgresql(session):
+        return
+    attached = partitions(session)
+    for period in wanted:
+        if partition_name(period) not in attached:
+            _attach(session, period)
+
+
+def _attach(session: Session, period: int) -> None:
+    name = partition_name(period)
+    previous = session.execute(text("SHOW lock_timeout")).scalar_one()
+    try:
+        with session.begin_nested():
+            session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            # Entries of the month already in the default partition stay there (attaching
+            # would be refused); the month is then read and written there.
+            stray = session.execute(
+                text(f"SELECT 1 FROM {DEFAULT_PARTITION} WHERE period = :p LIMIT 1"),
+                {"p": period},
+            ).first()
+            if stray is None:
+                session.execute(
+                    text(
+                        f"CREATE TABLE IF NOT EXISTS {name}"
+                        " (LIKE ledger_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                    )
+                )
+                session.execute(
+                    text(
+                        f"ALTER TABLE ledger_entries ATTACH PARTITION {name}"
+                        f" FOR VALUES FROM ({period}) TO ({period + 1})"
+                    )
+                )
+    except DBAPIError:
+        pass  # busy or made meanwhile: written to whichever partition holds the month
+    finally:
+        session.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
+
+
+@dataclass(frozen=True)
+class Detached:
+    """A month's partition detached from the ledger: its table, entries and their sum."""
+
+    table: str
+    entries: int
+    fen: int
+
+
+def detach(session: Session, period: int) -> Detached | None:
+    """Detach a month's partition from the ledger (PostgreSQL); None when the month has none
+    of its own (its entries, if any, are in the default partition)."""
+    name = partition_name(period)
+    if name not in partitions(session):
+        return None
+    count, fen = session.execute(
+        text(f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM {name}")
+    ).one()
+    session.execute(text(f"ALTER TABLE ledger_entries DETACH PARTITION {name}"))
+    return Detached(name, int(count), int(fen))
