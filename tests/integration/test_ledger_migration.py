@@ -1,4 +1,4 @@
-"""Migration 0017 moves a ledger written under text keys to integer identities and back, on
+"""Migration 0018 moves a ledger written under text keys to integer identities and back, on
 both engines: every entry, key and refund survives, and a rerun of a month-end still writes
 nothing new."""
 
@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from sunset.db import alembic_config, make_engine, upgrade
 
-# (line, kind, amount, date, key) as the code before 0017 wrote them.
+# (line, kind, amount, date, key) as the code before 0018 wrote them.
 OLD_ENTRIES = [
     (1, "opening_balance", 5000, "2011-01-01", "opening:000000000001"),
     (2, "opening_balance", 1250, "2011-01-01", "opening:000000000002"),
@@ -32,7 +32,7 @@ def _rows(engine: sa.Engine, sql: str) -> list[tuple[object, ...]]:
         return sorted(tuple(str(v) for v in row) for row in connection.exec_driver_sql(sql))
 
 
-def test_migration_0017_gives_each_entry_its_identity_and_the_downgrade_gives_back_its_key(
+def test_migration_0018_gives_each_entry_its_identity_and_the_downgrade_gives_back_its_key(
     db_url: str,
 ) -> None:
     engine = make_engine(db_url, migrate=False)
@@ -40,9 +40,9 @@ def test_migration_0017_gives_each_entry_its_identity_and_the_downgrade_gives_ba
         with engine.connect() as connection:
             at = MigrationContext.configure(connection).get_current_revision()
         if at is None:
-            upgrade(engine, "0016")
+            upgrade(engine, "0017")
         else:  # a PostgreSQL database made from a template at head
-            command.downgrade(alembic_config(engine), "0016")
+            command.downgrade(alembic_config(engine), "0017")
         with engine.begin() as connection:
             for line, kind, amount, day, key in OLD_ENTRIES:
                 connection.execute(
@@ -104,7 +104,7 @@ def test_migration_0017_gives_each_entry_its_identity_and_the_downgrade_gives_ba
         with pytest.raises(sa.exc.DBAPIError), engine.begin() as connection:
             connection.exec_driver_sql("UPDATE ledger_entries SET amount_fen = amount_fen + 1")
 
-        command.downgrade(alembic_config(engine), "0016")
+        command.downgrade(alembic_config(engine), "0017")
 
         assert _rows(engine, ENTRIES) == before
         assert _rows(

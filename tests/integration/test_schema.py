@@ -59,7 +59,7 @@ def _post(engine: sa.Engine, kind: str, amount_fen: int, part: int) -> None:
 
 
 def _post_keyed(engine: sa.Engine, kind: str, amount_fen: int, key: str) -> None:
-    """An entry as a database before migration 0017 held it: under a text key."""
+    """An entry as a database before migration 0018 held it: under a text key."""
     with engine.begin() as connection:
         connection.execute(
             sa.text(

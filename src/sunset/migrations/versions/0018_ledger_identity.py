@@ -20,8 +20,8 @@ The old keys are read as the code wrote them:
 
 The downgrade writes the same keys back, ids in the order the entries were written.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 06:00:00
 """
 
@@ -30,8 +30,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
@@ -163,7 +163,7 @@ def upgrade() -> None:
         f" ELSE {_date_month('entry_date')} END"
     )
     op.execute(
-        "CREATE TABLE ledger_ids_0017 AS SELECT id, area_code, line_id, cause, period,"
+        "CREATE TABLE ledger_ids_0018 AS SELECT id, area_code, line_id, cause, period,"
         " CASE WHEN cause = 4 THEN CAST(substr(idempotency_key, 29) AS INTEGER)"
         " WHEN cause < 10 THEN 0"
         " ELSE ROW_NUMBER() OVER (PARTITION BY area_code, period, cause, line_id ORDER BY id) - 1"
@@ -172,7 +172,7 @@ def upgrade() -> None:
         f" (SELECT id, area_code, line_id, entry_date, idempotency_key, {CAUSE} AS cause"
         " FROM ledger_entries) c) p"
     )
-    op.execute("CREATE UNIQUE INDEX ix_ledger_ids_0017 ON ledger_ids_0017 (id)")
+    op.execute("CREATE UNIQUE INDEX ix_ledger_ids_0018 ON ledger_ids_0018 (id)")
 
     name = "ledger_entries_v17"
     pk = "pk_ledger_entries" if sqlite else "pk_ledger_entries_v17"
@@ -187,7 +187,7 @@ def upgrade() -> None:
     )
     if not sqlite:
         op.execute(f"CREATE TABLE ledger_entries_default PARTITION OF {name} DEFAULT")
-        periods = op.get_bind().exec_driver_sql("SELECT DISTINCT period FROM ledger_ids_0017")
+        periods = op.get_bind().exec_driver_sql("SELECT DISTINCT period FROM ledger_ids_0018")
         for (p,) in periods.all():
             op.execute(
                 f"CREATE TABLE ledger_entries_p{p} PARTITION OF {name}"
@@ -198,7 +198,7 @@ def upgrade() -> None:
     op.execute(
         f"INSERT INTO {name} ({identity}, {data})"
         f" SELECT {', '.join('m.' + c for c in IDENTITY)}, {', '.join('e.' + c for c in DATA)}"
-        " FROM ledger_entries e JOIN ledger_ids_0017 m ON m.id = e.id"
+        " FROM ledger_entries e JOIN ledger_ids_0018 m ON m.id = e.id"
         " ORDER BY m.area_code, m.period, m.cause, m.line_id, m.part"
     )
     op.create_table(
@@ -213,13 +213,13 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO ledger_keys (area_code, key, period, cause, line_id, part)"
-        " SELECT area_code, idempotency_key, period, cause, line_id, part FROM ledger_ids_0017"
+        " SELECT area_code, idempotency_key, period, cause, line_id, part FROM ledger_ids_0018"
         " WHERE cause >= 10"
     )
     _refunds_by_identity()
     _drop_triggers()
     op.drop_table("ledger_entries")
-    op.drop_table("ledger_ids_0017")
+    op.drop_table("ledger_ids_0018")
     op.rename_table(name, "ledger_entries")
     if not sqlite:
         op.execute(
@@ -244,7 +244,7 @@ def _refunds_by_identity() -> None:
     ):
         op.execute(
             f"UPDATE refunds SET {column} ="
-            f" (SELECT m.{source} FROM ledger_ids_0017 m WHERE m.id = refunds.entry_id)"
+            f" (SELECT m.{source} FROM ledger_ids_0018 m WHERE m.id = refunds.entry_id)"
         )
     with op.batch_alter_table("refunds") as batch:
         batch.alter_column("entry_period", existing_type=sa.Integer(), nullable=False)
@@ -271,12 +271,12 @@ def _old_key() -> str:
 def downgrade() -> None:
     sqlite = _sqlite()
     op.execute(
-        "CREATE TABLE ledger_ids_0017 AS SELECT ROW_NUMBER() OVER (ORDER BY created_at,"
+        "CREATE TABLE ledger_ids_0018 AS SELECT ROW_NUMBER() OVER (ORDER BY created_at,"
         " entry_date, area_code, period, cause, line_id, part) AS id,"
         " area_code, period, cause, line_id, part FROM ledger_entries"
     )
     op.execute(
-        "CREATE UNIQUE INDEX ix_ledger_ids_0017 ON ledger_ids_0017"
+        "CREATE UNIQUE INDEX ix_ledger_ids_0018 ON ledger_ids_0018"
         " (area_code, period, cause, line_id, part)"
     )
     name = "ledger_entries_v16"
@@ -308,12 +308,12 @@ def downgrade() -> None:
         " idempotency_key, reference, created_at)"
         f" SELECT m.id, e.area_code, e.line_id, e.kind, e.amount_fen, e.entry_date, {_old_key()},"
         " e.reference, e.created_at FROM ledger_entries e"
-        f" JOIN ledger_ids_0017 m ON {same} LEFT JOIN ledger_keys k ON {keyed} ORDER BY m.id"
+        f" JOIN ledger_ids_0018 m ON {same} LEFT JOIN ledger_keys k ON {keyed} ORDER BY m.id"
     )
     with op.batch_alter_table("refunds") as batch:
         batch.add_column(sa.Column("entry_id", sa.BigInteger(), nullable=True))
     op.execute(
-        "UPDATE refunds SET entry_id = (SELECT m.id FROM ledger_ids_0017 m"
+        "UPDATE refunds SET entry_id = (SELECT m.id FROM ledger_ids_0018 m"
         " WHERE m.area_code = refunds.area_code AND m.period = refunds.entry_period"
         " AND m.cause = refunds.entry_cause AND m.line_id = refunds.line_id"
         " AND m.part = refunds.entry_part)"
@@ -326,7 +326,7 @@ def downgrade() -> None:
     _drop_triggers()
     op.drop_table("ledger_entries")  # and, on PostgreSQL, its partitions
     op.drop_table("ledger_keys")
-    op.drop_table("ledger_ids_0017")
+    op.drop_table("ledger_ids_0018")
     op.rename_table(name, "ledger_entries")
     if not sqlite:
         op.execute(
