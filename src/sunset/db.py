@@ -184,6 +184,39 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+@contextmanager
+def synced_at_end(engine: Engine) -> Iterator[None]:
+    """On SQLite, let the block's commits go without waiting for the disk, then make it all
+    durable at once: a fresh database being filled (the demo), where a crash of the machine
+    midway means filling it again, not a lost payment.
+
+    Inside the block the connections write with ``synchronous=OFF``: a commit and the WAL's
+    checkpoints hand their pages to the operating system without syncing them (a crash of the
+    process loses nothing; a crash of the machine may leave the file unusable). At the end the
+    WAL is checkpointed into the file and the file synced, and the connections made afterwards
+    are the usual ones. Elsewhere (PostgreSQL) it does nothing.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+
+    def unsynced(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA synchronous=OFF")
+
+    engine.dispose()  # the pool's connections were made synced
+    event.listen(engine, "connect", unsynced)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", unsynced)
+        engine.dispose()
+        raw = engine.raw_connection()
+        try:  # outside any transaction (sunset begins its own): the checkpoint syncs the file
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+
 @lru_cache(maxsize=4)
 def default_engine(url: str | None = None) -> Engine:
     """Return the process-wide engine (migrated once)."""
