@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sunset.config import get_settings
 from sunset.errors import DomainError
@@ -69,7 +69,7 @@ def _on_cluster(
     address: str,
     timeout: float,
 ) -> dict[str, Result]:
-    from distributed import Client, wait  # imported here: a second of imports nobody else pays
+    from distributed import Client  # imported here: a second of imports nobody else pays
 
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
@@ -85,12 +85,16 @@ def _on_cluster(
             area: client.submit(function, item, key=task_key(what, area, run), pure=False)
             for area, item in work.items()
         }
-        wait(list(futures.values()))
-        failed = {a: f.exception() for a, f in futures.items() if f.status != "finished"}
-        if failed:
-            raise _failed(what, failed)
-        results: list[Any] = client.gather(list(futures.values()))
-    return dict(zip(futures, results, strict=True))
+        results: dict[str, Result] = {}
+        failed: dict[str, BaseException] = {}
+        for area, future in futures.items():  # every region's fate, not only the first failure
+            try:
+                results[area] = future.result()
+            except Exception as exc:
+                failed[area] = exc
+    if failed:
+        raise _failed(what, failed)
+    return results
 
 
 def task_key(what: str, area: str, run: str) -> str:
