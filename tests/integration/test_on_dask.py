@@ -41,9 +41,11 @@ AREAS = ["010", "020", "023", "0311", "0551"]
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    """Two worker processes of one thread each: a task runs in another process than the test."""
+    """Two worker processes of one thread each: a task runs in another process than the test.
+    The scheduler's HTTP server on a free port (with None it takes 8787, which another cluster
+    on the machine may hold)."""
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as found:
         with Client(found.scheduler_address, set_as_default=False) as client:
             # What a long-running cluster has done long before: import the forecasting stack.
