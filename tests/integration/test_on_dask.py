@@ -233,6 +233,20 @@ def test_a_scheduler_that_does_not_answer_is_an_error_naming_it_and_the_setting(
     assert refused.value.code == "SCHEDULER_UNREACHABLE"
 
 
+def test_a_scheduler_without_workers_is_an_error_not_a_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        monkeypatch.setenv("SUNSET_DASK_SCHEDULER", empty.scheduler_address)
+        monkeypatch.setenv("SUNSET_DASK_CONNECT_SECONDS", "1")
+        get_settings.cache_clear()
+        try:
+            with pytest.raises(tasks.SchedulerUnreachableError, match="has had no worker"):
+                tasks.each_region(math.sqrt, {"0551": 4.0}, what="simulate")
+        finally:
+            get_settings.cache_clear()
+
+
 def test_a_task_that_fails_names_its_region_on_the_cluster_and_here(
     on_cluster: OnCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sunset.config import get_settings
 from sunset.errors import DomainError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 Work = TypeVar("Work")
 Result = TypeVar("Result")
@@ -80,6 +83,7 @@ def _on_cluster(
             details={"address": address, "setting": SETTING},
         ) from None
     with client:
+        _wait_for_a_worker(client, address, timeout)
         run = uuid.uuid4().hex[:8]
         futures = {
             area: client.submit(function, item, key=task_key(what, area, run), pure=False)
@@ -95,6 +99,18 @@ def _on_cluster(
     if failed:
         raise _failed(what, failed)
     return results
+
+
+def _wait_for_a_worker(client: Client, address: str, timeout: float) -> None:
+    """Refuse a scheduler without workers rather than wait for ever for one to come."""
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise SchedulerUnreachableError(
+            f"the Dask scheduler at {address} ({SETTING}) has had no worker for {timeout:g} s:"
+            f" start one (`dask worker {address}`) or unset the setting",
+            details={"address": address, "setting": SETTING},
+        ) from None
 
 
 def task_key(what: str, area: str, run: str) -> str:
