@@ -64,6 +64,19 @@ class Settings(BaseSettings):
             "db_pool_size). SQLite takes one writer at a time: there it is always one."
         ),
     )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Address of a Dask scheduler (tcp://host:8786): the strategy simulation and the "
+            "forecasts of every region run there, each local network a task. Unset: in this "
+            "process. The answer is the same either way."
+        ),
+    )
+    dask_connect_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long to wait for the Dask scheduler before giving up with an error.",
+    )
     min_notice_days: int = Field(
         default=90, ge=0, description="Least days between a plan's announcement and switch-off."
     )

@@ -134,6 +134,38 @@ def test_stats_shows_each_month_end_and_forecast_region_uses_them(
 
 
 @SQLITE_ONLY
+def test_forecast_all_regions_gives_each_region_the_forecast_of_its_own_command(
+    cli: RunCli, db_url: str, tmp_path: Path
+) -> None:
+    hefei_with_month_ends(db_url, tmp_path)
+
+    alone = cli("forecast", "--region", "0551", "--horizon", "3", "--json")
+    every = cli("forecast", "--all-regions", "--horizon", "3", "--json")
+    shown = cli("forecast", "--all-regions", "--horizon", "3")
+
+    assert every.exit_code == 0, every
+    assert every.json()["forecasts"] == {"0551": alone.json()}
+    assert "0551" in shown.stdout and "1 regions, phs lines" in said(shown.stdout)
+
+
+@SQLITE_ONLY
+def test_a_dask_scheduler_that_does_not_answer_exits_3_naming_it_and_the_setting(
+    cli: RunCli, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hefei_with_month_ends(db_url, tmp_path)
+    monkeypatch.setenv("SUNSET_DASK_SCHEDULER", "tcp://127.0.0.1:9")  # discard: nobody listens
+    monkeypatch.setenv("SUNSET_DASK_CONNECT_SECONDS", "1")
+
+    result = cli("forecast", "--all-regions", "--horizon", "3")
+
+    assert result.exit_code == 3, result
+    assert "SCHEDULER_UNREACHABLE" in result.stderr
+    assert "tcp://127.0.0.1:9" in said(result.stderr)
+    assert "SUNSET_DASK_SCHEDULER" in said(result.stderr)
+    assert "Traceback" not in result.stderr
+
+
+@SQLITE_ONLY
 def test_forecast_of_a_region_without_month_ends_exits_2_saying_what_to_run(
     cli: RunCli,
 ) -> None:

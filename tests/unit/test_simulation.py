@@ -112,8 +112,9 @@ def test_a_line_without_service_leaves_or_its_user_complains_until_the_switch_of
         name="t",
     )
 
-    # Half leave each month: 1,000 -> 500 -> 250 -> Chongqing's 125 go with the switch-off.
-    assert outcome.left["no_service"] == pytest.approx(1_000 - 125 - 125 + 0, abs=120)
+    # Half leave each month, before March's switch-off takes what is left in Chongqing:
+    # 500 in January, 250 in February, 125 in March (62 of Hefei's, 63 of Chongqing's).
+    assert outcome.left["no_service"] == pytest.approx(500 + 250 + 125, abs=120)
     assert outcome.complaints == pytest.approx(500 + 250 + 125, abs=120)
     assert outcome.left["natural"] == outcome.left["balance_ran_out"] == 0
 

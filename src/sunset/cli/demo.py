@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
-from sunset.db import default_engine, reset, session_scope
+from sunset.db import default_engine, reset, session_scope, synced_at_end
 from sunset.reference import repository as reference
 from sunset.synth import scenario
 from sunset.synth.operations import BACK_OFFICE
@@ -62,20 +62,23 @@ def demo_command(
             "them with a fresh demo (this deletes everything in the database)."
         )
         raise typer.Exit(EXIT_REFUSED)
-    with (
-        working(f"Generating {lines:,} PHS lines and importing them"),
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        demo = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
-    loaded = demo.loaded
-    console.print(
-        f"Imported {loaded.lines:,} PHS lines, {loaded.sites:,} base stations and "
-        f"{loaded.opening_entries:,} opening balances as of {scenario.EXPORTED_ON}; "
-        f"{loaded.plans} retirement plans set. Natural leaving fitted on the national series: "
-        f"{demo.behaviour.national_rate:.1%} a month (2009-2012).",
-        highlight=False,
-    )
-    story = _play(engine, demo)
+    # A fresh database, filled: synced to disk once, at the end (a crash of the machine midway
+    # means `sunset demo --reset` again).
+    with synced_at_end(engine):
+        with (
+            working(f"Generating {lines:,} PHS lines and importing them"),
+            tempfile.TemporaryDirectory() as tmp,
+        ):
+            demo = scenario.load(engine, keep or Path(tmp), lines=lines, seed=seed)
+        loaded = demo.loaded
+        console.print(
+            f"Imported {loaded.lines:,} PHS lines, {loaded.sites:,} base stations and "
+            f"{loaded.opening_entries:,} opening balances as of {scenario.EXPORTED_ON}; "
+            f"{loaded.plans} retirement plans set. Natural leaving fitted on the national series: "
+            f"{demo.behaviour.national_rate:.1%} a month (2009-2012).",
+            highlight=False,
+        )
+        story = _play(engine, demo)
     _print_regions(story, cities)
     with (
         working("Verifying every invariant of money and numbers"),

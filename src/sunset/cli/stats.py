@@ -281,13 +281,23 @@ def forecast_command(
         float | None,
         typer.Option("--threshold", help="Cleared below this (default 1 % of the peak)."),
     ] = None,
+    all_regions: Annotated[
+        bool,
+        typer.Option(
+            "--all-regions",
+            help="Forecast every local network, each a task (on SUNSET_DASK_SCHEDULER if set).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     plot: PlotOption = None,
 ) -> None:
     """Forecast remaining lines with 80/95 % intervals, threshold month, P(clear by deadline)."""
+    if all_regions:
+        _forecast_all(network=network, horizon=horizon, as_json=as_json, rest=(region, national))
+        return
     with explained(as_json=as_json), session_scope() as session:
         if (region is None) == (not national):
-            raise InputInvalidError("give either --region AREA or --national")
+            raise InputInvalidError("give either --region AREA, --national or --all-regions")
         result = service.forecast_series(
             session,
             acting(session),
@@ -305,6 +315,48 @@ def forecast_command(
         print_json(result)
     else:
         _print_forecast(result)
+
+
+def _forecast_all(
+    *, network: str | None, horizon: int, as_json: bool, rest: tuple[str | None, bool]
+) -> None:
+    with (
+        explained(as_json=as_json),
+        working("Forecasting every region"),
+        session_scope() as session,
+    ):
+        if rest != (None, False):
+            raise InputInvalidError("--all-regions goes without --region and --national")
+        result = service.forecast_regions(
+            session, acting(session), network=network, horizon=horizon
+        )
+    if as_json:
+        print_json(result)
+        return
+    table = Table(
+        "region",
+        "last",
+        "lines",
+        "model",
+        "cleared (80 %)",
+        "P(clear by deadline)",
+        title=f"{len(result.forecasts)} regions, {result.network} lines",
+    )
+    for area, found in result.forecasts.items():
+        when = found.clearance
+        table.add_row(
+            area,
+            found.last_observed,
+            f"{found.last_value:,.0f}",
+            found.model,
+            "-"
+            if when is None or when.expected is None
+            else f"{when.expected} ({when.earliest80 or '?'} to {when.latest80 or '?'})",
+            "-" if found.p_clear_by_deadline is None else f"{found.p_clear_by_deadline:.0%}",
+        )
+    console.print(table)
+    for area, why in result.skipped.items():
+        err_console.print(f"note: {area}: no forecast: {why}", highlight=False)
 
 
 def report_command(

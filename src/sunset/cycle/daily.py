@@ -134,6 +134,7 @@ def _run_area(
     first = done + timedelta(days=1) if done else default_start
     for net in networks:
         net.sweep_on = first  # whatever was freed between runs goes on the first day
+    saved = done
     for day in _days(first, until):
         if not _has_work(day, networks, release_on):
             continue
@@ -143,8 +144,11 @@ def _run_area(
             _run_day(session, area_code, day, networks, report)
             ledger.save_checkpoint(session, area_code, day)
             release_on = repository.next_release(session, area_code)
+        saved = day
         report.days_committed += 1
-    if first <= until:
+    # The days after the last one with work had nothing to do: the checkpoint moves past them
+    # (a transaction of its own only when there were such days).
+    if first <= until and saved != until:
         with session_scope(engine, write=True) as session:
             ledger.save_checkpoint(session, area_code, until)
 

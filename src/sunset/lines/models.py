@@ -168,7 +168,11 @@ class NumberHold(Base):
     """A number on no live line: in quarantine until a date, then free to be given out again."""
 
     __tablename__ = "number_holds"
-    __table_args__ = (CheckConstraint(sql_one_of("state", NumberState), name="state"),)
+    __table_args__ = (
+        CheckConstraint(sql_one_of("state", NumberState), name="state"),
+        # The cycle's daily questions: when the next quarantine ends, which have ended.
+        Index("ix_number_holds_area_code_state_until", "area_code", "state", "until"),
+    )
 
     area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     number: Mapped[str] = mapped_column(String(16), primary_key=True)

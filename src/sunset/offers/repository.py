@@ -89,11 +89,12 @@ def campaign_lines(session: Session, query: Select[Any], *, chunk: int) -> Itera
 
 
 def replay(
-    session: Session, *, number: str, key: str, area_codes: Collection[str]
+    session: Session, *, number: str, keys: Collection[str], area_codes: Collection[str]
 ) -> Migration | None:
-    """Return the migration an idempotency key already made from the line of ``number``.
+    """Return the migration one of the idempotency ``keys`` already made from the line of
+    ``number`` (the earliest, if several did).
 
-    The key is unique per local network; probing each network's (area_code, key) index entry
+    A key is unique per local network; probing each network's (area_code, key) index entries
     finds it without knowing where the number lives now (a migrated number may be on no line).
     """
     return session.scalar(
@@ -101,9 +102,11 @@ def replay(
         .join(Line, Line.id == Migration.old_line_id)
         .where(
             Migration.area_code.in_(sorted(area_codes)),
-            Migration.idempotency_key == key,
+            Migration.idempotency_key.in_(sorted(keys)),
             Line.number == number,
         )
+        .order_by(Migration.id)
+        .limit(1)
     )
 
 

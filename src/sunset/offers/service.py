@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -105,18 +106,19 @@ class MigrationRequest:
 
 
 def earlier_migration(
-    session: Session, *, e164: str, request: MigrationRequest
+    session: Session, *, e164: str, offer_id: str, keys: Sequence[str]
 ) -> tuple[MigrationView, str] | None:
-    """Return what the request's key already did for its number, and the old line's operator.
+    """Return what one of ``keys`` (a request's key in each scope it may have been made in)
+    already did for its number, and the old line's operator.
 
     A retry after a migration went through finds the number no longer live: the answer is the
     migration it made (``replayed``), not "no such line".
     """
-    offer = get_offer_or_raise(request.offer_id)
+    offer = get_offer_or_raise(offer_id)
     done = repository.replay(
         session,
         number=e164,
-        key=request.key,
+        keys=keys,
         area_codes=reference.local_networks(session).keys(),
     )
     if done is None:

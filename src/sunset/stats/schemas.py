@@ -153,6 +153,17 @@ class Forecast(BaseModel):
     shape_from: str | None = None  # the series whose shape was scaled (too few month-ends)
 
 
+class RegionalForecasts(BaseModel):
+    """Every local network's forecast of one network's lines (one operator's, if given), each
+    the one `sunset forecast --region` gives; ``skipped``: the regions with none, and why."""
+
+    network: str
+    operator: str | None
+    horizon: int
+    forecasts: dict[str, Forecast]  # by area code
+    skipped: dict[str, str] = {}
+
+
 class SimulatedPlan(BaseModel):
     """One candidate plan's simulated months, departures and money."""
 

@@ -13,6 +13,7 @@ from sunset.errors import ImportRejectedError, InputInvalidError, NotFoundError
 from sunset.kit.money import format_yuan
 from sunset.kit.rows import RowError
 from sunset.plans import repository as plans_repository
+from sunset.plans.models import RetirementPlan
 from sunset.reference import repository as reference
 from sunset.stats import flows, repository, rules
 from sunset.stats.flows import Flow
@@ -232,7 +233,8 @@ def import_shipped(session: Session) -> OfficialImport:
 # --- forecasts -----------------------------------------------------------------------------------
 
 
-def _deadline(session: Session, network_code: str) -> str | None:
+def deadline_month(session: Session, network_code: str) -> str | None:
+    """Return the month (YYYY-MM) of ``network_code``'s regulator's deadline, or None."""
     network = reference.networks(session).get(network_code)
     if network is None:
         raise NotFoundError(f"no network {network_code!r}")
@@ -291,7 +293,7 @@ def closed_to_new_users(
     """Tell whether no one can join ``network_code`` (in ``area_code``, or anywhere it has
     month-ends), so its base only shrinks: the whole network is retiring (it has a regulator's
     deadline, as PHS has), or every local network in scope has a retirement plan for it."""
-    if _deadline(session, network_code) is not None:
+    if deadline_month(session, network_code) is not None:
         return True
     planned = {p.area_code for p in plans_repository.list_all(session, network_code=network_code)}
     if area_code is not None:
@@ -312,7 +314,11 @@ def national_shape(session: Session) -> Series:
 
 def _plan_notes(session: Session, area_code: str, network_code: str) -> list[str]:
     """Say what the plan does that a forecast of the counts alone cannot know."""
-    plan = plans_repository.get(session, area_code=area_code, network_code=network_code)
+    return plan_notes(plans_repository.get(session, area_code=area_code, network_code=network_code))
+
+
+def plan_notes(plan: RetirementPlan | None) -> list[str]:
+    """Say what a region's plan does that a forecast of the counts alone cannot know."""
     dates = [(p, getattr(plan, p)) for p in ("topups_refused", "switched_off")] if plan else []
     return [
         f"the plan sets {phase.replace('_', ' ')} on {day}: the forecast extrapolates the counts"
@@ -378,7 +384,7 @@ def forecast_points(
         values=[float(v) for _, v in points],
         horizon=horizon,
         threshold=threshold,
-        deadline=_deadline(session, network_code),
+        deadline=deadline_month(session, network_code),
         closed=closed,
         reference=reference,
     )

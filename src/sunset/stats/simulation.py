@@ -1,6 +1,10 @@
 """Strategy simulation: today's base month by month under candidate plans (numpy, seeded).
 
-Pure: arrays and plan dates in, an outcome out; no session, no clock.
+Pure: arrays and plan dates in, an outcome out; no session, no clock. Local networks do not
+affect one another, so the base is played one local network at a time (``region_runs``,
+``run_region``: plain data in and out, a task each on a cluster) and the outcomes are added up
+(``combine``). Each region draws from random streams of its own, derived from the seed and its
+area code (``streams``): one process or many, in any order, the same seed gives the same run.
 
 The behavioural model, per line and month-end (vectorised over every live line):
 
@@ -27,7 +31,7 @@ complaints and departures of lines without service.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,11 +133,94 @@ def simulate(
     name: str,
 ) -> Outcome:
     """Play ``months`` month-ends from ``start`` under ``plans``; the same seed, the same run."""
-    rng = np.random.default_rng(seed)
-    # Offers draw from a stream of their own, so that adding or removing an offer leaves every
-    # other line's fate (natural churn, no service) as it was under the same seed.
-    offers_rng = np.random.default_rng([seed, 1])
-    ends = month_ends(start, months)
+    runs = region_runs(
+        base, [(name, plans)], start=start, months=months, behaviour=behaviour, seed=seed
+    )
+    by_region = [run_region(run)[0] for run in runs.values()]
+    return combine(name, by_region, start=start, months=months, start_count=len(base.area))
+
+
+@dataclass(frozen=True)
+class RegionRun:
+    """One local network's share of a simulation: its lines, each candidate's plan for it (or
+    none) and the rest of the model. Plain data, so it can run in another process."""
+
+    base: Base  # the region's lines only
+    plans: tuple[tuple[str, PlanDates | None], ...]  # (candidate, its plan for the region)
+    start: date
+    months: int
+    behaviour: Behaviour
+    seed: int
+
+
+def region_runs(
+    base: Base,
+    candidates: Sequence[tuple[str, Mapping[str, PlanDates]]],
+    *,
+    start: date,
+    months: int,
+    behaviour: Behaviour,
+    seed: int,
+) -> dict[str, RegionRun]:
+    """Split the base by local network (in ``base.areas``' order), each with every candidate's
+    plan for it: lines of one network never affect another's, so the regions run apart."""
+    order = np.argsort(base.area, kind="stable")
+    bounds = np.searchsorted(base.area[order], np.arange(len(base.areas) + 1))
+    runs = {}
+    for i, area in enumerate(base.areas):
+        rows = order[bounds[i] : bounds[i + 1]]
+        runs[area] = RegionRun(
+            base=_rows(base, area, rows),
+            plans=tuple((name, plans.get(area)) for name, plans in candidates),
+            start=start,
+            months=months,
+            behaviour=behaviour,
+            seed=seed,
+        )
+    return runs
+
+
+def _rows(base: Base, area: str, rows: np.ndarray) -> Base:
+    return Base(
+        areas=[area],
+        area=np.zeros(len(rows), dtype=np.int32),
+        prepaid=base.prepaid[rows],
+        balance_fen=base.balance_fen[rows],
+        fee_fen=base.fee_fen[rows],
+        upkeep_fen={area: base.upkeep_fen.get(area, 0)},
+        no_service=None if base.no_service is None else base.no_service[rows],
+        offers=base.offers,
+        eligible=None if base.eligible is None else base.eligible[rows],
+    )
+
+
+def streams(seed: int, area: str) -> tuple[np.random.Generator, np.random.Generator]:
+    """A region's two random streams, from the seed and its area code alone: the same numbers
+    whichever process runs it, in whatever order, and whichever other regions are in the base.
+    Offers draw from the second, so that adding or removing an offer leaves every other line's
+    fate (natural churn, no service) as it was under the same seed."""
+    code = list(area.encode())
+    return np.random.default_rng([seed, 0, *code]), np.random.default_rng([seed, 1, *code])
+
+
+def run_region(run: RegionRun) -> list[Outcome]:
+    """Play one region under each candidate's plan (a task of its own on a cluster)."""
+    (area,) = run.base.areas
+    return [
+        _play(run, name, {area: plan} if plan else {}, *streams(run.seed, area))
+        for name, plan in run.plans
+    ]
+
+
+def _play(
+    run: RegionRun,
+    name: str,
+    plans: Mapping[str, PlanDates],
+    rng: np.random.Generator,
+    offers_rng: np.random.Generator,
+) -> Outcome:
+    base, behaviour = run.base, run.behaviour
+    ends = month_ends(run.start, run.months)
     outcome = Outcome(name, [f"{d:%Y-%m}" for d in ends])
     alive = np.ones(len(base.area), dtype=bool)
     balance = base.balance_fen.astype(np.int64, copy=True)
@@ -150,8 +237,26 @@ def simulate(
             base.upkeep_fen.get(a, 0) for a, off in zip(base.areas, off_areas, strict=True) if off
         )
         outcome.remaining.append(int(alive.sum()))
-    outcome.clearance_month = _cleared(outcome, len(base.area))
     return outcome
+
+
+def combine(
+    name: str, by_region: Sequence[Outcome], *, start: date, months: int, start_count: int
+) -> Outcome:
+    """Add up the regions' outcomes of one candidate; the clearance month is the whole base's."""
+    total = Outcome(name, [f"{d:%Y-%m}" for d in month_ends(start, months)])
+    total.remaining = [0] * months
+    for part in by_region:
+        total.remaining = [a + b for a, b in zip(total.remaining, part.remaining, strict=True)]
+        for how, count in part.left.items():
+            total.left[how] += count
+        total.subsidies_fen += part.subsidies_fen
+        total.credits_fen += part.credits_fen
+        total.complaints += part.complaints
+        total.refunds_fen += part.refunds_fen
+        total.upkeep_saved_fen += part.upkeep_saved_fen
+    total.clearance_month = _cleared(total, start_count)
+    return total
 
 
 def _natural(alive: np.ndarray, rng: np.random.Generator, rate: float, outcome: Outcome) -> None:

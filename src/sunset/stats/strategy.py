@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from sunset.errors import InputInvalidError
+from sunset.kit import tasks
 from sunset.kit.dates import add_months as shift_date
 from sunset.kit.money import format_yuan
 from sunset.offers import service as offers_service
@@ -25,7 +26,16 @@ from sunset.stats.flows import Flow
 from sunset.stats.rules import add_months, parse_month
 from sunset.stats.schemas import SimulatedPlan, SimulationReport
 from sunset.stats.service import NATIONAL, network_of
-from sunset.stats.simulation import Base, Behaviour, OfferModel, month_ends, simulate
+from sunset.stats.simulation import (
+    Base,
+    Behaviour,
+    OfferModel,
+    Outcome,
+    combine,
+    month_ends,
+    region_runs,
+    run_region,
+)
 
 CHURN_SOURCES = ("auto", "snapshots", "national")
 DEFAULT_TAKE_UP = 0.02
@@ -196,6 +206,31 @@ def _take_up(
     )
 
 
+def _simulate_by_region(
+    base: Base,
+    candidates: Sequence[tuple[str, Mapping[str, PlanDates]]],
+    *,
+    start: date,
+    months: int,
+    behaviour: Behaviour,
+    seed: int,
+) -> list[Outcome]:
+    """Every candidate over every local network, each network a task (here, or on the Dask
+    cluster the settings name), added up per candidate."""
+    runs = region_runs(base, candidates, start=start, months=months, behaviour=behaviour, seed=seed)
+    by_region = tasks.each_region(run_region, runs, what="simulate")
+    return [
+        combine(
+            name,
+            [outcomes[k] for outcomes in by_region.values()],
+            start=start,
+            months=months,
+            start_count=len(base.area),
+        )
+        for k, (name, _) in enumerate(candidates)
+    ]
+
+
 def simulate_plans(
     session: Session,
     *,
@@ -213,6 +248,8 @@ def simulate_plans(
 
     The base is today's live lines of ``network``, by default the network being retired.
     Every candidate runs with the same seed, so the differences come from the plans, not luck.
+    Each local network is a task: on the Dask cluster ``SUNSET_DASK_SCHEDULER`` names, else in
+    this process; the database is read here, before, and the tasks get arrays.
     ``offers`` names the offers to run (None: every offer for the network; empty: none).
     """
     if not 1 <= months <= 240:
@@ -232,18 +269,17 @@ def simulate_plans(
         source=churn,
         leave_without_service=leave_without_service,
     )
-    outcomes = [
-        simulate(
-            base,
-            {**stored, **plans_from_rows(rows, network=network, name=name)},
-            start=today,
-            months=months,
-            behaviour=behaviour,
-            seed=seed,
-            name=name,
-        )
-        for name, rows in candidates
-    ]
+    outcomes = _simulate_by_region(
+        base,
+        [
+            (name, {**stored, **plans_from_rows(rows, network=network, name=name)})
+            for name, rows in candidates
+        ],
+        start=today,
+        months=months,
+        behaviour=behaviour,
+        seed=seed,
+    )
     return SimulationReport(
         network=network,
         start=today.isoformat(),

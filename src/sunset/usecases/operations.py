@@ -469,14 +469,13 @@ def migrate(
     access.require(actor, Permission.OPERATE_LINES)
     e164 = lines.normalise_number(request.number)
     fields.key(request.key)
-    for operator in sorted(reference.operator_codes(session)):
-        scoped = replace(request, key=scoped_key(operator, request.key))
-        earlier = offers.earlier_migration(session, e164=e164, request=scoped)
-        if earlier is not None:
-            view, owner = earlier
-            if not actor.sees(owner):
-                raise not_found(display(e164))
-            return view
+    keys = [scoped_key(operator, request.key) for operator in reference.operator_codes(session)]
+    earlier = offers.earlier_migration(session, e164=e164, offer_id=request.offer_id, keys=keys)
+    if earlier is not None:
+        view, owner = earlier
+        if not actor.sees(owner):
+            raise not_found(display(e164))
+        return view
     line, before = _operated(session, actor, number=request.number, today=today, what="a migration")
     offer = offers.get_offer_or_raise(request.offer_id)
     if actor.operator is not None and offer.operator != actor.operator:

@@ -22,7 +22,7 @@ from sunset.access.vocabulary import Permission
 from sunset.care import service as care
 from sunset.care.schemas import ComplaintCount
 from sunset.errors import InputInvalidError, PermissionDeniedError
-from sunset.stats import charts
+from sunset.stats import charts, regions
 from sunset.stats import service as stats
 from sunset.stats.report import ReportFiles
 from sunset.stats.report import write_report as write_files
@@ -33,6 +33,7 @@ from sunset.stats.schemas import (
     MoveRow,
     OfficialImport,
     ProgressReport,
+    RegionalForecasts,
     SimulationReport,
 )
 from sunset.stats.strategy import simulate_plans
@@ -113,6 +114,23 @@ def forecast(
         )
     except ArithmeticError as exc:  # a series no model can extrapolate (e.g. a cliff to zero)
         raise InputInvalidError(f"{area_code}: no forecast of this series: {exc}") from None
+
+
+def forecast_regions(
+    session: Session,
+    actor: Actor,
+    *,
+    network: str | None = None,
+    horizon: int = 24,
+) -> RegionalForecasts:
+    """Forecast every region's remaining lines of ``network`` (by default the one being
+    retired; the actor's operator's), each region a task: on the Dask cluster
+    ``SUNSET_DASK_SCHEDULER`` names, else in this process."""
+    access.require(actor, Permission.READ_STATS)
+    _horizon(horizon)
+    return regions.forecast_regions(
+        session, network_code=network, horizon=horizon, operator_code=actor.operator
+    )
 
 
 def _horizon(horizon: int) -> None:
