@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sunset.db import execute_counted, table_of
+from sunset.db import execute_counted, is_sqlite, table_of
 from sunset.kit.sqlfunc import days_between, not_indexed, through_index
 from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerKey, LedgerTotal, Refund
 from sunset.ledger.partitions import prepare_periods
@@ -244,13 +244,19 @@ def charge_lines(
     ).where(which, amount > 0)
     if whole_area:
         rows = through_index(rows, lines, LINES_BY_AREA)
+    posted = Posting(area_code, period, EntryCause.CHARGE, EntryKind.CHARGE, entry_date)
+    before = posted.sum_on_sqlite(session)
     charged = execute_counted(
         session, insert(entries).from_select(ENTRY_COLUMNS, rows.order_by(lines.c.id))
     )
     if not charged:
         return Written()
-    posted = Posting(area_code, period, EntryCause.CHARGE, EntryKind.CHARGE, entry_date)
-    return Written(charged, apply_posting(session, posted, which=which, whole_area=whole_area))
+    after = posted.sum_on_sqlite(session)
+    total = None if before is None or after is None else after - before
+    return Written(
+        charged,
+        apply_posting(session, posted, which=which, whole_area=whole_area, total=total),
+    )
 
 
 RESERVED_KEYS = (
@@ -286,22 +292,45 @@ class Posting:
             entries.c.entry_date == self.entry_date,
         )
 
+    def sum_on_sqlite(self, session: Session) -> int | None:
+        """On SQLite, the sum of every entry of this posting's local network, period and cause:
+        one range of the ledger's primary key. Taken before and after a posting's insert, the
+        difference is what it wrote, exactly: a writer holds SQLite's write lock from BEGIN
+        IMMEDIATE on, so no one else's entry of that range can land in between. ``None`` on
+        PostgreSQL, where another transaction's entries could (and the join is cheap)."""
+        if not is_sqlite(session):
+            return None
+        entries = table_of(LedgerEntry)
+        summed = select(func.coalesce(func.sum(entries.c.amount_fen), 0)).where(
+            entries.c.area_code == self.area_code,
+            entries.c.period == self.period,
+            entries.c.cause == int(self.cause),
+        )
+        return int(session.scalar(summed) or 0)
+
 
 def apply_posting(
-    session: Session, posted: Posting, *, which: ColumnElement[bool], whole_area: bool = False
+    session: Session,
+    posted: Posting,
+    *,
+    which: ColumnElement[bool],
+    whole_area: bool = False,
+    total: int | None = None,
 ) -> int:
     """Move each chosen line's balance by its entry of ``posted``, add them to the running
-    totals, and return their sum.
+    totals, and return their sum (``total`` when the caller knows it: ``Posting.sum_on_sqlite``
+    before and after the insert).
 
     The chosen lines are reached first (through the index by local network for a whole one:
     ``whole_area``), each entry by its primary key from its line: never every line of the
     table, nor every entry of the local network."""
     lines, entries = table_of(Line), table_of(LedgerEntry)
     found = posted.of_line(lines.c.id)
-    summed = select(func.sum(entries.c.amount_fen)).select_from(lines).join(entries, found)
-    if whole_area:
-        summed = through_index(summed, lines, LINES_BY_AREA)
-    total = int(session.scalar(summed.where(which)) or 0)
+    if total is None:
+        summed = select(func.sum(entries.c.amount_fen)).select_from(lines).join(entries, found)
+        if whole_area:
+            summed = through_index(summed, lines, LINES_BY_AREA)
+        total = int(session.scalar(summed.where(which)) or 0)
     if total:
         add_one_to_totals(
             session, area_code=posted.area_code, kind=posted.kind.value, amount_fen=total
