@@ -4,7 +4,15 @@ from sunset.access.models import Approval, AuditEntry, AuthToken, LoginFailure, 
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
 from sunset.ingest.models import ImportBatch
-from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerKey, LedgerTotal, Refund
+from sunset.ledger.models import (
+    BroughtForward,
+    CycleProgress,
+    LedgerArchive,
+    LedgerEntry,
+    LedgerKey,
+    LedgerTotal,
+    Refund,
+)
 from sunset.ledger.partitions import is_partition
 from sunset.lines.models import Customer, Exemption, Line, NumberHold
 from sunset.notices.models import NoticeSent
@@ -21,12 +29,14 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "BaseStation",
+    "BroughtForward",
     "Comment",
     "Complaint",
     "Customer",
     "CycleProgress",
     "Exemption",
     "ImportBatch",
+    "LedgerArchive",
     "LedgerEntry",
     "LedgerKey",
     "LedgerTotal",

@@ -19,6 +19,7 @@ from . import (
     cycle,
     demo,
     imports,
+    ledger,
     offers,
     operations,
     plans,
@@ -89,6 +90,7 @@ routing.register(app)
 stats.register(app)
 web.register(app)
 approvals.register(app)
+ledger.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

@@ -107,7 +107,9 @@ def _prepare_months(session: Session, areas: list[str], *, first: date, until: d
     PostgreSQL, its partitions; before the networks' transactions start: see
     ``ledger.partitions``)."""
     done = [ledger.checkpoint(session, area) for area in areas]
-    starts = [d + timedelta(days=1) for d in done if d is not None] + [first]
+    # Each network from the day after its checkpoint (``first`` if it has none): a month
+    # archived behind every checkpoint is not one the run writes.
+    starts = [first if d is None else d + timedelta(days=1) for d in done] or [first]
     last = (until.replace(day=1) + timedelta(days=31)).replace(day=1)
     prepare_periods(session, periods_between(min(min(starts), until), last))
 

@@ -13,7 +13,9 @@ EXAMPLE_LIMIT = 10
 
 _LEDGER_SUMS = (
     "SELECT l.number, l.balance_fen, COALESCE(s.total, 0) AS total FROM lines l"
-    " LEFT JOIN (SELECT area_code, line_id, SUM(amount_fen) AS total FROM ledger_entries"
+    " LEFT JOIN (SELECT area_code, line_id, SUM(amount_fen) AS total FROM"
+    " (SELECT area_code, line_id, amount_fen FROM ledger_entries UNION ALL"
+    " SELECT area_code, line_id, amount_fen FROM ledger_brought_forward) e"
     " GROUP BY area_code, line_id) s ON s.area_code = l.area_code AND s.line_id = l.id"
     " WHERE l.balance_fen <> COALESCE(s.total, 0)"
 )
@@ -108,8 +110,14 @@ def entries_without_their_line(session: Session) -> int:
 
 
 def money_totals(session: Session) -> tuple[int, int]:
-    """Return (signed sum of every ledger entry, sum of every balance)."""
-    entries = session.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_entries"))
+    """Return (signed sum of every ledger entry, with what archived months brought forward;
+    sum of every balance)."""
+    entries = session.execute(
+        text(
+            "SELECT COALESCE((SELECT SUM(amount_fen) FROM ledger_entries), 0)"
+            " + COALESCE((SELECT SUM(amount_fen) FROM ledger_brought_forward), 0)"
+        )
+    )
     balances = session.execute(text("SELECT COALESCE(SUM(balance_fen), 0) FROM lines"))
     return int(entries.scalar_one()), int(balances.scalar_one())
 

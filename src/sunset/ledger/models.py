@@ -115,3 +115,31 @@ class CycleProgress(Base):
 
     area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     done_through: Mapped[date] = mapped_column(Date)
+
+
+class LedgerArchive(Base):
+    """A closed month taken out of the ledger (PostgreSQL): its partition detached into the
+    ``ledger_archive`` schema, where it can be dumped and dropped; an empty partition with
+    ``CHECK (false)`` took its place, so no entry of that month can be written again."""
+
+    __tablename__ = "ledger_archives"
+
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    archived_table: Mapped[str] = mapped_column(String(127))
+    entries: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime] = mapped_column(DateTime)
+    archived_by: Mapped[str] = mapped_column(String(100))
+
+
+class BroughtForward(Base):
+    """What the archived months moved on a line, by kind of entry: a line's balance is the sum
+    of its entries in the ledger and of these (``sunset verify``), and what it ever paid in
+    counts them."""
+
+    __tablename__ = "ledger_brought_forward"
+
+    area_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)

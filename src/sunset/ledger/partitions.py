@@ -19,9 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from sunset.db import table_of
+from sunset.errors import OperationRefusedError
+from sunset.ledger.models import LedgerArchive
 
 DEFAULT_PARTITION = "ledger_entries_default"
 LOCK_TIMEOUT = "2s"
@@ -53,11 +57,33 @@ def partitions(session: Session) -> set[str]:
     return {str(name) for (name,) in rows}
 
 
+def refuse_archived(session: Session, periods: Iterable[int]) -> None:
+    """Refuse to write months taken out of the ledger (``archive``): their entries are in the
+    archive, and the database refuses new ones (``MONTH_ARCHIVED``)."""
+    archived = sorted(
+        int(p)
+        for (p,) in session.execute(
+            select(table_of(LedgerArchive).c.period).where(
+                table_of(LedgerArchive).c.period.in_(sorted(set(periods)))
+            )
+        )
+    )
+    if archived:
+        months = ", ".join(f"{p // 100:04d}-{p % 100:02d}" for p in archived)
+        raise OperationRefusedError(
+            f"{months} archived (`sunset ledger archives`): its books are closed and its "
+            "entries are out of the ledger; no entry of it can be written",
+            code="MONTH_ARCHIVED",
+        )
+
+
 def prepare_periods(session: Session, periods: Iterable[int]) -> None:
-    """On PostgreSQL, give each period (yyyymm) its partition if it has none yet."""
+    """On PostgreSQL, give each period (yyyymm) its partition if it has none yet; refuse a
+    month archived (``MONTH_ARCHIVED``)."""
     wanted = sorted(set(periods))
     if not wanted or not on_postgresql(session):
         return
+    refuse_archived(session, wanted)
     attached = partitions(session)
     for period in wanted:
         if partition_name(period) not in attached:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Column,
@@ -28,8 +28,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from sunset.db import execute_counted, is_sqlite, table_of
+from sunset.errors import OperationRefusedError
 from sunset.kit.sqlfunc import days_between, not_indexed, through_index
-from sunset.ledger.models import CycleProgress, LedgerEntry, LedgerKey, LedgerTotal, Refund
+from sunset.ledger.models import (
+    BroughtForward,
+    CycleProgress,
+    LedgerEntry,
+    LedgerKey,
+    LedgerTotal,
+    Refund,
+)
 from sunset.ledger.partitions import prepare_periods
 from sunset.ledger.rules import KEYED_CAUSE, EntryCause, EntryKind, next_period, period_of
 from sunset.lines.models import LINES_BY_AREA, Line
@@ -102,12 +110,15 @@ def secondary_indexes() -> list[Index]:
 
 
 def keyed_entry(session: Session, *, area_code: str, key: str) -> LedgerEntry | None:
-    """Return the entry written under a person's or a client's key, if any."""
+    """Return the entry written under a person's or a client's key, if any. A key whose entry
+    is in an archived month is refused (``KEY_OF_ARCHIVED_MONTH``): its answer is no longer in
+    the ledger, and posting it again would move the money twice."""
     keys, entries = table_of(LedgerKey), table_of(LedgerEntry)
-    return session.scalar(
-        select(LedgerEntry)
-        .join(
-            keys,
+    found = session.execute(
+        select(keys.c.period, LedgerEntry)
+        .select_from(keys)
+        .outerjoin(
+            LedgerEntry,
             and_(
                 keys.c.area_code == entries.c.area_code,
                 keys.c.period == entries.c.period,
@@ -117,7 +128,17 @@ def keyed_entry(session: Session, *, area_code: str, key: str) -> LedgerEntry | 
             ),
         )
         .where(keys.c.area_code == area_code, keys.c.key == key)
-    )
+    ).first()
+    if found is None:
+        return None
+    period, entry = found
+    if entry is None:
+        raise OperationRefusedError(
+            f"the key {key!r} posted an entry in {period // 100:04d}-{period % 100:02d}, a month "
+            "since archived out of the ledger: it cannot be used again; use a new key",
+            code="KEY_OF_ARCHIVED_MONTH",
+        )
+    return cast(LedgerEntry, entry)
 
 
 def add_keyed_entry(session: Session, entry: LedgerEntry, *, key: str) -> None:
@@ -167,7 +188,17 @@ def paid_in_and_credited(session: Session, *, area_code: str, line_id: int) -> t
             ),
         ).where(entries.c.area_code == area_code, entries.c.line_id == line_id)
     ).one()
-    return int(row[0]), int(row[1])
+    brought = table_of(BroughtForward)
+    archived = session.execute(
+        select(
+            func.coalesce(func.sum(case((brought.c.kind.in_(paid), brought.c.amount_fen))), 0),
+            func.coalesce(
+                func.sum(case((brought.c.kind == EntryKind.CREDIT.value, brought.c.amount_fen))),
+                0,
+            ),
+        ).where(brought.c.area_code == area_code, brought.c.line_id == line_id)
+    ).one()
+    return int(row[0]) + int(archived[0]), int(row[1]) + int(archived[1])
 
 
 def refund_of_line(session: Session, *, area_code: str, line_id: int) -> Refund | None:
@@ -549,14 +580,18 @@ def totals(session: Session) -> dict[tuple[str, str], int]:
 
 
 def totals_from_entries(session: Session) -> dict[tuple[str, str], int]:
-    """Return the sums of the entries by (area code, kind): what the totals must equal."""
-    entries = table_of(LedgerEntry)
-    rows = session.execute(
-        select(entries.c.area_code, entries.c.kind, func.sum(entries.c.amount_fen)).group_by(
-            entries.c.area_code, entries.c.kind
+    """Return the sums of the entries by (area code, kind), with what archived months brought
+    forward: what the totals must equal."""
+    sums: dict[tuple[str, str], int] = {}
+    for table in (table_of(LedgerEntry), table_of(BroughtForward)):
+        rows = session.execute(
+            select(table.c.area_code, table.c.kind, func.sum(table.c.amount_fen)).group_by(
+                table.c.area_code, table.c.kind
+            )
         )
-    )
-    return {(a, k): int(v) for a, k, v in rows}
+        for a, k, v in rows:
+            sums[(a, k)] = sums.get((a, k), 0) + int(v)
+    return sums
 
 
 def total_of(session: Session, *, area_code: str, kind: EntryKind, lock: bool = False) -> int:
@@ -586,6 +621,18 @@ def entries_of_line(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def brought_forward_of_line(session: Session, *, area_code: str, line_id: int) -> int | None:
+    """Return what the archived months moved on a line (``None`` when they moved nothing on
+    it, or no month is archived)."""
+    brought = table_of(BroughtForward)
+    total = session.scalar(
+        select(func.sum(brought.c.amount_fen)).where(
+            brought.c.area_code == area_code, brought.c.line_id == line_id
+        )
+    )
+    return None if total is None else int(total)
 
 
 def checkpoint(session: Session, area_code: str, *, lock: bool = False) -> date | None:

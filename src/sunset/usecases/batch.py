@@ -28,11 +28,14 @@ from sunset.cycle.credits import AreaCredits
 from sunset.cycle.report import CycleReport
 from sunset.cycle.steps import Closed
 from sunset.db import session_scope
-from sunset.errors import NotFoundError
+from sunset.errors import NotFoundError, PermissionDeniedError
 from sunset.ingest.service import ImportResult
 from sunset.kit import fields
+from sunset.ledger import archive
 from sunset.ledger import repository as ledger_repo
-from sunset.ledger.models import LedgerEntry
+from sunset.ledger.archive import Archived
+from sunset.ledger.models import LedgerArchive, LedgerEntry
+from sunset.ledger.rules import period_of
 from sunset.lines import repository as lines_repo
 from sunset.lines.jobs import import_lines as load_lines
 from sunset.porting import jobs as porting_jobs
@@ -244,6 +247,41 @@ def run_ports(session: Session, actor: Actor, *, now: datetime) -> dict[str, int
         session, actor, action="port.run", target=f"due by {now}", before=None, after=done, now=now
     )
     return done
+
+
+def archive_month(session: Session, actor: Actor, *, month: date, now: datetime) -> Archived:
+    """Take a closed month out of the ledger on PostgreSQL (``ledger.archive``). The month holds
+    every operator's entries: only an administrator of every operator may. A month archived
+    before is answered as it was, with nothing written."""
+    access.require(actor, Permission.RUN_JOBS)
+    if actor.operator is not None:
+        raise PermissionDeniedError(
+            f"a month of the ledger holds every operator's entries: {actor.name} administers "
+            f"{actor.operator} only; an administrator of every operator archives it"
+        )
+    done = archive.archive_month(session, period=period_of(month), now=now, by=actor.name)
+    if not done.already:
+        audit(
+            session,
+            actor,
+            action="ledger.archive",
+            target=archive.month_label(done.period),
+            before=None,
+            after={
+                "table": done.table,
+                "entries": done.entries,
+                "amount_fen": done.amount_fen,
+                "brought_forward": done.brought_forward,
+            },
+            now=now,
+        )
+    return done
+
+
+def archived_months(session: Session, actor: Actor) -> list[LedgerArchive]:
+    """Every month taken out of the ledger, oldest first."""
+    access.require(actor, Permission.RUN_JOBS)
+    return archive.archives(session)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from sunset.access.vocabulary import Permission
 from sunset.errors import InputInvalidError
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
+from sunset.ledger import archive
 from sunset.ledger import repository as ledger_repo
 from sunset.lines import repository as lines_repo
 from sunset.lines.facts import LineFacts
@@ -134,10 +135,11 @@ def ledger(session: Session, actor: Actor, *, number: str, limit: int = 50) -> l
 
 
 def _ledger_rows(session: Session, line: Line, *, limit: int) -> list[LedgerRow]:
+    shown = min(max(limit, 1), MAX_PAGE)
     entries = ledger_repo.entries_of_line(
-        session, area_code=line.area_code, line_id=line.id, limit=min(max(limit, 1), MAX_PAGE)
+        session, area_code=line.area_code, line_id=line.id, limit=shown
     )
-    return [
+    rows = [
         LedgerRow(
             date=e.entry_date,
             kind=e.kind,
@@ -146,6 +148,23 @@ def _ledger_rows(session: Session, line: Line, *, limit: int) -> list[LedgerRow]
         )
         for e in entries
     ]
+    if len(rows) < shown:
+        # The months archived out of the ledger, as one line: the rows still add up to the
+        # balance.
+        brought = ledger_repo.brought_forward_of_line(
+            session, area_code=line.area_code, line_id=line.id
+        )
+        last = archive.archives(session)[-1:] if brought is not None else []
+        if brought is not None and last:
+            rows.append(
+                LedgerRow(
+                    date=archive.last_day(last[0].period),
+                    kind=archive.BROUGHT_FORWARD,
+                    amount_yuan=format_yuan(brought),
+                    reference=f"months archived through {archive.month_label(last[0].period)}",
+                )
+            )
+    return rows
 
 
 def offers_for(session: Session, actor: Actor, *, number: str, today: date) -> list[OfferView]:
