@@ -9,7 +9,7 @@ from rich.table import Table
 
 from sunset.db import session_scope
 from sunset.kit.money import format_yuan
-from sunset.ledger.archive import month_label
+from sunset.ledger.rules import period_label
 from sunset.usecases import batch
 
 from .common import acting, console, explained, month_option, now_option, print_json, working
@@ -37,7 +37,7 @@ def archive_command(
     ):
         done = batch.archive_month(session, acting(session), month=first, now=at)
     payload = {
-        "month": month_label(done.period),
+        "month": period_label(done.period),
         "table": done.table,
         "entries": done.entries,
         "yuan": format_yuan(done.amount_fen),
@@ -71,7 +71,7 @@ def archives_command(as_json: JsonOption = False) -> None:
         found = batch.archived_months(session, acting(session))
     rows = [
         {
-            "month": month_label(a.period),
+            "month": period_label(a.period),
             "table": a.archived_table,
             "entries": a.entries,
             "yuan": format_yuan(a.amount_fen),

@@ -26,9 +26,8 @@ and the command says so (``ARCHIVE_NEEDS_POSTGRESQL``).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -42,6 +41,7 @@ from sunset.ledger.partitions import (
     partition_name,
     partitions,
 )
+from sunset.ledger.rules import period_end, period_label
 from sunset.lines.models import LIVE_WHERE
 
 ARCHIVE_SCHEMA = "ledger_archive"
@@ -67,17 +67,6 @@ class Archived:
     already: bool = False
 
 
-def month_label(period: int) -> str:
-    """``201101`` -> ``2011-01``."""
-    return f"{period // 100:04d}-{period % 100:02d}"
-
-
-def last_day(period: int) -> date:
-    """The last day of a period (yyyymm)."""
-    year, month = divmod(period, 100)
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def archives(session: Session) -> list[LedgerArchive]:
     """Every archived month, oldest first."""
     return list(session.scalars(select(LedgerArchive).order_by(LedgerArchive.period)))
@@ -90,7 +79,7 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
     written, or its entries in the default partition); a month some local network has not
     closed (named, with how far its cycle has run); a ledger too busy to detach from.
     """
-    label = month_label(period)
+    label = period_label(period)
     if not on_postgresql(session):
         raise OperationRefusedError(
             "archiving a month detaches its partition of the ledger, and only PostgreSQL "
@@ -112,7 +101,7 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
             " LEFT JOIN cycle_progress c ON c.area_code = a.area_code"
             " WHERE c.done_through IS NULL OR c.done_through < :end ORDER BY a.area_code"
         ),
-        {"end": last_day(period)},
+        {"end": period_end(period)},
     ).all()
     if open_areas:
         shown = ", ".join(
@@ -122,8 +111,8 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
         more = f" and {len(open_areas) - 10} more" if len(open_areas) > 10 else ""
         raise OperationRefusedError(
             f"{label} is not closed in {len(open_areas)} local network(s): {shown}{more}; run "
-            f"the cycle through {last_day(period)} everywhere first (`sunset run --until "
-            f"{last_day(period)}`)",
+            f"the cycle through {period_end(period)} everywhere first (`sunset run --until "
+            f"{period_end(period)}`)",
             code="MONTH_NOT_CLOSED",
         )
     entries, fen = session.execute(

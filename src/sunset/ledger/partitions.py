@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sunset.db import table_of
 from sunset.errors import OperationRefusedError
 from sunset.ledger.models import LedgerArchive
+from sunset.ledger.rules import period_label
 
 DEFAULT_PARTITION = "ledger_entries_default"
 LOCK_TIMEOUT = "2s"
@@ -69,7 +70,7 @@ def refuse_archived(session: Session, periods: Iterable[int]) -> None:
         )
     )
     if archived:
-        months = ", ".join(f"{p // 100:04d}-{p % 100:02d}" for p in archived)
+        months = ", ".join(period_label(p) for p in archived)
         raise OperationRefusedError(
             f"{months} archived (`sunset ledger archives`): its books are closed and its "
             "entries are out of the ledger; no entry of it can be written",

@@ -39,7 +39,14 @@ from sunset.ledger.models import (
     Refund,
 )
 from sunset.ledger.partitions import prepare_periods
-from sunset.ledger.rules import KEYED_CAUSE, EntryCause, EntryKind, next_period, period_of
+from sunset.ledger.rules import (
+    KEYED_CAUSE,
+    EntryCause,
+    EntryKind,
+    next_period,
+    period_label,
+    period_of,
+)
 from sunset.lines.models import LINES_BY_AREA, Line
 
 
@@ -134,7 +141,7 @@ def keyed_entry(session: Session, *, area_code: str, key: str) -> LedgerEntry | 
     period, entry = found
     if entry is None:
         raise OperationRefusedError(
-            f"the key {key!r} posted an entry in {period // 100:04d}-{period % 100:02d}, a month "
+            f"the key {key!r} posted an entry in {period_label(period)}, a month "
             "since archived out of the ledger: it cannot be used again; use a new key",
             code="KEY_OF_ARCHIVED_MONTH",
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 
 
@@ -93,6 +93,24 @@ def period_start(period: int) -> date:
     datetime.date(2011, 3, 1)
     """
     return date(period // 100, period % 100, 1)
+
+
+def period_end(period: int) -> date:
+    """The last day of a ledger period.
+
+    >>> period_end(201102)
+    datetime.date(2011, 2, 28)
+    """
+    return period_start(next_period(period)) - timedelta(days=1)
+
+
+def period_label(period: int) -> str:
+    """A ledger period as people write it.
+
+    >>> period_label(201101)
+    '2011-01'
+    """
+    return f"{period_start(period):%Y-%m}"
 
 
 MONEY_IN = (EntryKind.OPENING_BALANCE, EntryKind.TOP_UP, EntryKind.CREDIT, EntryKind.TRANSFER_IN)

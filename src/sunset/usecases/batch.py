@@ -35,7 +35,7 @@ from sunset.ledger import archive
 from sunset.ledger import repository as ledger_repo
 from sunset.ledger.archive import Archived
 from sunset.ledger.models import LedgerArchive, LedgerEntry
-from sunset.ledger.rules import period_of
+from sunset.ledger.rules import period_label, period_of
 from sunset.lines import repository as lines_repo
 from sunset.lines.jobs import import_lines as load_lines
 from sunset.porting import jobs as porting_jobs
@@ -265,7 +265,7 @@ def archive_month(session: Session, actor: Actor, *, month: date, now: datetime)
             session,
             actor,
             action="ledger.archive",
-            target=archive.month_label(done.period),
+            target=period_label(done.period),
             before=None,
             after={
                 "table": done.table,

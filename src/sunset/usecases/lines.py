@@ -14,6 +14,7 @@ from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
 from sunset.ledger import archive
 from sunset.ledger import repository as ledger_repo
+from sunset.ledger.rules import period_end, period_label
 from sunset.lines import repository as lines_repo
 from sunset.lines.facts import LineFacts
 from sunset.lines.models import Line
@@ -158,10 +159,10 @@ def _ledger_rows(session: Session, line: Line, *, limit: int) -> list[LedgerRow]
         if brought is not None and last:
             rows.append(
                 LedgerRow(
-                    date=archive.last_day(last[0].period),
+                    date=period_end(last[0].period),
                     kind=archive.BROUGHT_FORWARD,
                     amount_yuan=format_yuan(brought),
-                    reference=f"months archived through {archive.month_label(last[0].period)}",
+                    reference=f"months archived through {period_label(last[0].period)}",
                 )
             )
     return rows
