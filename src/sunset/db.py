@@ -36,6 +36,7 @@ BATCH_CACHE_MIB = 1024  # ... and a batch job's (use_batch_cache)
 BATCH_CACHE = "sunset_batch_cache"
 WAL_PAGES = 10_000  # 40 MiB of 4 KiB pages: see _sqlite_pragmas
 SCRATCH_SCHEMA = "sunset_scratch"
+CLUSTER_SCHEMA = "sunset_cluster"  # a coordinator's parents over its servers (sunset.cluster)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -128,13 +129,22 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb: int = 0) -> Engine:
+def make_engine(
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    sqlite_mmap_mb: int = 0,
+    search_path: str | None = None,
+) -> Engine:
     """Create an engine for ``url`` (default: settings) and bring its schema up to date.
 
     ``sqlite_mmap_mb``: on SQLite, read the file through a memory map of this size. Random
     look-ups over tens of millions of lines (the web) then touch pages in place instead of
     copying each out of the OS cache (3x the line page's throughput on 20M lines); the mapped
     pages count in the process's resident size, so batch jobs leave it off.
+
+    ``search_path``: on PostgreSQL, the schemas its sessions search (a cluster's coordinator
+    writes its own local networks in ``public``, not through the parents over every server).
     """
     url = url or get_settings().database_url
     # Connections are kept, not closed after each use beyond a small pool: a SQLite connection
@@ -149,7 +159,10 @@ def make_engine(url: str | None = None, *, migrate: bool = True, sqlite_mmap_mb:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "checkin", _sqlite_checkin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool)
+        options = {"options": f"-c search_path={search_path}"} if search_path else {}
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=pool, max_overflow=pool, connect_args=options
+        )
     if migrate:
         upgrade(engine)
     return engine
@@ -260,7 +273,9 @@ def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in tables:
-            connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            # The database's own table (on a cluster's coordinator, not the parent over every
+            # server: each data server keeps its own statistics).
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) public.{table}")
 
 
 def reset(url: str | None = None) -> Engine:
@@ -278,8 +293,14 @@ def reset(url: str | None = None) -> Engine:
                 Path(database + suffix).unlink(missing_ok=True)
     else:
         with engine.begin() as conn:
+            # A cluster's coordinator (sunset.cluster.layout) has its parents, foreign servers
+            # and search path besides: they go too.
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {CLUSTER_SCHEMA} CASCADE"))
+            conn.execute(text("DROP EXTENSION IF EXISTS postgres_fdw CASCADE"))
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+            database = conn.execute(text("SELECT current_database()")).scalar_one()
+            conn.execute(text(f'ALTER DATABASE "{database}" RESET ALL'))
         engine.dispose()
     return make_engine(url)
 

@@ -3,6 +3,7 @@
 from sunset.access.models import Approval, AuditEntry, AuthToken, LoginFailure, User
 from sunset.board.models import Comment, PublicNotice
 from sunset.care.models import Complaint
+from sunset.cluster.models import ClusterPlacement, ClusterServer
 from sunset.ingest.models import ImportBatch
 from sunset.ledger.models import (
     BroughtForward,
@@ -30,6 +31,8 @@ __all__ = [
     "AuthToken",
     "BaseStation",
     "BroughtForward",
+    "ClusterPlacement",
+    "ClusterServer",
     "Comment",
     "Complaint",
     "Customer",

@@ -16,6 +16,7 @@ from . import (
     approvals,
     board,
     care,
+    cluster,
     cycle,
     demo,
     imports,
@@ -91,6 +92,7 @@ stats.register(app)
 web.register(app)
 approvals.register(app)
 ledger.register(app)
+cluster.register(app)
 app.command("demo")(demo.demo_command)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
+from sunset.cluster.layout import COORDINATOR
+from sunset.cluster.routing import Reach, layout_of, on_each_server, share_reference
 from sunset.cycle.workers import each_at_once, workers_for
 from sunset.db import plan_without_jit, session_scope, use_batch_cache
 from sunset.errors import InputInvalidError
@@ -58,26 +61,46 @@ def credit_history(
     if unknown:
         raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
     areas = list(with_outages if area_codes is None else area_codes)
-    with session_scope(engine, write=True) as session:
-        # Before the networks' transactions start: see ledger.partitions.
-        prepare_periods(session, periods_between(first, last))
+    plan = layout_of(engine)
+    reach = Reach()
+    if plan.clustered:
+        share = [s for s in plan.by_server(areas) if s != COORDINATOR]
+        for server in share:
+            try:
+                share_reference(plan, [server])
+            except DBAPIError as error:
+                reach.note(server, error)
+
+    def prepare(server: Engine, _held: list[str]) -> None:
+        with session_scope(server, write=True) as session:
+            # Before the networks' transactions start: see ledger.partitions.
+            prepare_periods(session, periods_between(first, last))
+
+    on_each_server(plan, areas, prepare, reach)
 
     def credit(area: str) -> AreaCredits:
-        with session_scope(engine, write=True) as session:
-            use_batch_cache(session)  # one statement's pages are written again by the next
-            plan_without_jit(session)
-            written = credit_stretch(
-                session,
-                area_code=area,
-                months=months_between(first, last),
-                entry_date=today,
-            )
+        try:
+            with session_scope(plan.engine_for(area), write=True) as session:
+                use_batch_cache(session)  # one statement's pages are written again by the next
+                plan_without_jit(session)
+                written = credit_stretch(
+                    session,
+                    area_code=area,
+                    months=months_between(first, last),
+                    entry_date=today,
+                )
+        except DBAPIError as error:  # its server went down: the others go on
+            reach.note(plan.server_of(area), error)
+            return AreaCredits(area_code=area, entries=0, fen=0)
         return AreaCredits(area_code=area, entries=written.entries, fen=written.fen)
 
-    # On PostgreSQL several local networks at once, each in its own transaction (as the cycle).
+    # On PostgreSQL several local networks at once, each in its own transaction (as the cycle);
+    # on a cluster each on the server that holds it.
     done = {}
-    for area, credited in each_at_once(credit, areas, workers=workers_for(engine, workers)):
+    ready = reach.ready(plan, plan.interleaved(areas))
+    for area, credited in each_at_once(credit, ready, workers=workers_for(engine, workers)):
         done[area] = credited
-        if progress:
+        if progress and plan.server_of(area) not in reach.down:
             progress(credited)
+    reach.refuse_if_any(plan, done="The other networks are credited.")
     return [done[area] for area in areas]

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from sunset.cluster.routing import Reach, layout_of, on_each_server, survey
 from sunset.cycle import repository, steps
 from sunset.cycle.report import CycleReport
 from sunset.cycle.workers import each_at_once, workers_for
@@ -77,41 +79,62 @@ def run_cycle(
     On PostgreSQL several local networks run at once, each in its own connection (``workers``,
     by default the ``batch_workers`` setting: one per core). A local network's days touch only
     its own lines, entries, totals and checkpoint, so they never wait for each other. On SQLite,
-    one writer at a time, they run one after the other.
+    one writer at a time, they run one after the other. On a cluster each network's days are
+    written on the server that holds it (``cluster``); a server down stops only its networks,
+    named once the others are done (``SERVER_DOWN``), and a rerun finishes them.
     """
     workers = workers_for(engine, workers)
+    plan = layout_of(engine)
+    reach = Reach()
     with session_scope(engine) as session:
+        default_start = start or _day_after(repository.last_import_day(session)) or until
         # Biggest first when several run at once: the last to start are the quick ones.
-        if workers > 1:
+        if plan.clustered:
+            areas = survey(plan, reach)  # each server's own networks; a server down noted
+        elif workers > 1:
             areas = repository.areas_largest_first(session)
         else:
             areas = repository.areas_with_lines(session)
-        default_start = start or _day_after(repository.last_import_day(session)) or until
-        _prepare_months(session, areas, first=default_start, until=until)
+
+    def prepare(server: Engine, held: list[str]) -> None:
+        _prepare_months(server, held, first=default_start, until=until)
+
+    on_each_server(plan, areas, prepare, reach)
 
     def run(area_code: str) -> CycleReport:
         done = CycleReport()
-        _run_area(engine, area_code, until=until, default_start=default_start, report=done)
+        try:
+            _run_area(
+                plan.engine_for(area_code),
+                area_code,
+                until=until,
+                default_start=default_start,
+                report=done,
+            )
+        except DBAPIError as error:  # its server went down: the others go on
+            reach.note(plan.server_of(area_code), error)
         return done
 
     report = CycleReport()
-    for area_code, done in each_at_once(run, areas, workers=workers):
+    for area_code, done in each_at_once(run, reach.ready(plan, areas), workers=workers):
         report.add(done)
         if progress:
             progress(area_code, until)
+    reach.refuse_if_any(plan, done=f"The other networks ran through {until}.")
     return report
 
 
-def _prepare_months(session: Session, areas: list[str], *, first: date, until: date) -> None:
+def _prepare_months(engine: Engine, areas: list[str], *, first: date, until: date) -> None:
     """Give the ledger a place for every month the run may write, and the month after (on
     PostgreSQL, its partitions; before the networks' transactions start: see
-    ``ledger.partitions``)."""
-    done = [ledger.checkpoint(session, area) for area in areas]
-    # Each network from the day after its checkpoint (``first`` if it has none): a month
-    # archived behind every checkpoint is not one the run writes.
-    starts = [first if d is None else d + timedelta(days=1) for d in done] or [first]
-    last = (until.replace(day=1) + timedelta(days=31)).replace(day=1)
-    prepare_periods(session, periods_between(min(min(starts), until), last))
+    ``ledger.partitions``), on the server that holds ``areas``."""
+    with session_scope(engine) as session:
+        done = [ledger.checkpoint(session, area) for area in areas]
+        # Each network from the day after its checkpoint (``first`` if it has none): a month
+        # archived behind every checkpoint is not one the run writes.
+        starts = [first if d is None else d + timedelta(days=1) for d in done] or [first]
+        last = (until.replace(day=1) + timedelta(days=31)).replace(day=1)
+        prepare_periods(session, periods_between(min(min(starts), until), last))
 
 
 def _day_after(day: date | None) -> date | None:

@@ -29,6 +29,9 @@ from sunset.ledger.models import LedgerArchive
 from sunset.ledger.rules import period_label
 
 DEFAULT_PARTITION = "ledger_entries_default"
+# Named with their schema: on a cluster's coordinator the name alone is the parent over every
+# server (``cluster.layout``), and the months are partitions of the coordinator's own ledger.
+LEDGER = "public.ledger_entries"
 LOCK_TIMEOUT = "2s"
 
 
@@ -52,7 +55,7 @@ def partitions(session: Session) -> set[str]:
     rows = session.execute(
         text(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-            " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'ledger_entries'"
+            f" WHERE i.inhparent = '{LEDGER}'::regclass"
         )
     )
     return {str(name) for (name,) in rows}
@@ -100,19 +103,19 @@ def _attach(session: Session, period: int) -> None:
             # Entries of the month already in the default partition stay there (attaching
             # would be refused); the month is then read and written there.
             stray = session.execute(
-                text(f"SELECT 1 FROM {DEFAULT_PARTITION} WHERE period = :p LIMIT 1"),
+                text(f"SELECT 1 FROM public.{DEFAULT_PARTITION} WHERE period = :p LIMIT 1"),
                 {"p": period},
             ).first()
             if stray is None:
                 session.execute(
                     text(
-                        f"CREATE TABLE IF NOT EXISTS {name}"
-                        " (LIKE ledger_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                        f"CREATE TABLE IF NOT EXISTS public.{name}"
+                        f" (LIKE {LEDGER} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
                     )
                 )
                 session.execute(
                     text(
-                        f"ALTER TABLE ledger_entries ATTACH PARTITION {name}"
+                        f"ALTER TABLE {LEDGER} ATTACH PARTITION public.{name}"
                         f" FOR VALUES FROM ({period}) TO ({period + 1})"
                     )
                 )
@@ -138,7 +141,7 @@ def detach(session: Session, period: int) -> Detached | None:
     if name not in partitions(session):
         return None
     count, fen = session.execute(
-        text(f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM {name}")
+        text(f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM public.{name}")
     ).one()
-    session.execute(text(f"ALTER TABLE ledger_entries DETACH PARTITION {name}"))
+    session.execute(text(f"ALTER TABLE {LEDGER} DETACH PARTITION public.{name}"))
     return Detached(name, int(count), int(fen))

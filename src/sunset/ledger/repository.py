@@ -107,7 +107,8 @@ def add_opening_balances(
         .where(batch)
         .group_by(lines.c.area_code)
     )
-    _upsert_totals(session, _literal_sql(session, sums), {})
+    for area, kind, fen in session.execute(sums).all():
+        add_one_to_totals(session, area_code=area, kind=kind, amount_fen=int(fen or 0))
     return written
 
 
@@ -554,27 +555,25 @@ def refund_lines(
     return Written(refunded, apply_posting(session, posted, which=chosen))
 
 
-def _literal_sql(session: Session, query: Select[Any]) -> str:
-    compiled = query.compile(bind=session.get_bind(), compile_kwargs={"literal_binds": True})
-    return str(compiled)
-
-
 def add_one_to_totals(session: Session, *, area_code: str, kind: str, amount_fen: int) -> None:
-    """Add one entry's amount to the running totals."""
-    _upsert_totals(
-        session,
-        "SELECT :area, :kind, :amount WHERE 1 = 1",
-        {"area": area_code, "kind": kind, "amount": amount_fen},
-    )
+    """Add one entry's amount to the running totals.
 
-
-def _upsert_totals(session: Session, select_sql: str, params: dict[str, object]) -> None:
-    # ON CONFLICT ... DO UPDATE reads the same on SQLite (3.24+) and PostgreSQL.
+    The row is made first if missing, then added to: no ON CONFLICT with a key, which a
+    cluster's coordinator cannot name (its totals are partitions on other servers, and
+    PostgreSQL keeps no key over them: ``cluster.layout``).
+    """
+    params = {"area": area_code, "kind": kind, "amount": amount_fen}
     session.execute(
         text(
-            f"INSERT INTO ledger_totals (area_code, kind, amount_fen) {select_sql}"
-            " ON CONFLICT (area_code, kind)"
-            " DO UPDATE SET amount_fen = ledger_totals.amount_fen + excluded.amount_fen"
+            "INSERT INTO ledger_totals (area_code, kind, amount_fen)"
+            " SELECT :area, :kind, 0 WHERE 1 = 1 ON CONFLICT DO NOTHING"
+        ),
+        params,
+    )
+    session.execute(
+        text(
+            "UPDATE ledger_totals SET amount_fen = amount_fen + :amount"
+            " WHERE area_code = :area AND kind = :kind"
         ),
         params,
     )

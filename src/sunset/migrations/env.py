@@ -14,6 +14,10 @@ config = context.config
 engine = config.attributes["engine"]
 
 with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        # The schema's own tables, also on a cluster's coordinator, whose sessions search its
+        # parents over every server first (sunset.cluster.layout).
+        connection.exec_driver_sql("SET LOCAL search_path = public")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
+from sunset.cluster.layout import is_coordinator, own_tables_only
 from sunset.cycle import credits, daily, steps
 from sunset.cycle.credits import AreaCredits
 from sunset.cycle.report import CycleReport
 from sunset.cycle.steps import Closed
 from sunset.db import session_scope
-from sunset.errors import NotFoundError, PermissionDeniedError
+from sunset.errors import NotFoundError, OperationRefusedError, PermissionDeniedError
 from sunset.ingest.service import ImportResult
 from sunset.kit import fields
 from sunset.ledger import archive
@@ -69,18 +70,33 @@ def import_lines(
             session, batch_id=loaded.batch_id, after_line_id=loaded.ids_after, entry_date=today
         )
 
-    result = load_lines(
-        session,
-        path=path,
-        today=today,
-        now=now,
-        skip_invalid=skip_invalid,
-        errors_path=errors_path,
-        progress=progress,
-        chunk_rows=chunk_rows,
-        also_indexed=ledger_repo.secondary_indexes(),
-        on_loaded=open_balances,
-    )
+    # On a cluster's coordinator the import writes the networks it holds itself; a network
+    # placed on a data server is refused whole (below), nothing written.
+    coordinating = own_tables_only(session.connection())
+    try:
+        result = load_lines(
+            session,
+            path=path,
+            today=today,
+            now=now,
+            skip_invalid=skip_invalid,
+            errors_path=errors_path,
+            progress=progress,
+            chunk_rows=chunk_rows,
+            also_indexed=ledger_repo.secondary_indexes(),
+            on_loaded=open_balances,
+        )
+    except Exception as error:  # SQLAlchemy's IntegrityError, or the driver's from a COPY
+        if not coordinating or "violates partition constraint" not in str(error):
+            raise
+        raise OperationRefusedError(
+            "the file has lines of local networks placed on data servers (`sunset cluster "
+            "status`), and an import writes on the coordinator: import a base before placing "
+            "its networks, or place them on the coordinator (`sunset cluster place AREA "
+            "coordinator`), import, and place them again. Nothing was imported.",
+            code="NETWORK_ON_DATA_SERVER",
+            field="path",
+        ) from error
     _audit_import(session, actor, "lines", path, result, now)
     return result
 
@@ -258,6 +274,13 @@ def archive_month(session: Session, actor: Actor, *, month: date, now: datetime)
         raise PermissionDeniedError(
             f"a month of the ledger holds every operator's entries: {actor.name} administers "
             f"{actor.operator} only; an administrator of every operator archives it"
+        )
+    if is_coordinator(session.connection()):
+        raise OperationRefusedError(
+            "this database coordinates data servers (`sunset cluster status`): a month's "
+            "partitions are on each of them, and archiving them all at once is not built yet; "
+            "nothing was archived",
+            code="ARCHIVE_ON_CLUSTER",
         )
     done = archive.archive_month(session, period=period_of(month), now=now, by=actor.name)
     if not done.already:

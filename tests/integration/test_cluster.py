@@ -1,0 +1,386 @@
+"""The national scale on several PostgreSQL servers: the demo's local networks placed across three
+servers give the answers one server gives.
+
+Three throwaway PostgreSQL servers (the test server and two more, started by the same
+scripts/postgres.sh). The demo is played on one database, which is then copied (a template)
+before its networks are spread over itself and two data servers: the spread database must read
+(status, verify, statistics, the ledger) as its copy on one server does, and the cycle run on
+both past the story's end (each network on its server) must write the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.conftest import REPO_ROOT, _PgServer
+from tests.factories import import_file, line_row, rows_of, write_csv
+
+from sunset.cluster.layout import COORDINATOR
+from sunset.cluster.routing import own_tables_engine, server_engine
+from sunset.db import make_engine, session_scope
+from sunset.errors import DomainError, OperationRefusedError
+from sunset.synth import operations as ops
+from sunset.synth import scenario
+from sunset.usecases import batch, cluster
+from sunset.usecases import stats as stats_uc
+from sunset.usecases import status as status_uc
+
+pytestmark = pytest.mark.postgres
+
+LINES = 2_000
+LAST_DAY = scenario.LAST_DAY
+NOW = datetime(2012, 1, 1, 8)
+AFTER = date(2013, 3, 31)  # the cycle run past the story's end
+
+
+def _start_server(folder: Path) -> str:
+    done = subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts/postgres.sh"), "start", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _stop_server(folder: Path, *, remove: bool) -> None:
+    if remove:
+        subprocess.run(
+            ["bash", str(REPO_ROOT / "scripts/postgres.sh"), "stop", str(folder)], check=False
+        )
+        return
+    ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+    subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            str(ctl),
+            "-D",
+            str(folder / "data"),
+            "stop",
+            "-m",
+            "fast",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@dataclasses.dataclass
+class Worlds:
+    single: sa.Engine
+    coordinator: sa.Engine
+    servers: dict[str, str]  # name -> url
+    folders: dict[str, Path]  # name -> the server's folder
+    placed: dict[str, str]  # area -> server
+    story: Any  # what the demo did before the networks were spread
+    staff: ops.Staff
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+@pytest.fixture(scope="module")
+def worlds(_pg_server: _PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worlds]:
+    coordinator_db, single_db = _pg_server.create(), f"single_{_pg_server.template}"
+    folders = {
+        name: Path(f"/tmp/sunset-cluster-{name}-{tmp_path_factory.getbasetemp().name}")
+        for name in ("s1", "s2")
+    }
+    urls = {name: _start_server(folder) for name, folder in folders.items()}
+    coordinator = make_engine(_pg_server.url_for(coordinator_db))
+    try:
+        demo = scenario.load(
+            coordinator, tmp_path_factory.mktemp("cluster"), lines=LINES, seed=2011
+        )
+        story = scenario.play(coordinator, demo, on_month=lambda _: None)
+        coordinator.dispose()
+        _pg_server.execute(f'CREATE DATABASE "{single_db}" TEMPLATE "{coordinator_db}"')
+        single = make_engine(_pg_server.url_for(single_db))
+        for name, url in urls.items():
+            cluster.add_server(coordinator, ops.BACK_OFFICE, name=name, url=url, now=NOW)
+        areas = [
+            str(a)
+            for (a,) in rows_of(coordinator, "SELECT DISTINCT area_code FROM lines ORDER BY 1")
+        ]
+        placed = {area: (COORDINATOR, "s1", "s2")[i % 3] for i, area in enumerate(areas)}
+        for area, server in placed.items():
+            if server != COORDINATOR:
+                cluster.place(coordinator, ops.BACK_OFFICE, area=area, server=server, now=NOW)
+        yield Worlds(single, coordinator, urls, folders, placed, story, demo.staff)
+    finally:
+        coordinator.dispose()
+        for made in (server_engine, own_tables_engine):
+            for url in (*urls.values(), _pg_server.url_for(coordinator_db)):
+                made(url).dispose()
+            made.cache_clear()
+        _pg_server.drop(single_db)
+        _pg_server.drop(coordinator_db)
+        for folder in folders.values():
+            _stop_server(folder, remove=True)
+
+
+def _status(engine: sa.Engine, today: date) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return _plain(status_uc.status(session, ops.BACK_OFFICE, today=today))
+
+
+def _verify(engine: sa.Engine) -> list[Any]:
+    with session_scope(engine) as session:
+        return [_plain(v) for v in status_uc.verify(session, ops.BACK_OFFICE)]
+
+
+def _stats(engine: sa.Engine) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return {
+            "progress": _plain(stats_uc.progress(session, ops.BACK_OFFICE, by="region")),
+            "destinations": _plain(stats_uc.destinations(session, ops.BACK_OFFICE)),
+        }
+
+
+LEDGER_BY_AREA = (
+    "SELECT area_code, kind, COUNT(*), SUM(amount_fen) FROM ledger_entries"
+    " GROUP BY area_code, kind ORDER BY area_code, kind"
+)
+BALANCES = (
+    "SELECT area_code, status, COUNT(*), SUM(balance_fen) FROM lines"
+    " GROUP BY area_code, status ORDER BY area_code, status"
+)
+SNAPSHOTS = "SELECT * FROM stats_snapshots ORDER BY 1, 2, 3, 4, 5"
+
+
+def test_the_networks_are_spread_over_three_servers(worlds: Worlds) -> None:
+    states = cluster.status(worlds.coordinator, ops.BACK_OFFICE, today=LAST_DAY)
+    held = {s.name: {n.area_code for n in s.networks} for s in states}
+    assert held == {
+        server: {a for a, on in worlds.placed.items() if on == server}
+        for server in (COORDINATOR, "s1", "s2")
+    }
+    for state in states:
+        assert state.reachable and state.lines > 0
+        assert all(n.done_through == LAST_DAY and n.lag_days == 0 for n in state.networks)
+    # The data servers hold their networks' rows in their own tables, nobody else's.
+    for name, url in worlds.servers.items():
+        mine = {a for a, on in worlds.placed.items() if on == name}
+        found = {
+            str(a) for (a,) in rows_of(server_engine(url), "SELECT DISTINCT area_code FROM lines")
+        }
+        assert found == mine
+        ledger = {
+            str(a)
+            for (a,) in rows_of(server_engine(url), "SELECT DISTINCT area_code FROM ledger_entries")
+        }
+        assert ledger == mine
+
+
+def test_status_verify_and_stats_are_those_of_one_server(worlds: Worlds) -> None:
+    assert worlds.story.money is not None
+    assert _status(worlds.coordinator, LAST_DAY) == _status(worlds.single, LAST_DAY)
+    assert _status(worlds.coordinator, LAST_DAY)["money"] == _plain(worlds.story.money)
+    assert _verify(worlds.coordinator) == _verify(worlds.single) == []
+    assert _stats(worlds.coordinator) == _stats(worlds.single)
+    for query in (LEDGER_BY_AREA, BALANCES, SNAPSHOTS):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+
+
+def test_writes_through_the_coordinator_land_on_the_network_s_server(worlds: Worlds) -> None:
+    day = LAST_DAY + timedelta(days=1)
+    prepaid = (
+        "SELECT area_code, number FROM lines WHERE prepaid AND status = 'active'"
+        " AND network_code = 'phs'"
+        " ORDER BY area_code, id"
+    )
+    first_of: dict[str, str] = {}
+    for area, number in rows_of(worlds.single, prepaid):
+        first_of.setdefault(str(area), str(number))
+    one_each = {number: area for area, number in first_of.items()}
+    assert {worlds.placed[a] for a in one_each.values()} == {COORDINATOR, "s1", "s2"}
+    for engine in (worlds.single, worlds.coordinator):
+        with session_scope(engine, write=True) as session:
+            answers = [
+                ops.top_up(
+                    session, worlds.staff, number=n, amount_fen=5_000, day=day, key=f"cl:{n}"
+                )
+                for n in sorted(one_each)
+            ]
+        assert answers.count(None) >= 3
+    for query in (LEDGER_BY_AREA, BALANCES):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+    for area in one_each.values():
+        if worlds.placed[area] != COORDINATOR:
+            here = server_engine(worlds.servers[worlds.placed[area]])
+            keyed = rows_of(here, f"SELECT COUNT(*) FROM ledger_keys WHERE area_code = '{area}'")
+            assert keyed[0][0] > 0
+
+
+def test_the_cycle_on_each_server_gives_the_answers_of_one_server(worlds: Worlds) -> None:
+    reports = [
+        batch.run_cycle(engine, ops.BACK_OFFICE, until=AFTER, now=NOW, workers=2)
+        for engine in (worlds.single, worlds.coordinator)
+    ]
+    assert reports[1].months == reports[0].months
+    assert sum(m.charges for a in reports[0].months.values() for m in a.values()) > 0
+    assert _status(worlds.coordinator, AFTER) == _status(worlds.single, AFTER)
+    assert _verify(worlds.coordinator) == []
+    for query in (LEDGER_BY_AREA, BALANCES, SNAPSHOTS):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+
+
+def test_a_server_down_stops_only_its_networks_and_a_rerun_finishes_them(
+    worlds: Worlds,
+) -> None:
+    until = AFTER + timedelta(days=61)
+    _stop_server(worlds.folders["s2"], remove=False)
+    try:
+        with pytest.raises(OperationRefusedError) as refused:
+            batch.run_cycle(worlds.coordinator, ops.BACK_OFFICE, until=until, now=NOW, workers=2)
+        down = sorted(a for a, on in worlds.placed.items() if on == "s2")
+        assert refused.value.code == "SERVER_DOWN"
+        assert refused.value.details["down"] == {"s2": down}
+        assert all(area in str(refused.value) for area in down)
+        states = {
+            s.name: s for s in cluster.status(worlds.coordinator, ops.BACK_OFFICE, today=until)
+        }
+        assert not states["s2"].reachable and states["s2"].error
+        assert all(n.done_through == until for n in states["s1"].networks)
+        assert all(n.done_through == until for n in states[COORDINATOR].networks)
+    finally:
+        server_engine(worlds.servers["s2"]).dispose()
+        _start_server(worlds.folders["s2"])
+    batch.run_cycle(worlds.coordinator, ops.BACK_OFFICE, until=until, now=NOW, workers=2)
+    batch.run_cycle(worlds.single, ops.BACK_OFFICE, until=until, now=NOW, workers=2)
+    states = cluster.status(worlds.coordinator, ops.BACK_OFFICE, today=until)
+    assert all(n.done_through == until for s in states for n in s.networks)
+    for query in (LEDGER_BY_AREA, BALANCES):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+    assert _verify(worlds.coordinator) == []
+
+
+def test_a_network_moves_back_and_refusals_name_what_is_wrong(
+    worlds: Worlds, _pg_server: _PgServer
+) -> None:
+    area = next(a for a, on in worlds.placed.items() if on == "s1")
+    before = rows_of(worlds.coordinator, BALANCES)
+    back = cluster.place(
+        worlds.coordinator, ops.BACK_OFFICE, area=area, server=COORDINATOR, now=NOW
+    )
+    assert back.moved_from == "s1" and back.rows["lines"] > 0
+    assert rows_of(worlds.coordinator, BALANCES) == before
+    assert rows_of(
+        server_engine(worlds.servers["s1"]),
+        f"SELECT COUNT(*) FROM lines WHERE area_code = '{area}'",
+    ) == [(0,)]
+    cluster.place(worlds.coordinator, ops.BACK_OFFICE, area=area, server="s1", now=NOW)
+    assert rows_of(worlds.coordinator, BALANCES) == before
+    assert _verify(worlds.coordinator) == []
+
+    refusals = [
+        (
+            lambda: cluster.place(
+                worlds.coordinator, ops.BACK_OFFICE, area="0999", server="s1", now=NOW
+            ),
+            "area",
+        ),
+        (
+            lambda: cluster.place(
+                worlds.coordinator, ops.BACK_OFFICE, area=area, server="s9", now=NOW
+            ),
+            "server",
+        ),
+        (
+            lambda: cluster.add_server(
+                worlds.coordinator,
+                ops.BACK_OFFICE,
+                name="Bad Name",
+                url=worlds.servers["s1"],
+                now=NOW,
+            ),
+            "name",
+        ),
+        (
+            lambda: cluster.add_server(
+                worlds.coordinator, ops.BACK_OFFICE, name="s3", url=worlds.servers["s1"], now=NOW
+            ),
+            None,
+        ),
+    ]
+    for attempt, field in refusals:
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        assert refused.value.field == field, refused.value
+    # A data server must start empty: one holding lines is refused, named.
+    with pytest.raises(OperationRefusedError) as not_empty:
+        cluster.add_server(
+            worlds.coordinator,
+            ops.BACK_OFFICE,
+            name="s3",
+            url=worlds.single.url.render_as_string(hide_password=False),
+            now=NOW,
+        )
+    assert not_empty.value.code == "SERVER_NOT_EMPTY"
+
+
+def test_an_import_on_the_coordinator_refuses_lines_of_a_network_on_a_data_server(
+    worlds: Worlds, tmp_path: Path
+) -> None:
+    assert worlds.placed["0551"] != COORDINATOR
+    before = rows_of(worlds.coordinator, BALANCES)
+    path = write_csv(tmp_path / "hefei.csv", [line_row(900_000), line_row(900_001)])
+    with pytest.raises(OperationRefusedError) as refused:
+        import_file(worlds.coordinator, path)
+    assert refused.value.code == "NETWORK_ON_DATA_SERVER"
+    assert "sunset cluster place" in str(refused.value)
+    assert rows_of(worlds.coordinator, BALANCES) == before
+
+
+def test_the_cluster_commands(worlds: Worlds) -> None:
+    env = {**os.environ, "SUNSET_DATABASE_URL": worlds.coordinator.url.render_as_string(False)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sunset", "cluster", "status", "--json", "--today", "2013-01-01"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    servers = {s["server"]: s for s in json.loads(done.stdout)}
+    assert set(servers) == {COORDINATOR, "s1", "s2"}
+    assert all(s["reachable"] and s["size_bytes"] > 0 for s in servers.values())
+    assert {n["area_code"] for n in servers["s1"]["networks"]} == {
+        a for a, on in worlds.placed.items() if on == "s1"
+    }
+    bad = subprocess.run(
+        [sys.executable, "-m", "sunset", "cluster", "place", "0551", "nowhere", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode != 0
+    assert "no server nowhere" in bad.stdout + bad.stderr
+
+
+def test_archiving_a_month_on_a_cluster_is_refused_with_why(worlds: Worlds) -> None:
+    with (
+        pytest.raises(OperationRefusedError) as refused,
+        session_scope(worlds.coordinator, write=True) as session,
+    ):
+        batch.archive_month(session, ops.BACK_OFFICE, month=date(2011, 1, 1), now=NOW)
+    assert refused.value.code == "ARCHIVE_ON_CLUSTER"
