@@ -350,15 +350,20 @@ def test_an_import_on_the_coordinator_refuses_lines_of_a_network_on_a_data_serve
     assert rows_of(worlds.coordinator, BALANCES) == before
 
 
-def test_the_cluster_commands(worlds: Worlds) -> None:
-    env = {**os.environ, "SUNSET_DATABASE_URL": worlds.coordinator.url.render_as_string(False)}
-    done = subprocess.run(
-        [sys.executable, "-m", "sunset", "cluster", "status", "--json", "--today", "2013-01-01"],
-        env=env,
+def _sunset(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real command on ``url``."""
+    return subprocess.run(
+        [sys.executable, "-m", "sunset", *args],
+        env={**os.environ, "SUNSET_DATABASE_URL": url},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_cluster_commands(worlds: Worlds) -> None:
+    url = worlds.coordinator.url.render_as_string(hide_password=False)
+    done = _sunset(url, "cluster", "status", "--json", "--today", "2013-01-01")
     assert done.returncode == 0, done.stderr
     servers = {s["server"]: s for s in json.loads(done.stdout)}
     assert set(servers) == {COORDINATOR, "s1", "s2"}
@@ -366,13 +371,7 @@ def test_the_cluster_commands(worlds: Worlds) -> None:
     assert {n["area_code"] for n in servers["s1"]["networks"]} == {
         a for a, on in worlds.placed.items() if on == "s1"
     }
-    bad = subprocess.run(
-        [sys.executable, "-m", "sunset", "cluster", "place", "0551", "nowhere", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = _sunset(url, "cluster", "place", "0551", "nowhere", "--json")
     assert bad.returncode != 0
     assert "no server nowhere" in bad.stdout + bad.stderr
 

@@ -15,7 +15,7 @@ from sunset.cluster.routing import Reach, layout_of, on_each_server, share_refer
 from sunset.cycle.workers import each_at_once, workers_for
 from sunset.db import plan_without_jit, session_scope, use_batch_cache
 from sunset.errors import InputInvalidError
-from sunset.ledger.partitions import prepare_periods
+from sunset.ledger.partitions import prepare_periods, refuse_archived
 from sunset.ledger.rules import periods_between
 from sunset.reference import repository as reference
 from sunset.sites import repository as sites
@@ -61,6 +61,8 @@ def credit_history(
     if unknown:
         raise InputInvalidError(f"unknown local network(s) {', '.join(unknown)} (an area code)")
     areas = list(with_outages if area_codes is None else area_codes)
+    with session_scope(engine) as session:
+        refuse_archived(session, periods_between(first, last))  # even with nothing to credit
     plan = layout_of(engine)
     reach = Reach()
     if plan.clustered:
