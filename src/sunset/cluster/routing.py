@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from sunset.cluster import layout
@@ -107,13 +107,13 @@ def held_by_server(session: Session) -> dict[str, list[str]]:
 
 def is_down(error: BaseException) -> bool:
     """Whether an error says a server cannot be reached (its networks wait for a rerun)."""
-    return isinstance(error, DBAPIError) and (
-        error.connection_invalidated
-        or type(error.orig).__name__ in ("OperationalError", "ConnectionFailure")
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
     )
 
 
-def _said(error: DBAPIError) -> str:
+def said(error: DBAPIError) -> str:
+    """The driver's first line of a database error (where a server's refusal says why)."""
     return str(error.orig).splitlines()[0] if error.orig else str(error)
 
 
@@ -130,7 +130,7 @@ class Reach:
         """Note a server down (raise any other error, and any of the coordinator's)."""
         if server == layout.COORDINATOR or not is_down(error):
             raise error
-        self.down.setdefault(server, _said(error))
+        self.down.setdefault(server, said(error))
 
     def refuse_if_any(self, plan: Layout, *, done: str) -> None:
         """Refuse, after the rest of the job, naming the networks a server down kept back."""
@@ -174,22 +174,28 @@ def survey(plan: Layout, reach: Reach) -> list[str]:
         try:
             with plan.engine_of(server).connect() as connection:
                 held = layout.areas_held(connection)
-            share_reference(plan, [server])
         except DBAPIError as error:
             reach.note(server, error)
             continue
         counts.update({a: n for a, n in held.items() if plan.server_of(a) == server})
+    share_reference(plan, plan.servers, reach)
     return plan.interleaved(sorted(counts, key=lambda a: (-counts[a], a)))
 
 
-def share_reference(plan: Layout, servers: Iterable[str]) -> None:
-    """Copy the coordinator's shared reference tables to data servers (in one transaction
-    each), so that their batch jobs read today's plans, networks and sites."""
+def share_reference(plan: Layout, servers: Iterable[str], reach: Reach) -> None:
+    """Copy the coordinator's shared reference tables to data servers not known down (in one
+    transaction each), so that their batch jobs read today's plans, networks and sites; a
+    server that cannot be reached is noted in ``reach``."""
+    if not plan.clustered:
+        return
     with plan.coordinator.connect() as source:
         for server in servers:
-            if server == layout.COORDINATOR:
+            if server == layout.COORDINATOR or server in reach.down:
                 continue
-            with plan.engine_of(server).begin() as target:
-                cleared = (*layout.SHARED, *layout.CLEARED_WITH_SHARED)
-                target.exec_driver_sql("TRUNCATE " + ", ".join(f"public.{t}" for t in cleared))
-                layout.copy_rows(source, target, layout.SHARED)
+            try:
+                with plan.engine_of(server).begin() as target:
+                    cleared = (*layout.SHARED, *layout.CLEARED_WITH_SHARED)
+                    target.exec_driver_sql("TRUNCATE " + ", ".join(f"public.{t}" for t in cleared))
+                    layout.copy_rows(source, target, layout.SHARED)
+            except DBAPIError as error:
+                reach.note(server, error)

@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from sunset.cluster.layout import COORDINATOR
 from sunset.cluster.routing import Reach, layout_of, on_each_server, share_reference
 from sunset.cycle.workers import each_at_once, workers_for
 from sunset.db import plan_without_jit, session_scope, use_batch_cache
@@ -65,13 +64,7 @@ def credit_history(
         refuse_archived(session, periods_between(first, last))  # even with nothing to credit
     plan = layout_of(engine)
     reach = Reach()
-    if plan.clustered:
-        share = [s for s in plan.by_server(areas) if s != COORDINATOR]
-        for server in share:
-            try:
-                share_reference(plan, [server])
-            except DBAPIError as error:
-                reach.note(server, error)
+    share_reference(plan, plan.by_server(areas), reach)
 
     def prepare(server: Engine, _held: list[str]) -> None:
         with session_scope(server, write=True) as session:

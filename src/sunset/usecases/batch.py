@@ -29,7 +29,7 @@ from sunset.cycle.credits import AreaCredits
 from sunset.cycle.report import CycleReport
 from sunset.cycle.steps import Closed
 from sunset.db import session_scope
-from sunset.errors import NotFoundError, OperationRefusedError, PermissionDeniedError
+from sunset.errors import NotFoundError, OperationRefusedError
 from sunset.ingest.service import ImportResult
 from sunset.kit import fields
 from sunset.ledger import archive
@@ -43,7 +43,7 @@ from sunset.porting import jobs as porting_jobs
 from sunset.routing import jobs as routing_jobs
 from sunset.sites.jobs import import_sites as load_sites
 
-from .common import audit
+from .common import audit, require_admin_of_every_operator
 
 Progress = Callable[[int], None]
 
@@ -269,12 +269,9 @@ def archive_month(session: Session, actor: Actor, *, month: date, now: datetime)
     """Take a closed month out of the ledger on PostgreSQL (``ledger.archive``). The month holds
     every operator's entries: only an administrator of every operator may. A month archived
     before is answered as it was, with nothing written."""
-    access.require(actor, Permission.RUN_JOBS)
-    if actor.operator is not None:
-        raise PermissionDeniedError(
-            f"a month of the ledger holds every operator's entries: {actor.name} administers "
-            f"{actor.operator} only; an administrator of every operator archives it"
-        )
+    require_admin_of_every_operator(
+        actor, because="a month of the ledger holds every operator's entries", does="archives it"
+    )
     if is_coordinator(session.connection()):
         raise OperationRefusedError(
             "this database coordinates data servers (`sunset cluster status`): a month's "

@@ -21,27 +21,23 @@ from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
 from sunset.cluster import layout
 from sunset.cluster.models import ClusterPlacement, ClusterServer
-from sunset.cluster.routing import Layout, held_by_server, is_down, layout_of
+from sunset.cluster.routing import Layout, held_by_server, is_down, layout_of, said
 from sunset.db import make_engine, session_scope, table_of
 from sunset.errors import (
     InputInvalidError,
     NotFoundError,
     OperationRefusedError,
-    PermissionDeniedError,
 )
 from sunset.ledger.partitions import prepare_periods
 from sunset.reference import repository as reference
 
-from .common import audit
+from .common import audit, require_admin_of_every_operator
 
 
-def _require_admin_of_all(actor: Actor, what: str) -> None:
-    access.require(actor, Permission.RUN_JOBS)
-    if actor.operator is not None:
-        raise PermissionDeniedError(
-            f"a server holds every operator's lines: {actor.name} administers {actor.operator}"
-            f" only; an administrator of every operator {what}"
-        )
+def _require_admin_of_all(actor: Actor, does: str) -> None:
+    require_admin_of_every_operator(
+        actor, because="a server holds every operator's lines", does=does
+    )
 
 
 def _refuse_sqlite(engine: Engine) -> None:
@@ -124,7 +120,7 @@ def add_server(engine: Engine, actor: Actor, *, name: str, url: str, now: dateti
         if not is_down(error):
             raise
         raise OperationRefusedError(
-            f"cannot reach {_shown(url)}: {str(error.orig).splitlines()[0]}",
+            f"cannot reach {_shown(url)}: {said(error)}",
             code="SERVER_UNREACHABLE",
         ) from error
     with session_scope(engine, write=True) as session:
@@ -225,8 +221,7 @@ def place(engine: Engine, actor: Actor, *, area: str, server: str, now: datetime
         if not is_down(error):
             raise
         raise OperationRefusedError(
-            f"{area} was not moved from {source} to {server}: "
-            f"{str(error.orig).splitlines()[0]}; it stays on {source}",
+            f"{area} was not moved from {source} to {server}: {said(error)}; it stays on {source}",
             code="SERVER_DOWN",
         ) from error
     return Placed(area, server, source, rows)
@@ -361,7 +356,7 @@ def status(engine: Engine, actor: Actor, *, today: date) -> list[ServerState]:
                     server,
                     _shown(url),
                     False,
-                    str(error.orig).splitlines()[0],
+                    said(error),
                     None,
                     [NetworkState(a, 0, None, None) for a in sorted(held)],
                 )

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.errors import LineGoneError, NotFoundError, OperationRefusedError
+from sunset.errors import (
+    LineGoneError,
+    NotFoundError,
+    OperationRefusedError,
+    PermissionDeniedError,
+)
 from sunset.kit import fields
 from sunset.kit.money import format_yuan
 from sunset.kit.numbers import display
@@ -151,6 +156,17 @@ def line_state(line: Line) -> dict[str, Any]:
         "suspension_reason": line.suspension_reason,
         "balance_yuan": format_yuan(line.balance_fen),
     }
+
+
+def require_admin_of_every_operator(actor: Actor, *, because: str, does: str) -> None:
+    """Let only an administrator of every operator on (running jobs): ``because`` says what
+    holds every operator's data, ``does`` what such an administrator does."""
+    access.require(actor, Permission.RUN_JOBS)
+    if actor.operator is not None:
+        raise PermissionDeniedError(
+            f"{because}: {actor.name} administers {actor.operator} only; an administrator of "
+            f"every operator {does}"
+        )
 
 
 def audit(
