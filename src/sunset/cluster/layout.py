@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
@@ -285,6 +286,58 @@ def delete_area(connection: Connection, area: str) -> None:
             f"DELETE FROM public.{table} WHERE area_code = %(a)s", {"a": area}
         )
         connection.exec_driver_sql(f"ALTER TABLE public.{table} ENABLE TRIGGER USER")
+
+
+def identity(connection: Connection) -> tuple[str, str]:
+    """Which PostgreSQL server (its system identifier) and which database this is."""
+    row = connection.exec_driver_sql(
+        "SELECT system_identifier::text, current_database() FROM pg_control_system()"
+    ).one()
+    return str(row[0]), str(row[1])
+
+
+def lock_for_move(connection: Connection) -> None:
+    """Keep this database's writers of the distributed tables waiting until the transaction
+    ends (readers go on): a network's rows are being copied away."""
+    for table in DISTRIBUTED:
+        connection.exec_driver_sql(f"LOCK TABLE public.{table} IN SHARE MODE")
+
+
+def ledger_periods(connection: Connection, area: str) -> list[int]:
+    """The months (yyyymm) of a local network's entries in this database's own ledger."""
+    return [
+        int(p)
+        for (p,) in connection.exec_driver_sql(
+            "SELECT DISTINCT period FROM public.ledger_entries WHERE area_code = %(a)s",
+            {"a": area},
+        )
+    ]
+
+
+def lines_of(connection: Connection, area: str) -> int:
+    """How many lines of a local network this database's own ``lines`` holds."""
+    return int(
+        connection.exec_driver_sql(
+            "SELECT COUNT(*) FROM public.lines WHERE area_code = %(a)s", {"a": area}
+        ).scalar_one()
+    )
+
+
+def checkpoints(connection: Connection) -> dict[str, date]:
+    """The day through which the cycle ran, for each local network of this database."""
+    return {
+        str(a): d
+        for a, d in connection.exec_driver_sql(
+            "SELECT area_code, done_through FROM public.cycle_progress"
+        )
+    }
+
+
+def database_size(connection: Connection) -> int:
+    """This database's size on disk, in bytes."""
+    return int(
+        connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+    )
 
 
 def areas_held(connection: Connection) -> dict[str, int]:

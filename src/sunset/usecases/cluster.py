@@ -53,13 +53,6 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _identity(connection: Connection) -> tuple[str, str]:
-    row = connection.exec_driver_sql(
-        "SELECT system_identifier::text, current_database() FROM pg_control_system()"
-    ).one()
-    return str(row[0]), str(row[1])
-
-
 @dataclass(frozen=True)
 class ServerAdded:
     name: str
@@ -86,7 +79,7 @@ def add_server(engine: Engine, actor: Actor, *, name: str, url: str, now: dateti
             select(table_of(ClusterServer).c.name).where(table_of(ClusterServer).c.url == url)
         ).scalar_one_or_none()
         blocks = session.execute(select(table_of(ClusterServer).c.block)).scalars().all()
-        here = _identity(session.connection())
+        here = layout.identity(session.connection())
     if known is not None:
         if known.url == url:
             return ServerAdded(name, _shown(url), known.block, already=True)
@@ -101,7 +94,7 @@ def add_server(engine: Engine, actor: Actor, *, name: str, url: str, now: dateti
     try:
         remote = make_engine(url)  # brings its schema to head
         with remote.begin() as connection:
-            if _identity(connection) == here:
+            if layout.identity(connection) == here:
                 raise InputInvalidError(
                     f"{_shown(url)} is the coordinator's own database", field="url"
                 )
@@ -190,12 +183,12 @@ def place(engine: Engine, actor: Actor, *, area: str, server: str, now: datetime
                 if source == layout.COORDINATOR
                 else stack.enter_context(plan.engine_of(source).begin())
             )
-            _lock(reading)
+            layout.lock_for_move(reading)
             if server == layout.COORDINATOR:
                 # Off the data server's partitions first: the coordinator's own tables (the
                 # default partitions) then take the network's rows.
                 _switch(session, actor, area=area, server=server, source=source, now=now)
-                prepare_periods(session, _periods(reading, area))
+                prepare_periods(session, layout.ledger_periods(reading, area))
                 rows = layout.copy_rows(
                     reading, coordinator, layout.DISTRIBUTED, where=AREA_ROWS, params=(area,)
                 )
@@ -230,26 +223,10 @@ def place(engine: Engine, actor: Actor, *, area: str, server: str, now: datetime
 AREA_ROWS = "WHERE area_code = %s"
 
 
-def _lock(reading: Connection) -> None:
-    """Keep the source's writers waiting until its transaction ends (readers go on)."""
-    for table in layout.DISTRIBUTED:
-        reading.exec_driver_sql(f"LOCK TABLE public.{table} IN SHARE MODE")
-
-
-def _periods(reading: Connection, area: str) -> list[int]:
-    return [
-        int(p)
-        for (p,) in reading.exec_driver_sql(
-            "SELECT DISTINCT period FROM public.ledger_entries WHERE area_code = %(a)s",
-            {"a": area},
-        )
-    ]
-
-
 def _copy_to(target: Engine, reading: Connection, area: str) -> dict[str, int]:
     """Copy a network's rows from ``reading``'s database to a data server's (committed there)."""
     with session_scope(target, write=True) as prepared:
-        prepare_periods(prepared, _periods(reading, area))
+        prepare_periods(prepared, layout.ledger_periods(reading, area))
     with target.begin() as writing:
         layout.delete_area(writing, area)  # what a move cut short left there
         rows = layout.copy_rows(
@@ -287,11 +264,7 @@ def _delete_elsewhere(plan: Layout, area: str, *, keep: str) -> dict[str, int]:
             continue
         try:
             with plan.engine_of(server).begin() as connection:
-                left = int(
-                    connection.exec_driver_sql(
-                        "SELECT COUNT(*) FROM public.lines WHERE area_code = %(a)s", {"a": area}
-                    ).scalar_one()
-                )
+                left = layout.lines_of(connection, area)
                 if left:
                     layout.delete_area(connection, area)
                     removed[server] = left
@@ -337,17 +310,8 @@ def status(engine: Engine, actor: Actor, *, today: date) -> list[ServerState]:
         try:
             with plan.engine_of(server).connect() as connection:
                 counts = layout.areas_held(connection)
-                done = {
-                    str(a): d
-                    for a, d in connection.exec_driver_sql(
-                        "SELECT area_code, done_through FROM public.cycle_progress"
-                    )
-                }
-                size = int(
-                    connection.exec_driver_sql(
-                        "SELECT pg_database_size(current_database())"
-                    ).scalar_one()
-                )
+                done = layout.checkpoints(connection)
+                size = layout.database_size(connection)
         except DBAPIError as error:
             if server == layout.COORDINATOR or not is_down(error):
                 raise
