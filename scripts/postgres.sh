@@ -82,6 +82,7 @@ start() {
     else
         local opts="-k $sock -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
         opts+=" -c full_page_writes=off -c max_connections=200"
+        opts+=" -c max_prepared_transactions=64"
         as_pg "$PG_BIN/pg_ctl" -w -t 60 -D "$data" -l "$log" -o "$opts" start >/dev/null \
             || { tail -n 30 "$log" >&2 || true; die "pg_ctl start failed (log above: $log)"; }
         say "started on $sock (port $PORT)"

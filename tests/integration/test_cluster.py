@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO_ROOT, _PgServer
-from tests.factories import import_file, line_row, rows_of, write_csv
+from tests.factories import line_row, rows_of, write_csv
 
 from sunset.cluster.layout import COORDINATOR
 from sunset.cluster.routing import own_tables_engine, server_engine
 from sunset.db import make_engine, session_scope
-from sunset.errors import DomainError, OperationRefusedError
+from sunset.errors import DomainError, ImportRejectedError, OperationRefusedError
 from sunset.synth import operations as ops
 from sunset.synth import scenario
 from sunset.usecases import batch, cluster
@@ -337,17 +337,128 @@ def test_a_network_moves_back_and_refusals_name_what_is_wrong(
     assert not_empty.value.code == "SERVER_NOT_EMPTY"
 
 
-def test_an_import_on_the_coordinator_refuses_lines_of_a_network_on_a_data_server(
+IMPORTED = date(2013, 6, 1)
+PREPARED = "SELECT gid FROM pg_prepared_xacts ORDER BY 1"
+
+
+def _new_lines(
+    engine: sa.Engine, areas: list[str], each: int, tag: str, *, past: int = 0
+) -> list[dict[str, str]]:
+    """Rows of new PHS lines, ``each`` in every one of ``areas``: numbers ``past`` beyond the
+    highest of the area's, of an operator that runs PHS there."""
+    rows: list[dict[str, str]] = []
+    for area in areas:
+        ((number, operator),) = rows_of(
+            engine,
+            "SELECT number, operator_code FROM lines WHERE network_code = 'phs'"
+            f" AND area_code = '{area}' ORDER BY number DESC LIMIT 1",
+        )
+        national = int(str(number).removeprefix("+86"))
+        rows += [
+            line_row(
+                number=f"0{national + 1 + past + k}",
+                area_code=area,
+                operator=str(operator),
+                customer_id=f"{tag}{area}-{k}",
+            )
+            for k in range(each)
+        ]
+    return rows
+
+
+def _import(engine: sa.Engine, path: Path) -> Any:
+    with session_scope(engine, write=True) as session:
+        return batch.import_lines(session, ops.BACK_OFFICE, path=path, today=IMPORTED, now=NOW)
+
+
+def _on_server(worlds: Worlds, server: str, query: str) -> list[Any]:
+    return rows_of(server_engine(worlds.servers[server]), query)
+
+
+def test_an_import_writes_each_network_on_its_server_all_or_none(
     worlds: Worlds, tmp_path: Path
 ) -> None:
-    assert worlds.placed["0551"] != COORDINATOR
+    areas = sorted(worlds.placed)
+    assert {worlds.placed[a] for a in areas} == {COORDINATOR, "s1", "s2"}
+    rows = _new_lines(worlds.single, areas, 3, "IMP")
+    good = write_csv(tmp_path / "new.csv", rows)
+    # One bad row (a negative fee, in a network on s2) refuses the file on every server.
+    at = next(i for i, r in enumerate(rows) if worlds.placed[r["area_code"]] == "s2")
+    spoiled = [*rows[:at], {**rows[at], "monthly_fee": "-5"}, *rows[at + 1 :]]
+    bad = write_csv(tmp_path / "bad.csv", spoiled)
     before = rows_of(worlds.coordinator, BALANCES)
-    path = write_csv(tmp_path / "hefei.csv", [line_row(900_000), line_row(900_001)])
-    with pytest.raises(OperationRefusedError) as refused:
-        import_file(worlds.coordinator, path)
-    assert refused.value.code == "NETWORK_ON_DATA_SERVER"
-    assert "sunset cluster place" in str(refused.value)
+    with pytest.raises(ImportRejectedError) as refused:
+        _import(worlds.coordinator, bad)
+    assert [(e.column, e.value) for e in refused.value.errors] == [("monthly_fee", "-5")]
     assert rows_of(worlds.coordinator, BALANCES) == before
+    for server in ("s1", "s2"):
+        assert _on_server(worlds, server, PREPARED) == []
+
+    answers = [_import(engine, good) for engine in (worlds.single, worlds.coordinator)]
+    assert answers[1].imported == answers[0].imported == len(rows)
+    assert answers[1].opening_entries == answers[0].opening_entries > 0
+    for query in (LEDGER_BY_AREA, BALANCES):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+    assert _verify(worlds.coordinator) == []
+    for server in ("s1", "s2"):
+        held = sorted(a for a, on in worlds.placed.items() if on == server)
+        new = _on_server(
+            worlds,
+            server,
+            "SELECT DISTINCT area_code FROM lines WHERE customer_ref LIKE 'IMP%' ORDER BY 1",
+        )
+        assert [a for (a,) in new] == held
+        assert _on_server(worlds, server, PREPARED) == []
+    # The same file again is refused on the coordinator, named.
+    with pytest.raises(DomainError) as again:
+        _import(worlds.coordinator, good)
+    assert again.value.code == "IMPORT_DUPLICATE_FILE"
+
+
+def test_an_import_a_server_missed_the_end_of_is_settled_by_the_next_job(
+    worlds: Worlds, tmp_path: Path
+) -> None:
+    """s2 stops between its share's PREPARE and the coordinator's end: where the coordinator
+    committed, the next job commits s2's share; where it did not, the next job undoes it."""
+    areas = sorted(worlds.placed)
+    on_s2 = sorted(a for a, on in worlds.placed.items() if on == "s2")
+    kept = write_csv(tmp_path / "kept.csv", _new_lines(worlds.single, areas, 2, "KEPT"))
+    lost = write_csv(tmp_path / "lost.csv", _new_lines(worlds.single, areas, 2, "LOST", past=10))
+    _import(worlds.single, kept)
+    tagged = "SELECT COUNT(*) FROM lines WHERE customer_ref LIKE '{}%'"
+
+    def stopped_at_the_end(path: Path, *, commit: bool) -> None:
+        try:
+            with session_scope(worlds.coordinator, write=True) as session:
+                batch.import_lines(session, ops.BACK_OFFICE, path=path, today=IMPORTED, now=NOW)
+                _stop_server(worlds.folders["s2"], remove=False)
+                if not commit:
+                    raise RuntimeError("the process ends here")
+        except RuntimeError:
+            assert not commit
+        finally:
+            server_engine(worlds.servers["s2"]).dispose()
+            _start_server(worlds.folders["s2"])
+
+    stopped_at_the_end(kept, commit=True)
+    assert len(_on_server(worlds, "s2", PREPARED)) == 1
+    assert _on_server(worlds, "s2", tagged.format("KEPT")) == [(0,)]
+    # The next import settles it first: the coordinator committed, so s2's share commits.
+    stopped_at_the_end(lost, commit=False)
+    assert _on_server(worlds, "s2", tagged.format("KEPT")) == [(2 * len(on_s2),)]
+    assert len(_on_server(worlds, "s2", PREPARED)) == 1
+    assert _on_server(worlds, "s1", PREPARED) == []
+    assert _on_server(worlds, "s1", tagged.format("LOST")) == [(0,)]
+
+    # The next job (the cycle, with nothing to do) undoes the other: no batch on the coordinator.
+    for engine in (worlds.coordinator, worlds.single):
+        batch.run_cycle(engine, ops.BACK_OFFICE, until=IMPORTED, now=NOW)
+    assert _on_server(worlds, "s2", PREPARED) == []
+    assert _on_server(worlds, "s2", tagged.format("LOST")) == [(0,)]
+    assert rows_of(worlds.coordinator, tagged.format("LOST")) == [(0,)]
+    for query in (LEDGER_BY_AREA, BALANCES):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+    assert _verify(worlds.coordinator) == []
 
 
 def _sunset(url: str, *args: str) -> subprocess.CompletedProcess[str]:

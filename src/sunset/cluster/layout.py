@@ -303,6 +303,11 @@ def lock_for_move(connection: Connection) -> None:
         connection.exec_driver_sql(f"LOCK TABLE public.{table} IN SHARE MODE")
 
 
+def keep_placements(connection: Connection) -> None:
+    """Let no network be placed elsewhere until this transaction ends (a move waits for it)."""
+    connection.exec_driver_sql("LOCK TABLE public.cluster_placements IN SHARE MODE")
+
+
 def ledger_periods(connection: Connection, area: str) -> list[int]:
     """The months (yyyymm) of a local network's entries in this database's own ledger."""
     return [

@@ -84,14 +84,22 @@ def layout_of(engine: Engine) -> Layout:
     if engine.dialect.name != "postgresql":
         return Layout(engine)
     with session_scope(engine) as session:
-        servers = {
-            str(n): str(u)
-            for n, u in session.execute(
-                select(table_of(ClusterServer).c.name, table_of(ClusterServer).c.url)
-            )
-        }
-        placed = {a: s for s, areas in held_by_server(session).items() for a in areas}
-    return Layout(engine, servers, placed)
+        return layout_in(session)
+
+
+def layout_in(session: Session, *, steady: bool = False) -> Layout:
+    """Read the coordinator's servers and placements in ``session``'s transaction; ``steady``:
+    no network is placed elsewhere until it ends (``cluster place`` waits)."""
+    if steady:
+        layout.keep_placements(session.connection())
+    servers = {
+        str(n): str(u)
+        for n, u in session.execute(
+            select(table_of(ClusterServer).c.name, table_of(ClusterServer).c.url)
+        )
+    }
+    placed = {a: s for s, areas in held_by_server(session).items() for a in areas}
+    return Layout(session.connection().engine, servers, placed)
 
 
 def held_by_server(session: Session) -> dict[str, list[str]]:

@@ -58,16 +58,18 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     overlap: bool = False,
     can_skip: bool = True,
+    sha256: str | None = None,
 ) -> ImportResult:
     """Import ``path`` as a batch of ``kind``: every row or, if any is bad, none (unless
     ``skip_invalid``: then the good ones, the bad ones in the errors file).
 
-    ``overlap``: validate the next chunk in a background thread while this one is written (the
-    lines' import, where both take seconds a chunk). ``can_skip``: whether the command offers
-    ``--skip-invalid`` (its refusal says so).
+    ``sha256``: the file's digest, if the caller has it already. ``overlap``: validate the
+    next chunk in a background thread while this one is written (the lines' import, where both
+    take seconds a chunk). ``can_skip``: whether the command offers ``--skip-invalid`` (its
+    refusal says so).
     """
     ignored, chunks = read_chunks(path, chunk_rows=chunk_rows, check_names=check_names)
-    batch = start_batch(session, kind=kind, path=path, now=now)
+    batch = start_batch(session, kind=kind, path=path, now=now, sha256=sha256)
     result = ImportResult(batch_id=batch.id, ignored_columns=ignored)
     steps: Iterator[Validated] = (validate(chunk) for chunk in chunks)
     with ErrorLog(errors_path) as log:

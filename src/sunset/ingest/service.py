@@ -67,9 +67,12 @@ class ErrorLog:
             self._handle.close()
 
 
-def start_batch(session: Session, *, kind: str, path: Path, now: datetime) -> ImportBatch:
-    """Open an import batch for ``path``; refuse a file that was imported before."""
-    sha = file_sha256(path)
+def start_batch(
+    session: Session, *, kind: str, path: Path, now: datetime, sha256: str | None = None
+) -> ImportBatch:
+    """Open an import batch for ``path`` (whose digest is ``sha256``, if the caller has it
+    already); refuse a file that was imported before."""
+    sha = sha256 or file_sha256(path)
     earlier = repository.find_by_sha(session, kind=kind, sha256=sha)
     if earlier is not None:
         raise ImportRejectedError(

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, Table, text
+from sqlalchemy import Column, MetaData, Select, Table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
@@ -57,15 +58,15 @@ class Loader:
 
     Two kinds of rows: ``append`` rows belong in a table of the schema; ``stage`` rows are kept
     aside for a later INSERT … SELECT to read from ``staged(table)`` (a sorted pass into a
-    keyed table, say), and vanish with the transaction.
+    keyed table, say), and vanish with the loader.
 
-    On PostgreSQL each frame is COPied at once: into its table, or into a temporary table
-    dropped at commit. On SQLite, Python's driver binds one row at a time (about 4 µs a line of
-    18 columns, making the tuples included); here the frames go instead, as Arrow columns bound
-    in C by ADBC (about 1 µs a line), to a scratch file of their own that nobody else sees.
-    ``land`` attaches that file to the session and copies the appended rows across in one
-    INSERT … SELECT a table, inside the session's transaction: the load stays all-or-nothing.
-    Rows land in the order they were appended.
+    On PostgreSQL each frame is COPied at once: into its table, or into an unlogged table
+    dropped with the loader. On SQLite, Python's driver binds one row at a time (about 4 µs a
+    line of 18 columns, making the tuples included); here the frames go instead, as Arrow
+    columns bound in C by ADBC (about 1 µs a line), to a scratch file of their own that nobody
+    else sees. ``land`` attaches that file to the session and copies the appended rows across in
+    one INSERT … SELECT a table, inside the session's transaction: the load stays
+    all-or-nothing. Rows land in the order they were appended.
 
     Use as a context manager: leaving it removes the scratch file, landed or not.
     """
@@ -75,6 +76,7 @@ class Loader:
         self._sqlite = is_sqlite(session)
         self._appended: dict[str, list[str]] = {}
         self._staged: dict[str, list[str]] = {}
+        self._aside: dict[str, str] = {}  # PostgreSQL: staged under -> the table holding them
         self._landed = False
         self._scratch: Path | None = None
         self._adbc: Any = None
@@ -86,14 +88,23 @@ class Loader:
     def stage(self, table: Table, frame: pl.DataFrame) -> None:
         """Keep rows aside under ``table``'s name and columns, for ``staged`` to read.
 
-        ``table`` is declared temporary, dropped at commit (``prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP"``): PostgreSQL creates it; on SQLite only its name is used.
+        On PostgreSQL they go to an unlogged table of their own, named after ``table`` and this
+        load, created in the session's transaction and dropped with the loader: not a temporary
+        table, which a prepared transaction (a cluster's import, ``cluster.twophase``) may not
+        touch. On SQLite only ``table``'s name is used.
         """
         if frame.height == 0:  # nothing staged yet creates no table (`staged` says None)
             return
-        if not self._sqlite and table.name not in self._staged:
-            self._session.execute(CreateTable(table))
-        self._add(self._staged, table.name, frame)
+        if not self._sqlite and table.name not in self._aside:
+            aside = Table(
+                f"{table.name}_{uuid.uuid4().hex[:12]}",
+                MetaData(),
+                *(Column(c.name, c.type) for c in table.columns),
+                prefixes=["UNLOGGED"],
+            )
+            self._session.execute(CreateTable(aside))
+            self._aside[table.name] = aside.name
+        self._add(self._staged, self._aside.get(table.name, table.name), frame)
 
     def land(self) -> None:
         """Copy every appended row into its table, inside the session's transaction."""
@@ -116,9 +127,9 @@ class Loader:
         """Name the table that holds the rows staged under ``table``, once landed (None: none)."""
         if not self._landed:
             raise RuntimeError("staged rows are readable once the loader has landed")
-        if table.name not in self._staged:
-            return None
-        return f"{SCRATCH_SCHEMA}.{table.name}" if self._sqlite else table.name
+        if self._sqlite:
+            return f"{SCRATCH_SCHEMA}.{table.name}" if table.name in self._staged else None
+        return self._aside.get(table.name)
 
     def _add(self, kind: dict[str, list[str]], table: str, frame: pl.DataFrame) -> None:
         if self._landed:
@@ -163,6 +174,9 @@ class Loader:
     ) -> None:
         if self._adbc is not None:
             self._adbc.close()
+        if exc is None:  # after an error the transaction is undone, with these tables
+            for aside in self._aside.values():
+                self._session.execute(text(f"DROP TABLE {aside}"))
         if self._scratch is not None:
             # Once attached, the session's connection keeps the file open until it detaches it.
             self._scratch.unlink(missing_ok=True)

@@ -57,8 +57,6 @@ CUSTOMERS_STAGED = Table(
     Column("real_name", Boolean),
     Column("id_hash", String(64)),
     Column("id_masked", String(32)),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
 )
 
 

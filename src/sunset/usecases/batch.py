@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,16 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
+from sunset.cluster import twophase
 from sunset.cluster.layout import is_coordinator, own_tables_only
+from sunset.cluster.routing import layout_in, layout_of
 from sunset.cycle import credits, daily, steps
 from sunset.cycle.credits import AreaCredits
 from sunset.cycle.report import CycleReport
 from sunset.cycle.steps import Closed
 from sunset.db import session_scope
 from sunset.errors import NotFoundError, OperationRefusedError
+from sunset.ingest.reader import file_sha256
 from sunset.ingest.service import ImportResult
 from sunset.kit import fields
 from sunset.ledger import archive
@@ -38,6 +42,7 @@ from sunset.ledger.archive import Archived
 from sunset.ledger.models import LedgerArchive, LedgerEntry
 from sunset.ledger.rules import period_label, period_of
 from sunset.lines import repository as lines_repo
+from sunset.lines.jobs import Elsewhere
 from sunset.lines.jobs import import_lines as load_lines
 from sunset.porting import jobs as porting_jobs
 from sunset.routing import jobs as routing_jobs
@@ -61,42 +66,52 @@ def import_lines(
     chunk_rows: int | None = None,
 ) -> ImportResult:
     """Import lines from a CSV or Parquet file with their opening balances in the ledger; if any
-    row is bad nothing is imported (unless ``skip_invalid``)."""
+    row is bad nothing is imported (unless ``skip_invalid``).
+
+    On a cluster's coordinator each local network's lines are written on the server that holds
+    it, every server at once, and the import stays all or none: the data servers' shares are
+    prepared and commit with the coordinator's transaction (``cluster.twophase``).
+    """
     access.require(actor, Permission.RUN_JOBS)
 
-    def open_balances(loaded: ImportResult) -> None:
-        assert loaded.batch_id is not None
-        loaded.opening_entries = ledger_repo.add_opening_balances(
-            session, batch_id=loaded.batch_id, after_line_id=loaded.ids_after, entry_date=today
+    def open_balances(on: Session, batch_id: int, after_line_id: int) -> int:
+        return ledger_repo.add_opening_balances(
+            on, batch_id=batch_id, after_line_id=after_line_id, entry_date=today
         )
 
-    # On a cluster's coordinator the import writes the networks it holds itself; a network
-    # placed on a data server is refused whole (below), nothing written.
-    coordinating = own_tables_only(session.connection())
-    try:
-        result = load_lines(
-            session,
-            path=path,
-            today=today,
-            now=now,
-            skip_invalid=skip_invalid,
-            errors_path=errors_path,
-            progress=progress,
-            chunk_rows=chunk_rows,
-            also_indexed=ledger_repo.secondary_indexes(),
-            on_loaded=open_balances,
-        )
-    except Exception as error:  # SQLAlchemy's IntegrityError, or the driver's from a COPY
-        if not coordinating or "violates partition constraint" not in str(error):
-            raise
-        raise OperationRefusedError(
-            "the file has lines of local networks placed on data servers (`sunset cluster "
-            "status`), and an import writes on the coordinator: import a base before placing "
-            "its networks, or place them on the coordinator (`sunset cluster place AREA "
-            "coordinator`), import, and place them again. Nothing was imported.",
-            code="NETWORK_ON_DATA_SERVER",
-            field="path",
-        ) from error
+    load = partial(
+        load_lines,
+        session,
+        path=path,
+        today=today,
+        now=now,
+        skip_invalid=skip_invalid,
+        errors_path=errors_path,
+        progress=progress,
+        chunk_rows=chunk_rows,
+        also_indexed=ledger_repo.secondary_indexes(),
+        open_balances=open_balances,
+    )
+    connection = session.connection()
+    if not is_coordinator(connection):
+        result = load()
+    else:
+        plan = layout_in(session, steady=True)
+        held = plan.by_server(plan.placed)
+        for server in held:
+            twophase.finish_in_doubt(plan, server, plan.coordinator)
+        sha = file_sha256(path)
+        # Its own networks in its own tables: the parents' foreign tables, read in this
+        # transaction, would tie its commit to every server's (postgres_fdw commits them too).
+        own_tables_only(connection)
+        with twophase.shares_on(session, plan, sorted(held), twophase.gid_of(sha)) as shares:
+            result = load(
+                elsewhere=[
+                    Elsewhere(shares.session_of(server), frozenset(areas))
+                    for server, areas in held.items()
+                ],
+                sha256=sha,
+            )
     _audit_import(session, actor, "lines", path, result, now)
     return result
 
@@ -174,6 +189,7 @@ def run_cycle(
 ) -> CycleReport:
     """Advance the daily cycle in every local network up to ``until`` (see ``cycle.daily``)."""
     access.require(actor, Permission.RUN_JOBS)
+    twophase.settle_in_doubt(layout_of(engine))
     with _audited_job(engine, actor, "cycle.run", f"until {until}", now) as after:
         report = daily.run_cycle(
             engine, until=until, start=start, progress=progress, workers=workers
@@ -202,6 +218,7 @@ def credit_history(
     ``first`` to ``last`` (see ``cycle.credits``)."""
     access.require(actor, Permission.RUN_JOBS)
     target = f"{first:%Y-%m} to {last:%Y-%m}"
+    twophase.settle_in_doubt(layout_of(engine))
     with _audited_job(engine, actor, "sites.credit", target, now) as after:
         done = credits.credit_history(
             engine,

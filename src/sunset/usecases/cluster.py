@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sunset.access import service as access
 from sunset.access.rules import Actor
 from sunset.access.vocabulary import Permission
-from sunset.cluster import layout
+from sunset.cluster import layout, twophase
 from sunset.cluster.models import ClusterPlacement, ClusterServer
 from sunset.cluster.routing import Layout, held_by_server, is_down, layout_of, said
 from sunset.db import make_engine, session_scope, table_of
@@ -98,6 +98,7 @@ def add_server(engine: Engine, actor: Actor, *, name: str, url: str, now: dateti
                 raise InputInvalidError(
                     f"{_shown(url)} is the coordinator's own database", field="url"
                 )
+            twophase.refuse_without_two_phase(connection, _shown(url), field="url")
             held = layout.areas_held(connection)
             if held:
                 raise OperationRefusedError(
@@ -159,6 +160,7 @@ def place(engine: Engine, actor: Actor, *, area: str, server: str, now: datetime
     _require_admin_of_all(actor, "places local networks")
     _refuse_sqlite(engine)
     plan = layout_of(engine)
+    twophase.settle_in_doubt(plan)  # an import left prepared would hold the move
     with session_scope(engine) as session:
         if area not in reference.local_networks(session):
             raise NotFoundError(f"no local network {area}", field="area")
