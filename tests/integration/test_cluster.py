@@ -25,13 +25,16 @@ import sqlalchemy as sa
 from tests.conftest import REPO_ROOT, _PgServer
 from tests.factories import line_row, rows_of, write_csv
 
+from sunset.access.vocabulary import Role
 from sunset.cluster.layout import COORDINATOR
 from sunset.cluster.routing import own_tables_engine, server_engine
+from sunset.config import get_settings
 from sunset.db import make_engine, session_scope
 from sunset.errors import DomainError, ImportRejectedError, OperationRefusedError
 from sunset.synth import operations as ops
 from sunset.synth import scenario
 from sunset.usecases import batch, cluster
+from sunset.usecases import porting as porting_uc
 from sunset.usecases import stats as stats_uc
 from sunset.usecases import status as status_uc
 
@@ -459,6 +462,107 @@ def test_an_import_a_server_missed_the_end_of_is_settled_by_the_next_job(
     for query in (LEDGER_BY_AREA, BALANCES):
         assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
     assert _verify(worlds.coordinator) == []
+
+
+PORTS = (
+    "SELECT area_code, state, COUNT(*) FROM port_requests GROUP BY area_code, state"
+    " ORDER BY area_code, state"
+)
+HOLDS = (
+    "SELECT area_code, state, COUNT(*) FROM number_holds GROUP BY area_code, state"
+    " ORDER BY area_code, state"
+)
+REFUNDS = "SELECT area_code, COUNT(*), SUM(amount_fen) FROM refunds GROUP BY 1 ORDER BY 1"
+
+
+def _port(session: Any, agent: Any, number: str, day: date) -> str | None:
+    """A customer takes a mobile number to China Mobile: asked, authorised, validated; the
+    refusal's reason, if any."""
+    now = datetime.combine(day, datetime.min.time()) + timedelta(hours=9)
+    asked = porting_uc.request(
+        session, agent, number=number, to="mobile/gsm", now=now, role="customer"
+    )
+    if asked.auth_code is None:
+        return str(asked.refused)
+    later = now + timedelta(minutes=10)
+    porting_uc.authorise(
+        session, agent, number=number, code=asked.auth_code, now=later, role="recipient mobile"
+    )
+    done = porting_uc.validate(session, agent, number=number, now=later)
+    return None if done.refused is None else str(done.refused)
+
+
+RULES_2013 = """
+rule_sets:
+  - id: test-2013
+    name: Porting of the migrated lines' mobile numbers, from 2013 (this test's)
+    regions: ["010", "023"]
+    valid_from: 2013-01-01
+    same_local_network_only: true
+    min_days_since_join_or_port: 0
+    directions:
+      - from: [telecom/cdma2000, unicom/wcdma]
+        to: [mobile/gsm]
+"""
+
+
+def test_closings_and_ports_through_the_coordinator_match_one_server(
+    worlds: Worlds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The back office's batch of lines given up and the porting run write through the
+    coordinator's parents (postgres_fdw to each network's server), as on one server."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_2013, encoding="utf-8")
+    monkeypatch.setenv("SUNSET_PORTING_RULES_FILE", str(rules))
+    get_settings.cache_clear()
+    try:
+        day = IMPORTED + timedelta(days=1)
+        live: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        for area, network, line_id, number, operator in rows_of(
+            worlds.single,
+            "SELECT area_code, network_code, id, number, operator_code FROM lines"
+            " WHERE status = 'active' AND customer_ref NOT LIKE 'IMP%'"
+            " AND customer_ref NOT LIKE 'KEPT%'"  # the demo's lines: the same ids on both
+            " ORDER BY area_code, network_code, id",
+        ):
+            live.setdefault((str(area), str(network)), []).append(
+                (int(line_id), str(number), str(operator))
+            )
+        phs = {a: lines for (a, network), lines in live.items() if network == "phs"}
+        assert {worlds.placed[a] for a in phs} == {COORDINATOR, "s1", "s2"}
+        closing = {a: [i for i, _, _ in lines[:2]] for a, lines in phs.items()}
+        # Numbers a porting rule lets go that day (the lines that moved to a mobile network).
+        porting = [
+            (area, number[3:])
+            for (area, network), lines in sorted(live.items())
+            if ops.porting_regions([area], network=network, day=day)
+            for _, number, _ in lines[-2:]
+        ]
+        assert {worlds.placed[n] for n in ("010", "023")} - {COORDINATOR}
+        outcomes = []
+        for engine in (worlds.single, worlds.coordinator):
+            with session_scope(engine, write=True) as session:
+                closed = [
+                    ops.close(session, area_code=a, line_ids=ids, day=day)
+                    for a, ids in sorted(closing.items())
+                ]
+            with session_scope(engine, write=True) as session:
+                asked = [
+                    _port(session, worlds.staff.of(Role.AGENT, area), number, day)
+                    for area, number in porting
+                ]
+            with session_scope(engine, write=True) as session:
+                done = ops.complete_ports(session, now=NOW.replace(year=2013, month=6, day=9))
+            outcomes.append(([dataclasses.asdict(c) for c in closed], asked, done))
+        for one, spread in zip(outcomes[0], outcomes[1], strict=True):
+            assert spread == one
+        assert sum(c["lines"] for c in outcomes[0][0]) == 2 * len(closing)
+        assert outcomes[0][2] > 0
+        for query in (LEDGER_BY_AREA, BALANCES, PORTS, HOLDS, REFUNDS):
+            assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+        assert _verify(worlds.coordinator) == []
+    finally:
+        get_settings.cache_clear()  # the rules file is this test's only
 
 
 def _sunset(url: str, *args: str) -> subprocess.CompletedProcess[str]:

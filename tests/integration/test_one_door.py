@@ -389,6 +389,22 @@ def test_a_switched_off_number_is_explained_long_after_its_quarantine(world: sa.
     # 2,500 yuan paid in, January to May charged at 20 a month: 2,400 refunded, not paid out yet.
     assert (gone.details["refund_yuan"], gone.details["refund_paid_on"]) == ("2400.00", None)
     assert "its balance of 2400.00 yuan was refunded on 2011-06-01 (to be paid out)" in gone.message
+    # An earlier refund with a larger id (a data server's block of ids, before its network was
+    # moved back to the coordinator) is not taken for the latest.
+    with session_scope(world, write=True) as session:
+        session.execute(
+            sa.text(
+                "INSERT INTO refunds (id, area_code, line_id, amount_fen, created_on,"
+                " entry_period, entry_cause, entry_part, paid_on)"
+                " SELECT :id, area_code, line_id, 500, '2011-03-01', 201103, entry_cause, 0,"
+                " '2011-03-02' FROM refunds WHERE line_id ="
+                " (SELECT id FROM lines WHERE number = '+8655162000002')"
+            ),
+            {"id": (1 << 40) + 1},
+        )
+    with pytest.raises(LineGoneError) as again:
+        top_up(world, AGENT, TELECOM_LINE_2, 1_000, "later", day=date(2012, 1, 5))
+    assert "2400.00 yuan was refunded on 2011-06-01 (to be paid out)" in again.value.message
     with pytest.raises(NotFoundError):  # another operator's staff learn nothing
         top_up(world, UNICOM_AGENT, TELECOM_LINE_2, 1_000, "late", day=date(2012, 1, 5))
 

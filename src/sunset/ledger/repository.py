@@ -210,11 +210,13 @@ def paid_in_and_credited(session: Session, *, area_code: str, line_id: int) -> t
 
 
 def refund_of_line(session: Session, *, area_code: str, line_id: int) -> Refund | None:
-    """Return the latest refund owed to a line, if any."""
+    """Return the latest refund owed to a line, if any: of the latest month (a line has one a
+    month at most). Not by id: on a cluster each server gives ids from a block of its own, so a
+    network moved back to the coordinator gets smaller ids than it had on its data server."""
     return session.scalar(
         select(Refund)
         .where(Refund.area_code == area_code, Refund.line_id == line_id)
-        .order_by(Refund.id.desc())
+        .order_by(Refund.entry_period.desc(), Refund.created_on.desc(), Refund.id.desc())
         .limit(1)
     )
 
