@@ -144,6 +144,57 @@ def size(url: str) -> int:
     return found
 
 
+def drop(server_url: str, database: str) -> None:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    admin.dispose()
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def one_server(path: Path, server_url: str, workers: int) -> list[tuple[object, ...]]:
+    """Import, one month-end and the status report on one database; return its totals."""
+    single = fresh(server_url, "single")
+    seconds = timed_import(path, single)
+    say(f"one server: import {seconds:7.1f} s")
+    say(f"one server: month-end {month_end(single, workers):6.1f} s ({workers} workers)")
+    say(f"one server: status {status_seconds(single):5.2f} s")
+    say(f"one server: disk {size(single) / 2**30:.2f} GiB")
+    return totals(single)
+
+
+def spread(
+    path: Path, servers: dict[str, str], workers: int
+) -> tuple[str, list[tuple[object, ...]]]:
+    """The same on a coordinator and its data servers, the networks placed before the import;
+    return the coordinator's url and its totals."""
+    coordinator = fresh(servers["a"], "coordinator")
+    data = {name: fresh(url, "data") for name, url in servers.items() if name != "a"}
+    engine = make_engine(coordinator, migrate=False)
+    for name, url in data.items():
+        cluster.add_server(engine, ADMIN, name=name, url=url, now=NOW)
+    engine.dispose()
+    say(f"   cluster: networks placed {place_round_robin(coordinator, list(data), path):5.1f} s")
+    seconds = timed_import(path, coordinator)
+    say(f"   cluster: import {seconds:7.1f} s (each network on its server)")
+    say(f"   cluster: month-end {month_end(coordinator, workers):6.1f} s ({workers} workers)")
+    say(f"   cluster: status {status_seconds(coordinator):5.2f} s (through the coordinator)")
+    started = time.perf_counter()
+    cluster.status(make_engine(coordinator, migrate=False), ADMIN, today=MONTH_END)
+    say(f"   cluster: `cluster status` {time.perf_counter() - started:.2f} s")
+    say(
+        "   cluster: disk "
+        + ", ".join(
+            f"{name} {size(url) / 2**30:.2f} GiB"
+            for name, url in (("coordinator", coordinator), *data.items())
+        )
+    )
+    return coordinator, totals(coordinator)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=3_000_000)
@@ -152,47 +203,23 @@ def main() -> None:
         "--servers", type=int, default=2, help="data servers besides the coordinator"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="drop the one-server database before the cluster's import (a disk for one copy)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the servers running")
     args = parser.parse_args()
     path = generated_file(args.lines, args.seed)
     names = ["a", *(f"d{i + 1}" for i in range(args.servers))]
     servers = {name: start(name) for name in names}
     try:
-        single = fresh(servers["a"], "single")
-        coordinator = fresh(servers["a"], "coordinator")
-        data = {f"d{i + 1}": fresh(servers[f"d{i + 1}"], "data") for i in range(args.servers)}
-        engine = make_engine(coordinator, migrate=False)
-        for name, url in data.items():
-            cluster.add_server(engine, ADMIN, name=name, url=url, now=NOW)
-        engine.dispose()
-        print(f"{args.lines:,} lines, {args.servers} data servers")
-        results = {}
-        placing = place_round_robin(coordinator, list(data), path)
-        for label, url in (("one server", single), ("cluster", coordinator)):
-            results[label] = [timed_import(path, url)]
-            results[label] += [month_end(url, args.workers), status_seconds(url)]
-        one, spread = results["one server"], results["cluster"]
-        print(
-            f"one server: import {one[0]:7.1f} s, month-end {one[1]:6.1f} s "
-            f"({args.workers} workers), status {one[2]:5.2f} s"
-        )
-        print(
-            f"   cluster: networks placed {placing:5.1f} s (empty), import {spread[0]:7.1f} s "
-            f"(each network on its server), month-end {spread[1]:6.1f} s ({args.workers} "
-            f"workers), status {spread[2]:5.2f} s (through the coordinator)"
-        )
-        started = time.perf_counter()
-        cluster.status(make_engine(coordinator, migrate=False), ADMIN, today=MONTH_END)
-        print(f"`cluster status`: {time.perf_counter() - started:.2f} s")
-        print(
-            f"disk: one server {size(single) / 2**30:.2f} GiB; cluster "
-            + ", ".join(
-                f"{name} {size(url) / 2**30:.2f} GiB"
-                for name, url in (("coordinator", coordinator), *data.items())
-            )
-        )
-        same = totals(single) == totals(coordinator)
-        print(f"ledger totals equal: {same}")
+        say(f"{args.lines:,} lines, {args.servers} data servers")
+        alone = one_server(path, servers["a"], args.workers)
+        if args.one_at_a_time:
+            drop(servers["a"], "single")
+        _, together = spread(path, servers, args.workers)
+        say(f"ledger totals equal: {alone == together}")
     finally:
         if not args.keep:
             for name in names:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
@@ -178,21 +178,30 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "sqlite"
 
 
-def alembic_config(engine: Engine) -> Any:
-    """Return an Alembic Config that runs on ``engine``'s connection."""
+def alembic_config(engine: Engine, connection: Connection | None = None) -> Any:
+    """Return an Alembic Config that runs on ``engine``'s connection (``connection``: in that
+    connection's transaction, the caller's to end)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
+    cfg.attributes["connection"] = connection
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration (idempotent); at head, add missing reference data too."""
+def upgrade(
+    engine: Engine, revision: str = "head", *, connection: Connection | None = None
+) -> None:
+    """Apply every pending migration (idempotent); at head, add missing reference data too.
+
+    ``connection``: in its transaction, as one step of a larger change (a cluster's coordinator
+    is upgraded between taking its parents away and making them again: ``sunset cluster
+    upgrade``); a coordinator's schema is never migrated otherwise (``CLUSTER_NEEDS_UPGRADE``).
+    """
     from alembic import command
 
-    config = alembic_config(engine)
+    config = alembic_config(engine, connection)
     config.attributes["sync_reference"] = revision == "head"
     command.upgrade(config, revision)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from tests.conftest import REPO_ROOT, _PgServer
 from tests.factories import line_row, rows_of, write_csv
 
@@ -29,7 +30,7 @@ from sunset.access.vocabulary import Role
 from sunset.cluster.layout import COORDINATOR
 from sunset.cluster.routing import own_tables_engine, server_engine
 from sunset.config import get_settings
-from sunset.db import make_engine, session_scope
+from sunset.db import alembic_config, make_engine, session_scope
 from sunset.errors import DomainError, ImportRejectedError, OperationRefusedError
 from sunset.synth import operations as ops
 from sunset.synth import scenario
@@ -565,6 +566,45 @@ def test_closings_and_ports_through_the_coordinator_match_one_server(
         get_settings.cache_clear()  # the rules file is this test's only
 
 
+def test_an_upgrade_migrates_every_server_and_makes_the_parents_again(worlds: Worlds) -> None:
+    coordinator_url = worlds.coordinator.url.render_as_string(hide_password=False)
+    s1 = server_engine(worlds.servers["s1"])
+    command.downgrade(alembic_config(s1), "0019")  # s1 missed the last migration
+    states = {
+        s.name: s for s in cluster.status(worlds.coordinator, ops.BACK_OFFICE, today=IMPORTED)
+    }
+    assert (states["s1"].revision, states[COORDINATOR].revision) == ("0019", "0020")
+    answers = {q: rows_of(worlds.single, q) for q in (LEDGER_BY_AREA, BALANCES, SNAPSHOTS)}
+
+    done = cluster.upgrade(worlds.coordinator, ops.BACK_OFFICE, now=NOW)
+    assert done.revisions == {
+        "s1": ("0019", "0020"),
+        "s2": ("0020", "0020"),
+        COORDINATOR: ("0020", "0020"),
+    }
+    for query, answer in answers.items():
+        assert rows_of(worlds.coordinator, query) == answer
+    assert _verify(worlds.coordinator) == []
+
+    # A coordinator behind is not migrated by whatever opens it, and a migration that fails
+    # (0020 again, its tables there already) leaves its parents as they were.
+    version = "UPDATE public.alembic_version SET version_num = '{}'"
+    with worlds.coordinator.begin() as connection:
+        connection.exec_driver_sql(version.format("0019"))
+    try:
+        with pytest.raises(OperationRefusedError) as behind:
+            make_engine(coordinator_url)
+        assert behind.value.code == "CLUSTER_NEEDS_UPGRADE"
+        assert "sunset cluster upgrade" in str(behind.value)
+        with pytest.raises(sa.exc.ProgrammingError, match="cluster_servers"):
+            cluster.upgrade(worlds.coordinator, ops.BACK_OFFICE, now=NOW)
+        for query, answer in answers.items():
+            assert rows_of(worlds.coordinator, query) == answer
+    finally:
+        with worlds.coordinator.begin() as connection:
+            connection.exec_driver_sql(version.format("0020"))
+
+
 def _sunset(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the real command on ``url``."""
     return subprocess.run(
@@ -583,8 +623,14 @@ def test_the_cluster_commands(worlds: Worlds) -> None:
     servers = {s["server"]: s for s in json.loads(done.stdout)}
     assert set(servers) == {COORDINATOR, "s1", "s2"}
     assert all(s["reachable"] and s["size_bytes"] > 0 for s in servers.values())
+    assert {s["schema"] for s in servers.values()} == {"0020"}
     assert {n["area_code"] for n in servers["s1"]["networks"]} == {
         a for a, on in worlds.placed.items() if on == "s1"
+    }
+    upgraded = _sunset(url, "cluster", "upgrade", "--json")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert json.loads(upgraded.stdout) == {
+        s: {"before": "0020", "after": "0020"} for s in (COORDINATOR, "s1", "s2")
     }
     bad = _sunset(url, "cluster", "place", "0551", "nowhere", "--json")
     assert bad.returncode != 0

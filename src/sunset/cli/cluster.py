@@ -1,4 +1,5 @@
-"""`sunset cluster add-server|place|status`: local networks on several PostgreSQL servers."""
+"""`sunset cluster add-server|place|status|upgrade`: local networks on several PostgreSQL
+servers."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from sunset.access.rules import Actor
-from sunset.db import default_engine, session_scope
+from sunset.config import get_settings
+from sunset.db import default_engine, make_engine, session_scope
 from sunset.usecases import cluster
 
 from .common import acting, console, explained, now_option, print_json, today_option, working
@@ -23,9 +26,14 @@ NowOption = Annotated[
 ]
 
 
-def _actor() -> Actor:
-    with session_scope() as session:
+def _actor(engine: Engine | None = None) -> Actor:
+    with session_scope(engine) as session:
         return acting(session)
+
+
+def _as_it_is() -> Engine:
+    """This database without migrating it: a coordinator behind is upgraded by `upgrade`."""
+    return make_engine(get_settings().database_url, migrate=False)
 
 
 @app.command("add-server")
@@ -103,8 +111,9 @@ def status_command(
 ) -> None:
     """Each server: its local networks, their lines, how far each one's cycle has run."""
     day = today_option(today)
+    engine = _as_it_is()
     with explained(as_json=as_json):
-        states = cluster.status(default_engine(), _actor(), today=day)
+        states = cluster.status(engine, _actor(engine), today=day)
     rows = [
         {
             "server": s.name,
@@ -112,6 +121,7 @@ def status_command(
             "reachable": s.reachable,
             "error": s.error,
             "size_bytes": s.size_bytes,
+            "schema": s.revision,
             "lines": s.lines,
             "networks": [
                 {
@@ -131,6 +141,7 @@ def status_command(
     table = Table("server", "network", "lines", "cycle done through", "lag (days)")
     for s in states:
         size = f", {s.size_bytes / 2**30:.1f} GiB" if s.size_bytes is not None else ""
+        size += f", schema {s.revision}" if s.revision else ""
         head = f"{s.name}{size}" if s.reachable else f"{s.name} DOWN: {s.error}"
         if not s.networks:
             table.add_row(head, "-", "0", "-", "-")
@@ -143,6 +154,22 @@ def status_command(
                 "-" if n.lag_days is None else str(n.lag_days),
             )
     console.print(table)
+
+
+@app.command("upgrade")
+def upgrade_command(now: NowOption = None, as_json: JsonOption = False) -> None:
+    """Bring every server's schema to this version of sunset: the data servers, then this
+    database (the coordinator), its parents made again over the migrated tables."""
+    at = now_option(now)
+    engine = _as_it_is()
+    with explained(as_json=as_json), working("Upgrading the cluster's schema"):
+        done = cluster.upgrade(engine, _actor(engine), now=at)
+    if as_json:
+        print_json({s: {"before": b, "after": a} for s, (b, a) in done.revisions.items()})
+        return
+    for server, (before, after) in done.revisions.items():
+        said = "already at" if before == after else f"from {before} to"
+        console.print(f"{server}: {said} {after}", highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -121,13 +121,7 @@ def coordinate(connection: Connection) -> None:
     own tables their default partitions, and its sessions searching the parents first."""
     connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgres_fdw")
     connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    made = {
-        str(name)
-        for (name,) in connection.exec_driver_sql(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            f" WHERE n.nspname = '{SCHEMA}' AND c.relkind = 'p'"
-        )
-    }
+    made = _parents(connection)
     for table in DISTRIBUTED:
         if table in made:
             continue
@@ -150,6 +144,44 @@ def coordinate(connection: Connection) -> None:
     ):
         connection.exec_driver_sql(f'ALTER DATABASE "{database}" SET {setting} = {value}')
     connection.exec_driver_sql(f"SET search_path = {SCHEMA}, public")
+
+
+def unhook(connection: Connection) -> None:
+    """Take the parents away, for a migration of the schema (in its transaction): the
+    coordinator's own tables become plain tables again (a partition cannot gain a column
+    alone), the foreign tables go with the parents; the servers and placements stay."""
+    made = _parents(connection)
+    for table in DISTRIBUTED:
+        if table in made:
+            connection.exec_driver_sql(
+                f"ALTER TABLE {SCHEMA}.{table} DETACH PARTITION public.{table}"
+            )
+    connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+
+
+def rehook(connection: Connection, held: dict[str, list[str]]) -> None:
+    """Make the parents again after a migration, over the tables as they now are, each data
+    server's foreign tables for the networks it holds (``held``: by server)."""
+    coordinate(connection)
+    for name, areas in held.items():
+        set_partitions(connection, name, areas)
+
+
+def _parents(connection: Connection) -> set[str]:
+    return {
+        str(name)
+        for (name,) in connection.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            f" WHERE n.nspname = '{SCHEMA}' AND c.relkind = 'p'"
+        )
+    }
+
+
+def revision(connection: Connection) -> str | None:
+    """The schema's migration (Alembic's revision) of this database, if any."""
+    return connection.exec_driver_sql(
+        "SELECT version_num FROM public.alembic_version LIMIT 1"
+    ).scalar_one_or_none()
 
 
 def is_coordinator(connection: Connection) -> bool:

@@ -23,6 +23,7 @@ from sunset.cluster import layout, twophase
 from sunset.cluster.models import ClusterPlacement, ClusterServer
 from sunset.cluster.routing import Layout, held_by_server, is_down, layout_of, said
 from sunset.db import make_engine, session_scope, table_of
+from sunset.db import upgrade as db_upgrade
 from sunset.errors import (
     InputInvalidError,
     NotFoundError,
@@ -277,6 +278,69 @@ def _delete_elsewhere(plan: Layout, area: str, *, keep: str) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Upgraded:
+    revisions: dict[str, tuple[str | None, str | None]]  # server -> (before, after)
+
+
+def upgrade(engine: Engine, actor: Actor, *, now: datetime) -> Upgraded:
+    """Bring every server's schema to this version of sunset: each data server first (a plain
+    database), then the coordinator in one transaction: its parents taken away, its migrations
+    run, its parents made again over the tables as they now are. A migration that fails leaves
+    the coordinator as it was (PostgreSQL's DDL is transactional); the data servers already
+    migrated stay so, and running it again finishes.
+
+    ``engine`` must not migrate by itself (``make_engine(..., migrate=False)``): a coordinator
+    behind refuses that (``CLUSTER_NEEDS_UPGRADE``).
+    """
+    _require_admin_of_all(actor, "upgrades the cluster")
+    _refuse_sqlite(engine)
+    plan = layout_of(engine)
+    revisions: dict[str, tuple[str | None, str | None]] = {}
+    for server, url in sorted(plan.servers.items()):
+        try:
+            with plan.engine_of(server).connect() as connection:
+                before = layout.revision(connection)
+            migrated = make_engine(url)  # a data server migrates as any database does
+            with migrated.connect() as connection:
+                revisions[server] = (before, layout.revision(connection))
+            migrated.dispose()
+        except DBAPIError as error:
+            if not is_down(error):
+                raise
+            raise OperationRefusedError(
+                f"server {server} cannot be reached ({said(error)}): the cluster is upgraded "
+                "when every server is; "
+                + (
+                    f"{', '.join(sorted(revisions))} already are. "
+                    if revisions
+                    else "nothing was changed. "
+                )
+                + "Run it again once it is back.",
+                code="SERVER_DOWN",
+                details={"down": [server], "upgraded": sorted(revisions)},
+            ) from error
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL search_path = public")
+        before = layout.revision(connection)
+        held = plan.by_server(plan.placed)
+        layout.unhook(connection)
+        db_upgrade(engine, connection=connection)
+        layout.rehook(connection, held)
+        revisions[layout.COORDINATOR] = (before, layout.revision(connection))
+    with session_scope(engine, write=True) as session:
+        audit(
+            session,
+            actor,
+            action="cluster.upgrade",
+            target="cluster",
+            before={s: r[0] for s, r in revisions.items()},
+            after={s: r[1] for s, r in revisions.items()},
+            now=now,
+        )
+    return Upgraded(revisions)
+
+
+@dataclass(frozen=True)
 class NetworkState:
     area_code: str
     lines: int
@@ -292,6 +356,7 @@ class ServerState:
     error: str | None
     size_bytes: int | None
     networks: list[NetworkState]
+    revision: str | None = None  # its schema's migration
 
     @property
     def lines(self) -> int:
@@ -314,6 +379,7 @@ def status(engine: Engine, actor: Actor, *, today: date) -> list[ServerState]:
                 counts = layout.areas_held(connection)
                 done = layout.checkpoints(connection)
                 size = layout.database_size(connection)
+                revision = layout.revision(connection)
         except DBAPIError as error:
             if server == layout.COORDINATOR or not is_down(error):
                 raise
@@ -339,5 +405,5 @@ def status(engine: Engine, actor: Actor, *, today: date) -> list[ServerState]:
             )
             for a in sorted(held)
         ]
-        states.append(ServerState(server, _shown(url), True, None, size, networks))
+        states.append(ServerState(server, _shown(url), True, None, size, networks, revision))
     return states
