@@ -637,10 +637,34 @@ def test_the_cluster_commands(worlds: Worlds) -> None:
     assert "no server nowhere" in bad.stdout + bad.stderr
 
 
-def test_archiving_a_month_on_a_cluster_is_refused_with_why(worlds: Worlds) -> None:
-    with (
-        pytest.raises(OperationRefusedError) as refused,
-        session_scope(worlds.coordinator, write=True) as session,
-    ):
-        batch.archive_month(session, ops.BACK_OFFICE, month=date(2011, 1, 1), now=NOW)
-    assert refused.value.code == "ARCHIVE_ON_CLUSTER"
+def test_a_month_is_archived_on_every_server_at_once(worlds: Worlds) -> None:
+    """`sunset ledger archive` on a coordinator takes the month out of every server's ledger in
+    one two-phase transaction; the ledger then reads as on one server that archived it."""
+    done = []
+    for engine in (worlds.single, worlds.coordinator):
+        with session_scope(engine, write=True) as session:
+            done.append(
+                batch.archive_month(session, ops.BACK_OFFICE, month=date(2011, 1, 1), now=NOW)
+            )
+    one, spread = done
+    assert (spread.entries, spread.amount_fen, spread.brought_forward) == (
+        one.entries,
+        one.amount_fen,
+        one.brought_forward,
+    )
+    assert one.entries > 0 and not spread.already
+    for query in (LEDGER_BY_AREA, BALANCES):
+        assert rows_of(worlds.coordinator, query) == rows_of(worlds.single, query)
+    assert _verify(worlds.coordinator) == []
+    for server in ("s1", "s2"):
+        assert _on_server(worlds, server, PREPARED) == []
+        archived = _on_server(
+            worlds, server, "SELECT COUNT(*) FROM ledger_archive.ledger_entries_p201101"
+        )
+        assert archived[0][0] > 0
+        assert _on_server(
+            worlds, server, "SELECT COUNT(*) FROM ledger_entries WHERE period = 201101"
+        ) == [(0,)]
+    with session_scope(worlds.coordinator, write=True) as session:
+        again = batch.archive_month(session, ops.BACK_OFFICE, month=date(2011, 1, 1), now=NOW)
+    assert again.already and again.entries == one.entries

@@ -1,16 +1,18 @@
 """Writes on data servers that stand or fall with the coordinator's transaction.
 
-An import writes each local network on the server that holds it, and stays all or none: each
-data server's share is written in a transaction of its own, prepared once written (PostgreSQL's
-``PREPARE TRANSACTION``: durable, its locks held, neither committed nor undone), and committed
-after the coordinator's transaction commits, rolled back after it ends otherwise.
+An import writes each local network on the server that holds it, and an archive takes a month
+out of every server's ledger; each stays all or none: each data server's share is written in a
+transaction of its own, prepared once written (PostgreSQL's ``PREPARE TRANSACTION``: durable,
+its locks held, neither committed nor undone), and committed after the coordinator's
+transaction commits, rolled back after it ends otherwise.
 
-A prepared transaction is named after what decides it (``gid_of``): the import batch of a file
-on the coordinator. If the process ends between the coordinator's commit and a server's
-(a crash, a server down at that instant), ``finish_in_doubt`` settles the transaction from what
-the coordinator holds: the batch committed, the server's share commits; no batch, it is rolled
-back. While the import runs, an advisory lock on the coordinator marks it as in flight, so that
-nothing settles it early.
+A prepared transaction is named after the record on the coordinator that decides it
+(``gid_of``): the import batch of a file (``IMPORT``), the archive of a month (``ARCHIVE``).
+If the process ends between the coordinator's commit and a server's (a crash, a server down at
+that instant), ``finish_in_doubt`` settles the transaction from what the coordinator holds: the
+record committed, the server's share commits; no record, it is rolled back. While the write
+runs, an advisory lock on the coordinator marks it as in flight, so that nothing settles it
+early.
 """
 
 from __future__ import annotations
@@ -31,24 +33,34 @@ from .routing import Layout, is_down, said
 
 log = logging.getLogger(__name__)
 
-PREFIX = "sunset_import_"
-LOCK_CLASS = 0x5E7  # advisory locks of imports in flight: (LOCK_CLASS, key of the batch)
+PREFIX = "sunset_"
+LOCK_CLASS = 0x5E7  # advisory locks of writes in flight: (LOCK_CLASS, hashtext(gid))
+IMPORT = "import"  # key: the file's SHA-256 (a file is imported once: IMPORT_DUPLICATE_FILE)
+ARCHIVE = "archive"  # key: the month's period (archived once)
+# Whether the coordinator committed the write a prepared transaction is a share of.
+DECIDED_BY = {
+    IMPORT: "SELECT count(*) FROM public.import_batches"
+    " WHERE kind = 'lines' AND file_sha256 = :key",
+    ARCHIVE: "SELECT count(*) FROM public.ledger_archives WHERE period = CAST(:key AS integer)",
+}
 
 
-def gid_of(sha256: str) -> str:
-    """The name of a data server's share of an import of the file with this digest (a file is
-    imported once: ``IMPORT_DUPLICATE_FILE``)."""
-    return f"{PREFIX}{sha256}"
+def gid_of(kind: str, key: str) -> str:
+    """The name of a data server's share of a write of ``kind`` (``IMPORT``, ``ARCHIVE``)."""
+    return f"{PREFIX}{kind}_{key}"
 
 
-def _lock_key(gid: str) -> int:
-    return int(gid.removeprefix(PREFIX)[:7], 16)
+def _decision(gid: str) -> tuple[str, str] | None:
+    """The SQL that tells whether ``gid``'s write committed, and its key (None: not ours)."""
+    kind, _, key = gid.removeprefix(PREFIX).partition("_")
+    sql = DECIDED_BY.get(kind)
+    return (sql, key) if gid.startswith(PREFIX) and sql else None
 
 
 def mark_in_flight(coordinator: Session, gid: str) -> None:
     """Hold, until the coordinator's transaction ends, the lock that says ``gid`` is in flight."""
     coordinator.execute(
-        text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": LOCK_CLASS, "k": _lock_key(gid)}
+        text("SELECT pg_advisory_xact_lock(:c, hashtext(:g))"), {"c": LOCK_CLASS, "g": gid}
     )
 
 
@@ -56,13 +68,13 @@ def refuse_without_two_phase(
     connection: Connection, server: str, *, field: str | None = None
 ) -> None:
     """Refuse a data server that cannot prepare a transaction (``max_prepared_transactions`` is
-    0, PostgreSQL's default): an import could not stay all or none across servers there."""
+    0, PostgreSQL's default): an import or an archive could not stay all or none there."""
     setting = connection.exec_driver_sql("SHOW max_prepared_transactions").scalar_one()
     if int(setting) == 0:
         raise OperationRefusedError(
-            f"server {server} has max_prepared_transactions = 0: an import writes there in a "
-            "prepared transaction, committed with the coordinator's. Set it (say 64) in its "
-            "postgresql.conf and restart it.",
+            f"server {server} has max_prepared_transactions = 0: an import or an archive "
+            "writes there in a prepared transaction, committed with the coordinator's. Set it "
+            "(say 64) in its postgresql.conf and restart it.",
             code="TWO_PHASE_DISABLED",
             field=field,
         )
@@ -129,7 +141,12 @@ def shares_on(
     shares = ServerShares(plan, gid)
     try:
         for server in servers:
-            share = _Share(server, plan.engine_of(server).connect())
+            try:
+                share = _Share(server, plan.engine_of(server).connect())
+            except DBAPIError as error:
+                if not is_down(error):
+                    raise
+                raise _refusal([server], error) from error
             shares.shares[server] = share
             refuse_without_two_phase(share.connection, server)
             share.connection.rollback()
@@ -148,16 +165,19 @@ def shares_on(
 
 
 def _server_down(shares: ServerShares, error: BaseException) -> OperationRefusedError | None:
-    """The refusal of an import a data server failed (None: the error is not a server's)."""
+    """The refusal of a write a data server failed (None: the error is not a server's)."""
+    if isinstance(error, OperationRefusedError):
+        return None  # said already
     if not isinstance(error, DBAPIError) or not is_down(error):
         return None
     lost = [s.server for s in shares.shares.values() if s.connection.invalidated]
-    if not lost:
-        return None
+    return _refusal(lost, error) if lost else None
+
+
+def _refusal(lost: list[str], error: DBAPIError) -> OperationRefusedError:
     return OperationRefusedError(
-        f"server {', '.join(lost)} could not be reached during the import ({said(error)}): "
-        "nothing was imported on any server. Import the file again once it is back "
-        "(`sunset cluster status`).",
+        f"server {', '.join(lost)} could not be reached ({said(error)}): nothing was written "
+        "on any server. Run it again once it is back (`sunset cluster status`).",
         code="SERVER_DOWN",
         details={"down": lost},
     )
@@ -200,28 +220,24 @@ def _decided_by(coordinator: Session, shares: ServerShares) -> None:
 
 
 def finish_in_doubt(plan: Layout, server: str, coordinator: Engine) -> dict[str, str]:
-    """Settle the imports' prepared transactions a process left on ``server`` (not those in
-    flight): commit those whose batch the coordinator holds, roll back the others. Return
-    each one settled and how."""
+    """Settle the prepared transactions a process left on ``server`` (not those in flight):
+    commit those whose write the coordinator holds, roll back the others. Return each one
+    settled and how."""
     settled: dict[str, str] = {}
     with plan.engine_of(server).connect() as connection:
-        waiting = [g for g in connection.recover_twophase() if str(g).startswith(PREFIX)]
-        for gid in waiting:
+        for gid in map(str, connection.recover_twophase()):
+            decision = _decision(gid)
+            if decision is None:
+                continue  # someone else's
+            sql, key = decision
             with coordinator.connect() as deciding:
                 free = deciding.execute(
-                    text("SELECT pg_try_advisory_xact_lock(:c, :k)"),
-                    {"c": LOCK_CLASS, "k": _lock_key(gid)},
+                    text("SELECT pg_try_advisory_xact_lock(:c, hashtext(:g))"),
+                    {"c": LOCK_CLASS, "g": gid},
                 ).scalar_one()
                 if not free:
-                    continue  # its import is still running
-                stored = deciding.execute(
-                    text(
-                        "SELECT count(*) FROM import_batches"
-                        " WHERE kind = 'lines' AND file_sha256 = :sha"
-                    ),
-                    {"sha": gid.removeprefix(PREFIX)},
-                ).scalar_one()
-                if stored:
+                    continue  # its write is still running
+                if deciding.execute(text(sql), {"key": key}).scalar_one():
                     connection.commit_prepared(gid, recover=True)
                     settled[gid] = "committed"
                 else:

@@ -26,6 +26,7 @@ and the command says so (``ARCHIVE_NEEDS_POSTGRESQL``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,6 +80,18 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
     written, or its entries in the default partition); a month some local network has not
     closed (named, with how far its cycle has run); a ledger too busy to detach from.
     """
+    done = archive_here(session, period=period, now=now, by=by)
+    if done is None:
+        raise OperationRefusedError(
+            f"the ledger has no entries of {period_label(period)}: nothing to archive",
+            code="NOTHING_TO_ARCHIVE",
+        )
+    return done
+
+
+def archive_here(session: Session, *, period: int, now: datetime, by: str) -> Archived | None:
+    """``archive_month`` on this database's own ledger, one share of a cluster's archive: None
+    when it has no entry of the month (no partition, none in the default one either)."""
     label = period_label(period)
     if not on_postgresql(session):
         raise OperationRefusedError(
@@ -91,7 +104,8 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
         return _answer(earlier, brought_forward=0, already=True)
     name = partition_name(period)
     if name not in partitions(session):
-        _refuse_without_partition(session, period, label)
+        _refuse_in_default_partition(session, period, label)
+        return None
     _set_lock_timeout(session)
     _locked(session, f"LOCK TABLE {name} IN SHARE MODE", label)
     open_areas = session.execute(
@@ -161,6 +175,28 @@ def archive_month(session: Session, *, period: int, now: datetime, by: str) -> A
     return _answer(record, brought_forward=brought_forward, already=False)
 
 
+def record_of_all(
+    session: Session, *, period: int, parts: Sequence[Archived], now: datetime, by: str
+) -> Archived:
+    """This database's record of a month archived on several (a cluster's coordinator, its own
+    ledger's share among ``parts``, the data servers' the others): their sums."""
+    record = session.get(LedgerArchive, period)
+    if record is None:
+        record = LedgerArchive(
+            period=period,
+            archived_table=f"{ARCHIVE_SCHEMA}.{partition_name(period)}",
+            entries=0,
+            amount_fen=0,
+            archived_at=now,
+            archived_by=by,
+        )
+        session.add(record)
+    record.entries = sum(p.entries for p in parts)
+    record.amount_fen = sum(p.amount_fen for p in parts)
+    session.flush()
+    return _answer(record, brought_forward=sum(p.brought_forward for p in parts), already=False)
+
+
 def _answer(record: LedgerArchive, *, brought_forward: int, already: bool) -> Archived:
     return Archived(
         period=record.period,
@@ -174,7 +210,7 @@ def _answer(record: LedgerArchive, *, brought_forward: int, already: bool) -> Ar
     )
 
 
-def _refuse_without_partition(session: Session, period: int, label: str) -> None:
+def _refuse_in_default_partition(session: Session, period: int, label: str) -> None:
     stray = session.execute(
         text(f"SELECT COUNT(*) FROM {DEFAULT_PARTITION} WHERE period = :p"), {"p": period}
     ).scalar_one()
@@ -185,9 +221,6 @@ def _refuse_without_partition(session: Session, period: int, label: str) -> None
             "detached; they stay in the ledger",
             code="MONTH_IN_DEFAULT_PARTITION",
         )
-    raise OperationRefusedError(
-        f"the ledger has no entries of {label}: nothing to archive", code="NOTHING_TO_ARCHIVE"
-    )
 
 
 def _set_lock_timeout(session: Session) -> None:

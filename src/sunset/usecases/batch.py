@@ -104,7 +104,9 @@ def import_lines(
         # Its own networks in its own tables: the parents' foreign tables, read in this
         # transaction, would tie its commit to every server's (postgres_fdw commits them too).
         own_tables_only(connection)
-        with twophase.shares_on(session, plan, sorted(held), twophase.gid_of(sha)) as shares:
+        with twophase.shares_on(
+            session, plan, sorted(held), twophase.gid_of(twophase.IMPORT, sha)
+        ) as shares:
             result = load(
                 elsewhere=[
                     Elsewhere(shares.session_of(server), frozenset(areas))
@@ -289,14 +291,11 @@ def archive_month(session: Session, actor: Actor, *, month: date, now: datetime)
     require_admin_of_every_operator(
         actor, because="a month of the ledger holds every operator's entries", does="archives it"
     )
+    period = period_of(month)
     if is_coordinator(session.connection()):
-        raise OperationRefusedError(
-            "this database coordinates data servers (`sunset cluster status`): a month's "
-            "partitions are on each of them, and archiving them all at once is not built yet; "
-            "nothing was archived",
-            code="ARCHIVE_ON_CLUSTER",
-        )
-    done = archive.archive_month(session, period=period_of(month), now=now, by=actor.name)
+        done = _archive_on_every_server(session, period=period, now=now, by=actor.name)
+    else:
+        done = archive.archive_month(session, period=period, now=now, by=actor.name)
     if not done.already:
         audit(
             session,
@@ -313,6 +312,34 @@ def archive_month(session: Session, actor: Actor, *, month: date, now: datetime)
             now=now,
         )
     return done
+
+
+def _archive_on_every_server(session: Session, *, period: int, now: datetime, by: str) -> Archived:
+    """A cluster's archive of a month: each data server's ledger in a prepared transaction of
+    its own, then the coordinator's, all committed with the coordinator's transaction or none
+    (``cluster.twophase``); no network moves meanwhile. Each server refuses what it would refuse
+    alone (a network of its not closed, the ledger busy), naming it; nothing is archived then."""
+    connection = session.connection()
+    earlier = session.get(LedgerArchive, period)
+    if earlier is not None:
+        return archive.archive_month(session, period=period, now=now, by=by)  # as it was
+    plan = layout_in(session, steady=True)
+    twophase.settle_in_doubt(plan)
+    gid = twophase.gid_of(twophase.ARCHIVE, str(period))
+    with twophase.shares_on(session, plan, sorted(plan.servers), gid) as shares:
+        parts = [
+            archive.archive_here(shares.session_of(s), period=period, now=now, by=by)
+            for s in sorted(plan.servers)
+        ]
+        own_tables_only(connection)  # its own ledger's partitions, not the parents
+        parts.append(archive.archive_here(session, period=period, now=now, by=by))
+        done = [p for p in parts if p is not None]
+        if not done:
+            raise OperationRefusedError(
+                f"no server's ledger has entries of {period_label(period)}: nothing to archive",
+                code="NOTHING_TO_ARCHIVE",
+            )
+        return archive.record_of_all(session, period=period, parts=done, now=now, by=by)
 
 
 def archived_months(session: Session, actor: Actor) -> list[LedgerArchive]:
