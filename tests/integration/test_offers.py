@@ -230,6 +230,19 @@ def test_a_campaign_list_holds_exactly_the_eligible_lines(base: sa.Engine, tmp_p
     assert text[1].startswith(e164(OLD)) and ",12.50," in text[1]
 
 
+def test_the_eligible_numbers_come_in_number_order_however_the_lines_lie_on_disk(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    # The demo draws its migrations from this list by seed: another order, another story.
+    import_file(engine, write_csv(tmp_path / "cq.csv", [chongqing(i) for i in range(40)]))
+    with engine.begin() as conn:  # on PostgreSQL, a new row version further along the page
+        conn.execute(sa.text("UPDATE lines SET balance_fen = balance_fen WHERE id % 2 = 0"))
+    offer = service.get_offer_or_raise("chongqing-2009-tianyi")
+    with session_scope(engine) as session:
+        numbers = service.eligible_numbers(session, offer=offer, today=DAY)
+    assert numbers == sorted(e164(chongqing(i)["number"]) for i in range(40))
+
+
 # --- one definition, two uses: the SQL of the campaign list agrees with the one-line check ---
 
 FACT_LINES = st.lists(

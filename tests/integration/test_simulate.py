@@ -14,6 +14,7 @@ from tests.integration.test_stats import two_regions
 from sunset.cycle.daily import run_cycle
 from sunset.db import session_scope
 from sunset.errors import InputInvalidError
+from sunset.stats.schemas import SimulationReport
 from sunset.stats.strategy import simulate_plans
 from sunset.usecases.operations import MigrationRequest, migrate
 
@@ -110,3 +111,40 @@ def test_an_offers_take_up_is_fitted_on_the_migrations_recorded_under_it(
     plan = report.plans[0]
     assert plan.left["migrated"] <= 3
     assert plan.subsidies_yuan == f"{300 * plan.left['migrated']}.00"
+
+
+def _scatter_on_disk(engine: sa.Engine) -> None:
+    """Rewrite every other line unchanged: on PostgreSQL each gets a new row version further
+    along its page (a plain read then returns the lines in another order); on SQLite nothing
+    moves."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE lines SET balance_fen = balance_fen WHERE id % 2 = 0"))
+
+
+def test_the_same_seed_gives_the_same_simulation_however_the_lines_lie_on_disk(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    # Lines with different balances: which of them leave of their own accord before the
+    # switch-off decides what the switch-off refunds.
+    off = [{"area_code": "0551", "network": "phs", "switched_off": "2013-01-15"}]
+    rows = [
+        line_row(i, balance=str(5 + 7 * i), prepaid="true" if i % 3 else "false")
+        for i in range(120)
+    ]
+    import_file(engine, write_csv(tmp_path / "lines.csv", rows))
+
+    def simulated() -> SimulationReport:
+        with session_scope(engine) as session:
+            return simulate_plans(
+                session,
+                candidates=[("off", off)],
+                today=date(2011, 12, 31),
+                months=24,
+                seed=11,
+                churn="national",
+            )
+
+    before = simulated()
+    assert before.plans[0].refunds_yuan != "0.00"
+    _scatter_on_disk(engine)
+    assert simulated() == before

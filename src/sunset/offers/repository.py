@@ -67,8 +67,10 @@ def eligible_where(predicates: list[Predicate]) -> ColumnElement[bool]:
 
 
 def eligible_numbers(session: Session, predicates: list[Predicate]) -> list[str]:
-    """Return the numbers of the lines meeting ``predicates``."""
-    return list(session.scalars(select(Line.number).where(eligible_where(predicates))))
+    """Return the numbers of the lines meeting ``predicates``, in number order (whatever order
+    the rows lie in on disk: the demo draws its migrations from this list by seed)."""
+    query = select(Line.number).where(eligible_where(predicates)).order_by(Line.number)
+    return list(session.scalars(query))
 
 
 def campaign_query(predicates: list[Predicate]) -> Select[Any]:

@@ -256,6 +256,10 @@ def live_lines(
         unserved,
         *flags,
     ).where(lines.c.network_code == network_code, lines.c.status.in_(LIVE_STATUSES))
+    # In the lines' own order: a simulation draws each line's fate by its place in the base,
+    # and a plain read returns the rows as they lie on disk, which every update changes on
+    # PostgreSQL (the same seed gave another answer after a month-end).
+    query = query.order_by(lines.c.area_code, lines.c.id)
     return [
         (str(a), bool(p), int(b), int(f), bool(u), *(bool(x) for x in rest))
         for a, p, b, f, u, *rest in session.execute(query)
