@@ -31,7 +31,7 @@ complaints and departures of lines without service.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -133,11 +133,49 @@ def simulate(
     name: str,
 ) -> Outcome:
     """Play ``months`` month-ends from ``start`` under ``plans``; the same seed, the same run."""
-    runs = region_runs(
+    (outcome,) = simulate_candidates(
         base, [(name, plans)], start=start, months=months, behaviour=behaviour, seed=seed
     )
-    by_region = [run_region(run)[0] for run in runs.values()]
-    return combine(name, by_region, start=start, months=months, start_count=len(base.area))
+    return outcome
+
+
+RegionsRunner = Callable[
+    [Callable[["RegionRun"], list[Outcome]], Mapping[str, "RegionRun"]], Mapping[str, list[Outcome]]
+]
+
+
+def one_after_another(
+    play: Callable[[RegionRun], list[Outcome]], runs: Mapping[str, RegionRun]
+) -> dict[str, list[Outcome]]:
+    """Play each region in turn, in this process."""
+    return {area: play(run) for area, run in runs.items()}
+
+
+def simulate_candidates(
+    base: Base,
+    candidates: Sequence[tuple[str, Mapping[str, PlanDates]]],
+    *,
+    start: date,
+    months: int,
+    behaviour: Behaviour,
+    seed: int,
+    each: RegionsRunner = one_after_another,
+) -> list[Outcome]:
+    """Every candidate over every local network, added up per candidate (in ``candidates``'
+    order). ``each`` plays the regions: in turn here by default, or as tasks elsewhere (the
+    regions never affect one another, so the answer is the same)."""
+    runs = region_runs(base, candidates, start=start, months=months, behaviour=behaviour, seed=seed)
+    by_region = each(run_region, runs)
+    return [
+        combine(
+            name,
+            [outcomes[k] for outcomes in by_region.values()],
+            start=start,
+            months=months,
+            start_count=len(base.area),
+        )
+        for k, (name, _) in enumerate(candidates)
+    ]
 
 
 @dataclass(frozen=True)

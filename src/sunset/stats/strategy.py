@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 import numpy as np
 from sqlalchemy import ColumnElement
@@ -30,11 +31,8 @@ from sunset.stats.simulation import (
     Base,
     Behaviour,
     OfferModel,
-    Outcome,
-    combine,
     month_ends,
-    region_runs,
-    run_region,
+    simulate_candidates,
 )
 
 CHURN_SOURCES = ("auto", "snapshots", "national")
@@ -206,31 +204,6 @@ def _take_up(
     )
 
 
-def _simulate_by_region(
-    base: Base,
-    candidates: Sequence[tuple[str, Mapping[str, PlanDates]]],
-    *,
-    start: date,
-    months: int,
-    behaviour: Behaviour,
-    seed: int,
-) -> list[Outcome]:
-    """Every candidate over every local network, each network a task (here, or on the Dask
-    cluster the settings name), added up per candidate."""
-    runs = region_runs(base, candidates, start=start, months=months, behaviour=behaviour, seed=seed)
-    by_region = tasks.each_region(run_region, runs, what="simulate")
-    return [
-        combine(
-            name,
-            [outcomes[k] for outcomes in by_region.values()],
-            start=start,
-            months=months,
-            start_count=len(base.area),
-        )
-        for k, (name, _) in enumerate(candidates)
-    ]
-
-
 def simulate_plans(
     session: Session,
     *,
@@ -269,7 +242,7 @@ def simulate_plans(
         source=churn,
         leave_without_service=leave_without_service,
     )
-    outcomes = _simulate_by_region(
+    outcomes = simulate_candidates(
         base,
         [
             (name, {**stored, **plans_from_rows(rows, network=network, name=name)})
@@ -279,6 +252,7 @@ def simulate_plans(
         months=months,
         behaviour=behaviour,
         seed=seed,
+        each=partial(tasks.each_region, what="simulate"),
     )
     return SimulationReport(
         network=network,
