@@ -240,6 +240,33 @@ def test_a_stretch_credited_in_pieces_gives_each_line_each_month_once(
     assert violations_of(base) == []  # every balance moved by both of its months
 
 
+def test_a_stretch_with_a_month_credited_before_moves_each_balance_by_the_new_credits_alone(
+    base: sa.Engine,
+) -> None:
+    # January was credited at its month-end; then the history was corrected in the tables: the
+    # site was out in March, not in January. Crediting January to March writes March alone and
+    # moves each balance by March's credit, not again by January's.
+    record_site_status(base, "S0551-0", "off_air", date(2011, 1, 10))
+    record_site_status(base, "S0551-0", "on_air", date(2011, 1, 31), today=date(2011, 1, 31))
+    run(base, until=date(2011, 3, 31))
+    january = credits(base, BEIJING)
+    assert [a for _, a in january] == [7000 - 7000 * 10 // 31]  # served the 1st-9th and 31st
+    with session_scope(base, write=True) as session:
+        site = sites.get(session, "S0551-0")
+        assert site is not None
+        changes = [history.Change(date(2011, 3, 1), "off_air")]
+        sites.save_change(session, site, changes[0], recorded_on=date(2011, 4, 5))
+        sites.replace_outages(session, site, history.outages(changes))
+
+    done = credit_history(
+        base, first=date(2011, 1, 1), last=date(2011, 3, 31), today=date(2011, 4, 5)
+    )
+
+    assert [(a.area_code, a.entries) for a in done] == [("0551", 3)]  # March: three lines
+    assert credits(base, BEIJING) == [*january, ("2011-04-05", 7000)]
+    assert violations_of(base) == []  # every balance is the sum of its entries
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [
