@@ -63,6 +63,16 @@ def credits(engine: sa.Engine, number: str) -> list[tuple[object, ...]]:
     return entries_of(engine, number, "credit")
 
 
+def correct_in_tables(engine: sa.Engine, site_id: str, change: history.Change, on: date) -> None:
+    """The network team's correction of a site's history in the tables themselves (nothing
+    credited): its one change from then on, and the outages that follow from it."""
+    with session_scope(engine, write=True) as session:
+        site = sites.get(session, site_id)
+        assert site is not None
+        sites.save_change(session, site, change, recorded_on=on)
+        sites.replace_outages(session, site, history.outages([change]))
+
+
 def test_beijing_six_months_without_signal_on_70_yuan_gives_420_yuan_back_with_the_reason(
     base: sa.Engine,
 ) -> None:
@@ -190,12 +200,9 @@ def test_a_history_corrected_in_the_tables_is_credited_once_by_sites_credit(
 ) -> None:
     run(base, until=date(2011, 12, 31))
     # The network team corrected the history in the tables themselves: nothing was credited.
-    with session_scope(base, write=True) as session:
-        site = sites.get(session, "S0551-0")
-        assert site is not None
-        changes = [history.Change(date(2011, 7, 1), "dismantled")]
-        sites.save_change(session, site, changes[0], recorded_on=date(2012, 1, 5))
-        sites.replace_outages(session, site, history.outages(changes))
+    correct_in_tables(
+        base, "S0551-0", history.Change(date(2011, 7, 1), "dismantled"), date(2012, 1, 5)
+    )
     assert credits(base, BEIJING) == []
     command = ("sites", "credit", "--from", "2011-01", "--to", "2011-12", "--today", "2012-01-05")
 
@@ -220,13 +227,8 @@ def test_a_stretch_credited_in_pieces_gives_each_line_each_month_once(
     # and a line's months land in different ones.
     monkeypatch.setattr("sunset.sites.jobs.SITES_PER_STATEMENT", 1)
     run(base, until=date(2011, 3, 31))
-    with session_scope(base, write=True) as session:
-        for site_id, status in (("S0551-0", "off_air"), ("S0551-1", "faulty")):
-            site = sites.get(session, site_id)
-            assert site is not None
-            changes = [history.Change(date(2011, 2, 1), status)]
-            sites.save_change(session, site, changes[0], recorded_on=date(2011, 4, 5))
-            sites.replace_outages(session, site, history.outages(changes))
+    for site_id, status in (("S0551-0", "off_air"), ("S0551-1", "faulty")):
+        correct_in_tables(base, site_id, history.Change(date(2011, 2, 1), status), date(2011, 4, 5))
 
     done = credit_history(
         base, first=date(2011, 1, 1), last=date(2011, 3, 31), today=date(2011, 4, 5)
@@ -251,12 +253,9 @@ def test_a_stretch_with_a_month_credited_before_moves_each_balance_by_the_new_cr
     run(base, until=date(2011, 3, 31))
     january = credits(base, BEIJING)
     assert [a for _, a in january] == [7000 - 7000 * 10 // 31]  # served the 1st-9th and 31st
-    with session_scope(base, write=True) as session:
-        site = sites.get(session, "S0551-0")
-        assert site is not None
-        changes = [history.Change(date(2011, 3, 1), "off_air")]
-        sites.save_change(session, site, changes[0], recorded_on=date(2011, 4, 5))
-        sites.replace_outages(session, site, history.outages(changes))
+    correct_in_tables(
+        base, "S0551-0", history.Change(date(2011, 3, 1), "off_air"), date(2011, 4, 5)
+    )
 
     done = credit_history(
         base, first=date(2011, 1, 1), last=date(2011, 3, 31), today=date(2011, 4, 5)
