@@ -14,21 +14,14 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 import sunset.models  # registers every table on Base.metadata
-from sunset.db import CLUSTER_SCHEMA, Base
+from sunset.cluster.layout import is_coordinator
+from sunset.db import Base
 from sunset.errors import OperationRefusedError
 from sunset.reference.service import sync_reference
 
 config = context.config
 engine = config.attributes["engine"]
 given: Connection | None = config.attributes.get("connection")
-
-
-def _coordinates(connection: Connection) -> bool:
-    return bool(
-        connection.exec_driver_sql(
-            f"SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{CLUSTER_SCHEMA}')"
-        ).scalar_one()
-    )
 
 
 def _migrate(connection: Connection) -> None:
@@ -46,8 +39,7 @@ def _migrate(connection: Connection) -> None:
     heads = context.get_head_revisions()
     wanted = {heads} if isinstance(heads, str) else set(heads or ())
     behind = set(context.get_context().get_current_heads()) != wanted
-    postgres = connection.dialect.name == "postgresql"
-    if behind and given is None and postgres and _coordinates(connection):
+    if behind and given is None and is_coordinator(connection):
         raise OperationRefusedError(
             "this database coordinates a cluster and its schema is behind this version of "
             "sunset: run `sunset cluster upgrade` (it migrates every data server, then this "

@@ -98,8 +98,7 @@ def import_lines(
     else:
         plan = layout_in(session, steady=True)
         held = plan.by_server(plan.placed)
-        for server in held:
-            twophase.finish_in_doubt(plan, server, plan.coordinator)
+        twophase.settle_in_doubt(plan)
         sha = file_sha256(path)
         # Its own networks in its own tables: the parents' foreign tables, read in this
         # transaction, would tie its commit to every server's (postgres_fdw commits them too).
